@@ -1,0 +1,115 @@
+//! The claims of ID tokens and userinfo answers (OIDC Core §2, §5.1), shaped by the
+//! tenant's quirks.
+
+use crate::model::{Client, User};
+use crate::quirks::{ClaimShape, Quirks};
+use crate::tenant::Grant;
+use serde_json::{Map, Value, json};
+
+/// Claims that only ID tokens carry; Hydra's userinfo drops them (`getOidcUserInfo`).
+const ID_TOKEN_ONLY: [&str; 6] = ["nonce", "at_hash", "c_hash", "exp", "sid", "jti"];
+
+fn shaped(values: Vec<String>, shape: ClaimShape) -> Value {
+    match (shape, values.len()) {
+        (ClaimShape::StringIfSingle | ClaimShape::String, 1) => Value::String(values[0].clone()),
+        _ => json!(values),
+    }
+}
+
+/// The groups the claim lists for this user and app.
+pub fn groups_for(q: &Quirks, user: &User, client: &Client) -> Vec<String> {
+    user.groups
+        .iter()
+        .filter(|g| !q.groups_claim_only_assigned || client.groups.contains(g))
+        .cloned()
+        .collect()
+}
+
+/// Profile, email and groups claims the grant's scopes release.
+fn user_claims(
+    q: &Quirks,
+    user: &User,
+    client: &Client,
+    grant: &Grant,
+    out: &mut Map<String, Value>,
+) {
+    if grant.has_scope("email") {
+        out.insert("email".into(), json!(user.email));
+        out.insert("email_verified".into(), json!(user.email_verified));
+    }
+    if grant.has_scope("profile") {
+        out.insert("given_name".into(), json!(user.given_name));
+        out.insert("family_name".into(), json!(user.family_name));
+        if !q.profile_claims_minimal {
+            out.insert(
+                "name".into(),
+                json!(format!("{} {}", user.given_name, user.family_name)),
+            );
+            out.insert("preferred_username".into(), json!(user.username));
+        }
+    }
+    let groups = groups_for(q, user, client);
+    if !q.groups_claim.is_empty() && !groups.is_empty() {
+        out.insert(q.groups_claim.clone(), shaped(groups, q.groups_claim_shape));
+    }
+}
+
+/// The claims of an ID token.
+#[allow(clippy::too_many_arguments)]
+pub fn id_token(
+    q: &Quirks,
+    issuer: &str,
+    user: &User,
+    client: &Client,
+    grant: &Grant,
+    at_hash: Option<String>,
+    nonce: Option<&str>,
+    now: u64,
+) -> Map<String, Value> {
+    let mut c = Map::new();
+    c.insert("iss".into(), json!(issuer));
+    c.insert("sub".into(), json!(user.sub));
+    c.insert(
+        "aud".into(),
+        shaped(vec![client.client_id.clone()], q.aud_shape),
+    );
+    c.insert("exp".into(), json!(now + q.token_lifetime_secs));
+    c.insert("iat".into(), json!(now));
+    c.insert("auth_time".into(), json!(grant.auth_time));
+    if let Some(n) = nonce {
+        c.insert("nonce".into(), json!(n));
+    }
+    if let Some(h) = at_hash {
+        c.insert("at_hash".into(), json!(h));
+    }
+    if q.hydra_claims {
+        c.insert("rat".into(), json!(grant.requested_at));
+        c.insert("sid".into(), json!(grant.sid));
+        c.insert("jti".into(), json!(uuid::Uuid::new_v4().to_string()));
+    }
+    user_claims(q, user, client, grant, &mut c);
+    c
+}
+
+/// The claims of a userinfo answer.
+pub fn userinfo(
+    q: &Quirks,
+    issuer: &str,
+    user: &User,
+    client: &Client,
+    grant: &Grant,
+    now: u64,
+) -> Map<String, Value> {
+    if q.userinfo_echoes_id_token {
+        let mut c = id_token(q, issuer, user, client, grant, None, None, now);
+        for k in ID_TOKEN_ONLY {
+            c.remove(k);
+        }
+        c
+    } else {
+        let mut c = Map::new();
+        c.insert("sub".into(), json!(user.sub));
+        user_claims(q, user, client, grant, &mut c);
+        c
+    }
+}

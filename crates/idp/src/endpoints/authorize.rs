@@ -1,0 +1,373 @@
+//! The authorization endpoint (OIDC Core §3.1.2), validating in fosite's order
+//! (`authorize_request_handler.go`) and delivering errors the way the profile does:
+//! to the app by redirect once the redirect URI is trusted, to the provider's own error
+//! page before that.
+
+use super::{Req, pages};
+use crate::error::OAuthError;
+use crate::journal::JournalEntry;
+use crate::model::Client;
+use crate::quirks::{ErrorStyle, Quirks};
+use crate::tenant::{EndpointPaths, PendingLogin, Tenant};
+use crate::tokens::{now, random_token};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// How long a login challenge stays valid.
+const LOGIN_TTL: u64 = 600;
+
+/// Where an authorization error goes.
+#[derive(Debug)]
+pub enum AuthzError {
+    /// The request is not trustworthy enough to redirect: the provider's error page.
+    Page(OAuthError),
+    /// Back to the app's redirect URI.
+    Redirect {
+        /// The error.
+        err: OAuthError,
+        /// The validated redirect URI.
+        redirect_uri: String,
+        /// `state` as sent.
+        state: Option<String>,
+        /// `query`, `fragment` or `form_post`.
+        response_mode: String,
+    },
+}
+
+/// `GET|POST` the authorization endpoint.
+pub fn authorize(tenant: &Tenant, req: Req) -> Response {
+    let params = req.params();
+    let mut entry = JournalEntry::new("authorize", req.method.as_str(), &params.0);
+    if req.method == axum::http::Method::POST && req.form.is_none() {
+        let err = OAuthError::invalid_request()
+            .hint("The request body must be 'application/x-www-form-urlencoded'.");
+        return deliver(tenant, entry, AuthzError::Page(err));
+    }
+    let quirks = tenant.lock().quirks.clone();
+    match validate(tenant, &quirks, &params) {
+        Ok(pending) => {
+            let challenge = random_token("", 24);
+            let client_name = tenant
+                .lock()
+                .clients
+                .get(&pending.client_id)
+                .map(|c| c.name.clone())
+                .unwrap_or_default();
+            tenant.lock().logins.insert(challenge.clone(), pending);
+            entry.status = 200;
+            entry.outcome = "login_page".into();
+            tenant.record(entry);
+            let action = tenant.url(EndpointPaths::of(quirks.endpoint_layout).login);
+            pages::login_page(tenant, &action, &challenge, &client_name, None)
+        }
+        Err(e) => {
+            entry.status = 0;
+            deliver(tenant, entry, e)
+        }
+    }
+}
+
+fn validate(
+    tenant: &Tenant,
+    q: &Quirks,
+    params: &crate::params::Params,
+) -> Result<PendingLogin, AuthzError> {
+    let fosite = q.error_style == ErrorStyle::Fosite;
+    params.reject_repeats().map_err(AuthzError::Page)?;
+    // 1. The client.
+    let client: Client = {
+        let s = tenant.lock();
+        match params.get("client_id").and_then(|id| s.clients.get(id)) {
+            Some(c) => c.clone(),
+            None => {
+                return Err(AuthzError::Page(
+                    OAuthError::invalid_client()
+                        .hint("The requested OAuth 2.0 Client does not exist."),
+                ));
+            }
+        }
+    };
+    // 2. Request objects are not supported.
+    if params.get("request").is_some() || params.get("request_uri").is_some() {
+        return Err(AuthzError::Page(OAuthError::invalid_request().hint(
+            "Request objects ('request' and 'request_uri') are not supported by this provider.",
+        )));
+    }
+    // 3. response_mode, parsed before the redirect URI is trusted.
+    let response_mode = match params.get("response_mode") {
+        None => "query".to_string(),
+        Some(m @ ("query" | "fragment" | "form_post")) => m.to_string(),
+        Some(other) => {
+            return Err(AuthzError::Page(
+                OAuthError::unsupported_response_mode().hint(format!(
+                    "Request with unsupported response_mode \"{other}\"."
+                )),
+            ));
+        }
+    };
+    let scopes: Vec<String> = params
+        .get("scope")
+        .unwrap_or("")
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    let openid = scopes.iter().any(|s| s == "openid");
+    // 5. The redirect URI.
+    let sent = params.get("redirect_uri").map(str::to_string);
+    let redirect_uri = match &sent {
+        Some(uri) => {
+            if !client
+                .redirect_uris
+                .iter()
+                .any(|r| redirect_matches(uri, r, q.redirect_uri_loopback_any_port))
+            {
+                return Err(AuthzError::Page(OAuthError::invalid_request().hint(
+                    "The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls.",
+                )));
+            }
+            uri.clone()
+        }
+        None if openid && fosite => {
+            return Err(AuthzError::Page(OAuthError::invalid_request().hint(
+                "The 'redirect_uri' parameter is required when using OpenID Connect 1.0.",
+            )));
+        }
+        None if client.redirect_uris.len() == 1 => client.redirect_uris[0].clone(),
+        None => {
+            return Err(AuthzError::Page(OAuthError::invalid_request().hint(
+                "The 'redirect_uri' parameter is required because the client registered several.",
+            )));
+        }
+    };
+    let state = params.get("state").map(str::to_string);
+    let redirect = |err: OAuthError| AuthzError::Redirect {
+        err,
+        redirect_uri: redirect_uri.clone(),
+        state: state.clone(),
+        response_mode: response_mode.clone(),
+    };
+    // 8. registration
+    if params.get("registration").is_some() {
+        return Err(redirect(OAuthError::registration_not_supported()));
+    }
+    // 9. response_type
+    match params.get("response_type") {
+        None => {
+            // The stray backtick is fosite's own.
+            return Err(redirect(
+                OAuthError::unsupported_response_type()
+                    .hint("`The request is missing the 'response_type' parameter."),
+            ));
+        }
+        Some("code") => {}
+        Some(other) => {
+            return Err(redirect(OAuthError::unsupported_response_type().hint(
+                format!("The client is not allowed to request response_type '{other}'."),
+            )));
+        }
+    }
+    // 11. state entropy
+    let min_state = q.min_state_length as usize;
+    if min_state > 0 && state.as_deref().is_none_or(|s| s.len() < min_state) {
+        return Err(redirect(OAuthError::invalid_state().hint(format!(
+            "Request parameter 'state' must be at least be {min_state} characters long to ensure sufficient entropy."
+        ))));
+    }
+    if params.get("prompt") == Some("none") {
+        // No SSO session is ever kept, so a silent request cannot succeed.
+        return Err(redirect(
+            OAuthError {
+                code: "login_required",
+                description: "The Authorization Server requires End-User authentication.",
+                hint: None,
+                status: StatusCode::BAD_REQUEST,
+            }
+            .hint("Prompt 'none' was requested, but no existing login session was found."),
+        ));
+    }
+    let t = now();
+    Ok(PendingLogin {
+        client_id: client.client_id,
+        redirect_uri,
+        redirect_uri_sent: sent,
+        scopes,
+        state,
+        nonce: params.get("nonce").map(str::to_string),
+        code_challenge: params.get("code_challenge").map(str::to_string),
+        code_challenge_method: params.get("code_challenge_method").map(str::to_string),
+        response_mode,
+        requested_at: t,
+        expires_at: t + LOGIN_TTL,
+    })
+}
+
+/// fosite's redirect URI comparison: byte-exact, except that for `http` on a loopback
+/// IP the port may differ (RFC 8252 §7.3).
+pub fn redirect_matches(requested: &str, registered: &str, loopback_any_port: bool) -> bool {
+    if requested == registered {
+        return true;
+    }
+    if !loopback_any_port {
+        return false;
+    }
+    let (Ok(a), Ok(b)) = (url::Url::parse(requested), url::Url::parse(registered)) else {
+        return false;
+    };
+    let loopback_ip = |u: &url::Url| match u.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        _ => false,
+    };
+    a.scheme() == "http"
+        && b.scheme() == "http"
+        && loopback_ip(&a)
+        && a.host() == b.host()
+        && a.path() == b.path()
+        && a.query() == b.query()
+        && a.fragment().is_none()
+}
+
+/// Sends an authorization error where the profile sends it, and journals it.
+pub fn deliver(tenant: &Tenant, mut entry: JournalEntry, err: AuthzError) -> Response {
+    let (style, layout) = {
+        let s = tenant.lock();
+        (s.quirks.error_style, s.quirks.endpoint_layout)
+    };
+    match err {
+        AuthzError::Page(e) => {
+            let description = e.description_in(style);
+            entry.error = Some(e.code.into());
+            entry.error_description = Some(description.clone());
+            entry.outcome = "error_page".into();
+            match style {
+                ErrorStyle::Fosite => {
+                    // Hydra forwards to its error URL with a 302 and no state.
+                    let mut url =
+                        url::Url::parse(&tenant.url(EndpointPaths::of(layout).error_page))
+                            .expect("tenant URLs are absolute");
+                    url.query_pairs_mut()
+                        .append_pair("error", e.code)
+                        .append_pair("error_description", &description);
+                    entry.status = 302;
+                    entry.location = Some(url.to_string());
+                    tenant.record(entry);
+                    redirect_response(StatusCode::FOUND, url.as_str())
+                }
+                ErrorStyle::Rfc6749 => {
+                    entry.status = 400;
+                    tenant.record(entry);
+                    pages::error_markup(e.code, &description)
+                }
+            }
+        }
+        AuthzError::Redirect {
+            err,
+            redirect_uri,
+            state,
+            response_mode,
+        } => {
+            let description = err.description_in(style);
+            let mut fields = vec![
+                ("error".to_string(), err.code.to_string()),
+                ("error_description".to_string(), description.clone()),
+            ];
+            match (style, state) {
+                // fosite always sends `state`, empty when the app sent none.
+                (ErrorStyle::Fosite, s) => fields.push(("state".into(), s.unwrap_or_default())),
+                (ErrorStyle::Rfc6749, Some(s)) => fields.push(("state".into(), s)),
+                (ErrorStyle::Rfc6749, None) => {}
+            }
+            entry.error = Some(err.code.into());
+            entry.error_description = Some(description);
+            entry.outcome = "error_redirect".into();
+            respond_to_app(tenant, entry, style, &redirect_uri, &response_mode, fields)
+        }
+    }
+}
+
+/// Sends the authorization response (success or error) to the app, journals it.
+pub fn respond_to_app(
+    tenant: &Tenant,
+    mut entry: JournalEntry,
+    style: ErrorStyle,
+    redirect_uri: &str,
+    response_mode: &str,
+    fields: Vec<(String, String)>,
+) -> Response {
+    let status = match style {
+        ErrorStyle::Fosite => StatusCode::SEE_OTHER,
+        ErrorStyle::Rfc6749 => StatusCode::FOUND,
+    };
+    if response_mode == "form_post" {
+        entry.status = 200;
+        entry.location = Some(redirect_uri.to_string());
+        tenant.record(entry);
+        return pages::form_post(redirect_uri, &fields);
+    }
+    let mut url = url::Url::parse(redirect_uri).expect("registered redirect URIs are absolute");
+    if response_mode == "fragment" {
+        let frag = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&fields)
+            .finish();
+        url.set_fragment(Some(&frag));
+    } else {
+        // Go's url.Values.Encode: existing and new parameters together, sorted by key.
+        let mut all: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        all.extend(fields);
+        if style == ErrorStyle::Fosite {
+            all.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        url.set_query(None);
+        url.query_pairs_mut().extend_pairs(&all);
+    }
+    entry.status = status.as_u16();
+    entry.location = Some(url.to_string());
+    tenant.record(entry);
+    redirect_response(status, url.as_str())
+}
+
+fn redirect_response(status: StatusCode, location: &str) -> Response {
+    let mut resp = status.into_response();
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        h.insert(header::LOCATION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redirect_matches;
+
+    #[test]
+    fn loopback_ip_ignores_port_only() {
+        assert!(redirect_matches(
+            "http://127.0.0.1:5/cb",
+            "http://127.0.0.1:9/cb",
+            true
+        ));
+        assert!(!redirect_matches(
+            "http://127.0.0.1:5/cb/",
+            "http://127.0.0.1:9/cb",
+            true
+        ));
+        assert!(!redirect_matches(
+            "http://localhost:5/cb",
+            "http://localhost:9/cb",
+            true
+        ));
+        assert!(!redirect_matches(
+            "http://127.0.0.1:5/cb",
+            "http://127.0.0.1:9/cb",
+            false
+        ));
+        assert!(!redirect_matches(
+            "https://127.0.0.1:5/cb",
+            "https://127.0.0.1:9/cb",
+            true
+        ));
+    }
+}

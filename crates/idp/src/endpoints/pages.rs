@@ -1,0 +1,134 @@
+//! The HTML the IdP shows a person: the login form, the error page, the signed-out page,
+//! and the built-in page that displays a code for manual testing.
+//!
+//! Stable element ids (documented in the README) let people's own browser tests drive
+//! these pages: `#stickler-login` (form), `#username`, `#password`, `#sign-in` (submit),
+//! `#login-error`, `#idp-error`, `#error-code`, `#error-description`, `#signed-out`,
+//! `#code`, `#state`.
+
+use crate::journal::JournalEntry;
+use crate::params::Params;
+use crate::tenant::Tenant;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use maud::{DOCTYPE, Markup, html};
+
+fn layout(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { (title) " · Stickler IdP" }
+                style { "body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}label{display:block;margin:.6rem 0}input{width:100%;padding:.4rem}button{margin-top:1rem;padding:.5rem 1.2rem}.err{color:#a00}code{word-break:break-all}" }
+            }
+            body { (body) }
+        }
+    }
+}
+
+/// The login form for a pending authorization request.
+pub fn login_page(
+    tenant: &Tenant,
+    action: &str,
+    challenge: &str,
+    client_name: &str,
+    error: Option<&str>,
+) -> Response {
+    let page = layout(
+        "Sign in",
+        html! {
+            h1 { "Sign in" }
+            p { "to " strong { (client_name) } " through the Stickler IdP (tenant " code { (tenant.name) } ")" }
+            @if let Some(e) = error { p id="login-error" class="err" role="alert" { (e) } }
+            form id="stickler-login" method="post" action=(action) {
+                input type="hidden" name="login_challenge" value=(challenge);
+                label for="username" { "Username" input id="username" name="username" autocomplete="username" autofocus; }
+                label for="password" { "Password" input id="password" name="password" type="password" autocomplete="current-password"; }
+                button id="sign-in" type="submit" { "Sign in" }
+            }
+        },
+    );
+    let status = if error.is_some() {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
+    (status, Html(page.into_string())).into_response()
+}
+
+/// The provider's own error page: where errors go that must not reach the app
+/// (unknown client, unregistered redirect URI).
+pub fn error_page(tenant: &Tenant, query: &Params) -> Response {
+    let code = query.get("error").unwrap_or("unknown_error");
+    let description = query.get("error_description").unwrap_or("");
+    let mut entry = JournalEntry::new("error_page", "GET", &query.0);
+    entry.status = 400;
+    entry.outcome = "error_page".into();
+    entry.error = Some(code.into());
+    entry.error_description = Some(description.into());
+    tenant.record(entry);
+    error_markup(code, description)
+}
+
+/// Renders an error page with status 400.
+pub fn error_markup(code: &str, description: &str) -> Response {
+    let page = layout(
+        "Error",
+        html! {
+            h1 { "The sign-in request was refused" }
+            div id="idp-error" role="alert" {
+                p { "Error: " code id="error-code" { (code) } }
+                p id="error-description" { (description) }
+            }
+            p { "The identity provider did not send you back to the application because the request itself could not be trusted." }
+        },
+    );
+    (StatusCode::BAD_REQUEST, Html(page.into_string())).into_response()
+}
+
+/// Shown after end-session when there is nowhere to send the browser back to.
+pub fn signed_out_page() -> Response {
+    let page = layout(
+        "Signed out",
+        html! { h1 id="signed-out" { "You are signed out." } },
+    );
+    Html(page.into_string()).into_response()
+}
+
+/// A form that posts the authorization response to the app (`response_mode=form_post`).
+pub fn form_post(action: &str, fields: &[(String, String)]) -> Response {
+    let page = layout(
+        "Redirecting",
+        html! {
+            form id="form-post" method="post" action=(action) {
+                @for (k, v) in fields { input type="hidden" name=(k) value=(v); }
+                noscript { button type="submit" { "Continue" } }
+            }
+            script { "document.getElementById('form-post').submit()" }
+        },
+    );
+    Html(page.into_string()).into_response()
+}
+
+/// `GET /_stickler/callback`: shows the code or error that arrived, for people trying
+/// the IdP by hand without an app.
+pub async fn code_catcher(axum::extract::RawQuery(query): axum::extract::RawQuery) -> Response {
+    let p = Params::parse(query.unwrap_or_default().as_bytes());
+    let page = layout(
+        "Callback",
+        html! {
+            h1 { "Callback received" }
+            @if let Some(e) = p.get("error") {
+                div id="idp-error" class="err" {
+                    p { "Error: " code id="error-code" { (e) } }
+                    p id="error-description" { (p.get("error_description").unwrap_or("")) }
+                }
+            }
+            @if let Some(c) = p.get("code") { p { "Authorization code: " code id="code" { (c) } } }
+            p { "State: " code id="state" { (p.get("state").unwrap_or("")) } }
+            p { "Exchange the code at the token endpoint within 10 minutes; it works once." }
+        },
+    );
+    Html(page.into_string()).into_response()
+}

@@ -1,0 +1,163 @@
+//! Signing keys and the JWKS a tenant publishes.
+//!
+//! Keys come from PEM files. Without one, a tenant uses the bundled test keys in
+//! `crates/idp/keys/`: they are public, so tokens signed with them prove nothing outside
+//! a test. Loading a bundled key costs microseconds, which keeps tenant creation and
+//! start-up fast (generating a 2048-bit RSA key takes ~0.3 s).
+
+use crate::quirks::SigningAlg;
+use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde::Serialize;
+use std::sync::Arc;
+
+const BUNDLED_RSA: [&str; 3] = [
+    include_str!("../keys/rsa-1.pem"),
+    include_str!("../keys/rsa-2.pem"),
+    include_str!("../keys/rsa-3.pem"),
+];
+const BUNDLED_EC: &str = include_str!("../keys/ec-1.pem");
+
+/// Why a key could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The PEM did not parse as a key of the expected kind.
+    #[error("not a usable {alg:?} private key in PEM form: {source}")]
+    BadPem {
+        /// The algorithm the key was meant for.
+        alg: SigningAlg,
+        /// The parser's complaint.
+        source: jsonwebtoken::errors::Error,
+    },
+}
+
+/// One private signing key with its public JWK.
+#[derive(Clone)]
+pub struct SigningKey {
+    /// The `kid` published in the JWKS and put in token headers.
+    pub kid: String,
+    /// The algorithm.
+    pub alg: SigningAlg,
+    encoding: Arc<EncodingKey>,
+    jwk: Jwk,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SigningKey {
+    /// Loads a PEM private key (PKCS#1 or PKCS#8 for RSA, PKCS#8 for EC).
+    pub fn from_pem(pem: &str, alg: SigningAlg, kid: String) -> Result<Self, KeyError> {
+        let bad = |source| KeyError::BadPem { alg, source };
+        let jalg = jwt_alg(alg);
+        let encoding = match alg {
+            SigningAlg::RS256 => EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(bad)?,
+            SigningAlg::ES256 => EncodingKey::from_ec_pem(pem.as_bytes()).map_err(bad)?,
+        };
+        let mut jwk = Jwk::from_encoding_key(&encoding, jalg).map_err(bad)?;
+        jwk.common.key_id = Some(kid.clone());
+        jwk.common.public_key_use = Some(PublicKeyUse::Signature);
+        Ok(SigningKey {
+            kid,
+            alg,
+            encoding: Arc::new(encoding),
+            jwk,
+        })
+    }
+
+    /// One of the bundled test keys; `index` picks among the RSA keys (used by rotation).
+    pub fn bundled(alg: SigningAlg, index: usize, kid: String) -> Self {
+        let pem = match alg {
+            SigningAlg::RS256 => BUNDLED_RSA[index % BUNDLED_RSA.len()],
+            SigningAlg::ES256 => BUNDLED_EC,
+        };
+        Self::from_pem(pem, alg, kid).expect("bundled keys are valid PEM")
+    }
+
+    /// The public key as a JWK.
+    pub fn jwk(&self) -> &Jwk {
+        &self.jwk
+    }
+
+    /// Signs claims as a compact JWS with `kid` in the header.
+    pub fn sign<C: Serialize>(&self, claims: &C) -> Result<String, jsonwebtoken::errors::Error> {
+        let mut header = Header::new(jwt_alg(self.alg));
+        header.kid = Some(self.kid.clone());
+        jsonwebtoken::encode(&header, claims, &self.encoding)
+    }
+}
+
+/// The `jsonwebtoken` algorithm for ours.
+pub fn jwt_alg(alg: SigningAlg) -> Algorithm {
+    match alg {
+        SigningAlg::RS256 => Algorithm::RS256,
+        SigningAlg::ES256 => Algorithm::ES256,
+    }
+}
+
+/// The keys of one tenant: one per algorithm, all published.
+#[derive(Debug, Clone)]
+pub struct KeyRing {
+    /// RS256 key.
+    pub rsa: SigningKey,
+    /// ES256 key.
+    pub ec: SigningKey,
+}
+
+impl KeyRing {
+    /// The bundled keys, with `kid`s unique to the tenant.
+    pub fn bundled(tenant: &str) -> Self {
+        KeyRing {
+            rsa: SigningKey::bundled(SigningAlg::RS256, 0, format!("{tenant}-rsa-1")),
+            ec: SigningKey::bundled(SigningAlg::ES256, 0, format!("{tenant}-ec-1")),
+        }
+    }
+
+    /// The key for an algorithm.
+    pub fn for_alg(&self, alg: SigningAlg) -> &SigningKey {
+        match alg {
+            SigningAlg::RS256 => &self.rsa,
+            SigningAlg::ES256 => &self.ec,
+        }
+    }
+
+    /// The published key set.
+    pub fn jwks(&self) -> JwkSet {
+        JwkSet {
+            keys: vec![self.rsa.jwk().clone(), self.ec.jwk().clone()],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jsonwebtoken::{DecodingKey, Validation, decode};
+
+    #[test]
+    fn bundled_keys_sign_and_verify() {
+        let ring = KeyRing::bundled("t");
+        for alg in [SigningAlg::RS256, SigningAlg::ES256] {
+            let key = ring.for_alg(alg);
+            let token = key
+                .sign(&serde_json::json!({"sub": "x", "exp": 4_000_000_000u64}))
+                .unwrap();
+            let dk = DecodingKey::from_jwk(key.jwk()).unwrap();
+            let v = Validation::new(jwt_alg(alg));
+            let data = decode::<serde_json::Value>(&token, &dk, &v).unwrap();
+            assert_eq!(data.header.kid.as_deref(), Some(key.kid.as_str()));
+        }
+    }
+
+    #[test]
+    fn a_bad_pem_is_an_error_not_a_panic() {
+        let err = SigningKey::from_pem("nope", SigningAlg::RS256, "k".into()).unwrap_err();
+        assert!(err.to_string().contains("PEM"));
+    }
+}

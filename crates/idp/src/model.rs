@@ -1,0 +1,256 @@
+//! Registration data of a tenant: clients, users and groups, as config files and the
+//! admin API declare them ([`TenantSpec`]) and as the IdP keeps them.
+
+use crate::quirks::{Profile, QuirkOverrides};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How a client authenticates at the token endpoint (OIDC Core §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenAuthMethod {
+    /// `Authorization: Basic` with the url-encoded id and secret.
+    ClientSecretBasic,
+    /// `client_id` and `client_secret` in the form body.
+    ClientSecretPost,
+    /// A public client: no secret, PKCE instead.
+    None,
+}
+
+impl TokenAuthMethod {
+    /// The registered name, e.g. `client_secret_post`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenAuthMethod::ClientSecretBasic => "client_secret_basic",
+            TokenAuthMethod::ClientSecretPost => "client_secret_post",
+            TokenAuthMethod::None => "none",
+        }
+    }
+}
+
+impl fmt::Display for TokenAuthMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A tenant as a config file or an admin call declares it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantSpec {
+    /// Path segment of the tenant (`/t/<name>/`); `default` is served at the root.
+    /// Generated when absent.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The profile the quirks start from (default `jumpcloud`).
+    #[serde(default)]
+    pub profile: Option<Profile>,
+    /// Quirk values that differ from the profile's.
+    #[serde(default)]
+    pub quirks: QuirkOverrides,
+    /// Registered clients (apps).
+    #[serde(default, alias = "client")]
+    pub clients: Vec<ClientSpec>,
+    /// Users who can sign in.
+    #[serde(default, alias = "user")]
+    pub users: Vec<UserSpec>,
+}
+
+/// A client (an app registered at the IdP).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSpec {
+    /// Generated when absent.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// Generated when absent (except for public clients).
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    /// The one method this client may use at the token endpoint; default from the profile.
+    #[serde(default)]
+    pub token_endpoint_auth_method: Option<TokenAuthMethod>,
+    /// Registered redirect URIs, compared byte for byte.
+    pub redirect_uris: Vec<String>,
+    /// Where end-session may send the browser back to.
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+    /// Groups assigned to (bound to) this app.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// Grant types the client may use (default `authorization_code`, `refresh_token`).
+    #[serde(default)]
+    pub grant_types: Option<Vec<String>>,
+    /// A display name for the login page.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// A user.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserSpec {
+    /// The login name.
+    pub username: String,
+    /// Default: the username.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// Default: a stable 24-hex id derived from tenant and username, like JumpCloud's.
+    #[serde(default)]
+    pub sub: Option<String>,
+    /// Default: `<username>@example.com`.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Default: true.
+    #[serde(default)]
+    pub email_verified: Option<bool>,
+    /// Default: the username, capitalised.
+    #[serde(default)]
+    pub given_name: Option<String>,
+    /// Default: `Example`.
+    #[serde(default)]
+    pub family_name: Option<String>,
+    /// Groups the user belongs to.
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+/// A registered client, with every default filled in.
+#[derive(Debug, Clone, Serialize)]
+pub struct Client {
+    /// The client id.
+    pub client_id: String,
+    /// The secret; empty for public clients.
+    pub client_secret: String,
+    /// The one accepted token endpoint auth method.
+    pub token_endpoint_auth_method: TokenAuthMethod,
+    /// Registered redirect URIs.
+    pub redirect_uris: Vec<String>,
+    /// Registered post-logout redirect URIs.
+    pub post_logout_redirect_uris: Vec<String>,
+    /// Groups assigned to the app.
+    pub groups: Vec<String>,
+    /// Allowed grant types.
+    pub grant_types: Vec<String>,
+    /// Display name.
+    pub name: String,
+}
+
+impl Client {
+    /// Fills the spec's blanks.
+    pub fn from_spec(spec: ClientSpec, default_method: TokenAuthMethod) -> Client {
+        let method = spec.token_endpoint_auth_method.unwrap_or(default_method);
+        let client_id = spec
+            .client_id
+            .unwrap_or_else(|| crate::tokens::random_token("", 16));
+        let client_secret = match method {
+            TokenAuthMethod::None => spec.client_secret.unwrap_or_default(),
+            _ => spec
+                .client_secret
+                .unwrap_or_else(|| crate::tokens::random_token("", 32)),
+        };
+        Client {
+            name: spec.name.unwrap_or_else(|| client_id.clone()),
+            client_id,
+            client_secret,
+            token_endpoint_auth_method: method,
+            redirect_uris: spec.redirect_uris,
+            post_logout_redirect_uris: spec.post_logout_redirect_uris,
+            groups: spec.groups,
+            grant_types: spec
+                .grant_types
+                .unwrap_or_else(|| vec!["authorization_code".into(), "refresh_token".into()]),
+        }
+    }
+
+    /// Public clients are exactly those registered with `none` (hydra `client.go`).
+    pub fn is_public(&self) -> bool {
+        self.token_endpoint_auth_method == TokenAuthMethod::None
+    }
+
+    /// Whether the client may use a grant type.
+    pub fn allows_grant(&self, grant: &str) -> bool {
+        self.grant_types.iter().any(|g| g == grant)
+    }
+}
+
+/// A user, with every default filled in.
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    /// Login name.
+    pub username: String,
+    /// Password.
+    #[serde(skip)]
+    pub password: String,
+    /// Subject identifier.
+    pub sub: String,
+    /// Email address.
+    pub email: String,
+    /// Whether the email is verified.
+    pub email_verified: bool,
+    /// Given name.
+    pub given_name: String,
+    /// Family name.
+    pub family_name: String,
+    /// Group memberships.
+    pub groups: Vec<String>,
+}
+
+impl User {
+    /// Fills the spec's blanks; `tenant` seeds the stable `sub`.
+    pub fn from_spec(spec: UserSpec, tenant: &str) -> User {
+        use sha2::{Digest, Sha256};
+        let sub = spec.sub.unwrap_or_else(|| {
+            let digest = Sha256::digest(format!("{tenant}/{}", spec.username));
+            digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+        });
+        let mut given = spec.username.clone();
+        if let Some(first) = given.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
+        User {
+            password: spec.password.unwrap_or_else(|| spec.username.clone()),
+            email: spec
+                .email
+                .unwrap_or_else(|| format!("{}@example.com", spec.username)),
+            email_verified: spec.email_verified.unwrap_or(true),
+            given_name: spec.given_name.unwrap_or(given),
+            family_name: spec.family_name.unwrap_or_else(|| "Example".into()),
+            groups: spec.groups,
+            username: spec.username,
+            sub,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_defaults_are_stable() {
+        let spec = UserSpec {
+            username: "alice".into(),
+            ..Default::default()
+        };
+        let a = User::from_spec(spec.clone(), "t1");
+        let b = User::from_spec(spec, "t1");
+        assert_eq!(a.sub, b.sub);
+        assert_eq!(a.sub.len(), 24);
+        assert_eq!(a.email, "alice@example.com");
+        assert_eq!(a.given_name, "Alice");
+        assert_eq!(a.password, "alice");
+    }
+
+    #[test]
+    fn public_clients_get_no_secret() {
+        let c = Client::from_spec(
+            ClientSpec {
+                token_endpoint_auth_method: Some(TokenAuthMethod::None),
+                ..Default::default()
+            },
+            TokenAuthMethod::ClientSecretPost,
+        );
+        assert!(c.is_public());
+        assert!(c.client_secret.is_empty());
+    }
+}

@@ -1,0 +1,334 @@
+//! Quirks (one switchable provider behaviour each) and profiles (named presets of quirks).
+//!
+//! Every quirk is declared exactly once, in [`declare_quirks!`] below: its name, its type,
+//! its value in each profile and its documentation (with the real provider's source).
+//! The macro derives the [`Quirks`] struct, the all-optional [`QuirkOverrides`] used by
+//! config files and the admin API, and the [`QUIRK_DOCS`] table used by `--list-quirks`
+//! and the README.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A named preset of quirk values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// JumpCloud's OIDC service: Ory Hydra / fosite underneath (`quirks.md` §1).
+    Jumpcloud,
+    /// A tolerant, spec-correct OpenID Provider: the baseline every RP should pass.
+    Lenient,
+}
+
+impl Profile {
+    /// Every profile, in documentation order.
+    pub const ALL: [Profile; 2] = [Profile::Jumpcloud, Profile::Lenient];
+
+    /// The profile's name as used on the command line and in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Jumpcloud => "jumpcloud",
+            Profile::Lenient => "lenient",
+        }
+    }
+
+    /// One line saying what the profile copies.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Profile::Jumpcloud => {
+                "JumpCloud SSO (Ory Hydra/fosite): strict state, client auth, PKCE and group checks"
+            }
+            Profile::Lenient => "a tolerant, spec-correct OpenID Provider",
+        }
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Profile {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Profile::ALL
+            .into_iter()
+            .find(|p| p.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Profile::ALL.iter().map(|p| p.name()).collect();
+                format!("unknown profile `{s}` (known: {})", names.join(", "))
+            })
+    }
+}
+
+/// How errors look on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorStyle {
+    /// fosite: `error_description` = description + " " + hint with `"` turned into `'`;
+    /// authorize errors are `303` redirects that always carry `state=` (even empty);
+    /// client and redirect-URI errors are a `302` to the provider's error page.
+    Fosite,
+    /// RFC 6749: `302` redirects, `state` only when the client sent one, a short
+    /// description, and the error page rendered directly.
+    Rfc6749,
+}
+
+/// Where the endpoints live below the issuer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndpointLayout {
+    /// Ory Hydra's paths: `/oauth2/auth`, `/oauth2/token`, `/userinfo`,
+    /// `/.well-known/jwks.json`, `/oauth2/revoke`, `/oauth2/sessions/logout`.
+    Hydra,
+    /// Plain paths: `/authorize`, `/token`, `/userinfo`, `/jwks`, `/revoke`, `/logout`.
+    Generic,
+}
+
+/// The JSON shape of a claim that may hold one or several values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimShape {
+    /// Always a JSON array.
+    Array,
+    /// A JSON string when there is exactly one value, an array otherwise.
+    StringIfSingle,
+    /// Always a JSON string (only meaningful for `aud`).
+    String,
+}
+
+/// When PKCE is mandatory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PkceRequired {
+    /// PKCE is optional.
+    Never,
+    /// Public clients (auth method `none`) must send a challenge.
+    PublicClients,
+    /// Every client must send a challenge.
+    Always,
+}
+
+/// The ID token signing algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SigningAlg {
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    RS256,
+    /// ECDSA P-256 with SHA-256.
+    ES256,
+}
+
+/// One quirk's documentation, for `--list-quirks` and the README.
+#[derive(Debug, Clone, Copy)]
+pub struct QuirkDoc {
+    /// The key used in config files and the admin API.
+    pub name: &'static str,
+    /// What it does and which real behaviour it copies.
+    pub doc: &'static str,
+}
+
+macro_rules! declare_quirks {
+    ($(
+        $(#[doc = $doc:literal])+
+        $name:ident : $ty:ty = { jumpcloud: $jc:expr, lenient: $len:expr $(,)? }
+    ),+ $(,)?) => {
+        /// The complete set of behaviour switches of one tenant.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct Quirks {
+            $( $(#[doc = $doc])+ pub $name: $ty, )+
+        }
+
+        /// A partial set of quirks: what a config file or an admin call overrides.
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct QuirkOverrides {
+            $(
+                #[allow(missing_docs)]
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub $name: Option<$ty>,
+            )+
+        }
+
+        impl Quirks {
+            /// The quirk values of a profile.
+            pub fn for_profile(profile: Profile) -> Self {
+                match profile {
+                    Profile::Jumpcloud => Self { $( $name: $jc.into(), )+ },
+                    Profile::Lenient => Self { $( $name: $len.into(), )+ },
+                }
+            }
+
+            /// Replaces the values the overrides set.
+            pub fn apply(&mut self, overrides: &QuirkOverrides) {
+                $( if let Some(v) = &overrides.$name { self.$name = v.clone(); } )+
+            }
+        }
+
+        /// Documentation of every quirk, in declaration order.
+        pub const QUIRK_DOCS: &[QuirkDoc] = &[
+            $( QuirkDoc { name: stringify!($name), doc: concat!($($doc, "\n"),+) }, )+
+        ];
+    };
+}
+
+declare_quirks! {
+    /// The issuer ends with a slash (`https://oauth.id.jumpcloud.com/`); `iss` and the
+    /// discovery `issuer` carry it. go-oidc and Spring refuse an app configured without it:
+    /// `oidc: issuer did not match the issuer returned by provider`. (quirks.md J9)
+    issuer_trailing_slash: bool = { jumpcloud: true, lenient: false },
+
+    /// Endpoint paths below the issuer: `hydra` (`/oauth2/auth`, `/oauth2/token`,
+    /// `/userinfo`, `/.well-known/jwks.json`, `/oauth2/revoke`, `/oauth2/sessions/logout`;
+    /// hydra `oauth2/handler.go`) or `generic`.
+    endpoint_layout: EndpointLayout = { jumpcloud: EndpointLayout::Hydra, lenient: EndpointLayout::Generic },
+
+    /// Error format: `fosite` (description + hint, `"` → `'`, 303 with `state=` always,
+    /// 302 to the error page for client/redirect errors) or `rfc6749`. (quirks.md §1.4)
+    error_style: ErrorStyle = { jumpcloud: ErrorStyle::Fosite, lenient: ErrorStyle::Rfc6749 },
+
+    /// Minimum `state` length in bytes; `0` makes `state` optional. fosite's
+    /// MinParameterEntropy is 8: a missing or shorter state is refused with
+    /// `invalid_state` before the login page. (quirks.md E-STATE, J1)
+    min_state_length: u32 = { jumpcloud: 8u32, lenient: 0u32 },
+
+    /// Minimum `nonce` length when a nonce is sent; `0` disables the check. In the code
+    /// flow fosite refuses it at the token endpoint with `insufficient_entropy`.
+    /// (quirks.md E-NONCE, J14)
+    min_nonce_length: u32 = { jumpcloud: 8u32, lenient: 0u32 },
+
+    /// Enforce the client's single registered `token_endpoint_auth_method` with fosite's
+    /// detection rules (body `client_id`+`client_secret` = post, Basic with a password =
+    /// basic, post checked first) and its exact 401 `invalid_client` messages. Off: a
+    /// confidential client may authenticate either way. (quirks.md E-AUTH-*, J2)
+    enforce_token_auth_method: bool = { jumpcloud: true, lenient: false },
+
+    /// The auth method a client gets when its registration does not say. JumpCloud's
+    /// admin console defaults new apps to `client_secret_post` (sourcebot#1022).
+    default_token_auth_method: crate::model::TokenAuthMethod = {
+        jumpcloud: crate::model::TokenAuthMethod::ClientSecretPost,
+        lenient: crate::model::TokenAuthMethod::ClientSecretBasic,
+    },
+
+    /// Accept `code_challenge_method=plain` (or a challenge without a method). Hydra
+    /// advertises `plain` in discovery but hard-codes it off: `Clients must use
+    /// code_challenge_method=S256, plain is not allowed.` (quirks.md E-PKCE-1, J13)
+    pkce_plain_allowed: bool = { jumpcloud: false, lenient: true },
+
+    /// When PKCE is mandatory: `never`, `public_clients` or `always`. Hydra's
+    /// `oauth2.pkce.enforced*` switches; JumpCloud's setting is unknown (off here).
+    pkce_required: PkceRequired = { jumpcloud: PkceRequired::Never, lenient: PkceRequired::PublicClients },
+
+    /// For `http` redirect URIs on a loopback IP (`127.0.0.1`, `[::1]`) the port is
+    /// ignored (RFC 8252 §7.3); everything else must match byte for byte.
+    /// (fosite `authorize_helper.go`)
+    redirect_uri_loopback_any_port: bool = { jumpcloud: true, lenient: true },
+
+    /// Users must belong to a group assigned to the app; others are refused with
+    /// `access_denied` back to the app after they sign in. JumpCloud: "Users are
+    /// implicitly denied access to applications". (quirks.md J3)
+    require_group_assignment: bool = { jumpcloud: true, lenient: false },
+
+    /// The groups claim lists only the user's groups that are assigned to the app
+    /// (JumpCloud, quirks.md J6); off: all of the user's groups.
+    groups_claim_only_assigned: bool = { jumpcloud: true, lenient: false },
+
+    /// The name of the groups claim. JumpCloud admins choose it; `memberOf` is common
+    /// (goharbor/harbor#20779). Empty: no groups claim. (quirks.md J4)
+    groups_claim: String = { jumpcloud: "memberOf", lenient: "groups" },
+
+    /// Shape of the groups claim: `string_if_single` (JumpCloud: a string for one group,
+    /// an array for several; goharbor/harbor#22289) or `array`. (quirks.md J5)
+    groups_claim_shape: ClaimShape = { jumpcloud: ClaimShape::StringIfSingle, lenient: ClaimShape::Array },
+
+    /// Shape of the ID token `aud`: `array` (fosite always) or `string`.
+    aud_shape: ClaimShape = { jumpcloud: ClaimShape::Array, lenient: ClaimShape::String },
+
+    /// Add fosite/Hydra's `rat`, `sid` and `jti` claims to ID tokens. (harbor#20779)
+    hydra_claims: bool = { jumpcloud: true, lenient: false },
+
+    /// `token_type` in token responses. fosite answers lowercase `bearer`.
+    token_type: String = { jumpcloud: "bearer", lenient: "Bearer" },
+
+    /// Prefix of opaque codes and tokens: Hydra's `ory_ac_`/`ory_at_`/`ory_rt_` when on.
+    hydra_token_prefixes: bool = { jumpcloud: true, lenient: false },
+
+    /// Userinfo answers the ID token's claims minus `nonce, at_hash, c_hash, exp, sid, jti`
+    /// (so it keeps `iss, aud, iat, rat, auth_time`), as Hydra's `getOidcUserInfo` does.
+    /// Off: `sub` plus the profile, email and groups claims only. (quirks.md J15)
+    userinfo_echoes_id_token: bool = { jumpcloud: true, lenient: false },
+
+    /// `profile` scope gives only `given_name` and `family_name` (no `name`, no
+    /// `preferred_username`), as JumpCloud's does. (quirks.md J7)
+    profile_claims_minimal: bool = { jumpcloud: true, lenient: false },
+
+    /// Refresh tokens are issued only when the granted scope has `offline` or
+    /// `offline_access` (fosite `canIssueRefreshToken`). Off: always. (quirks.md J11)
+    refresh_requires_offline_scope: bool = { jumpcloud: true, lenient: false },
+
+    /// Refresh tokens rotate on use, and reusing a rotated one revokes the whole family
+    /// (`The refresh token was already used.`). Off: a refresh token stays valid.
+    /// (quirks.md J12, E-RT-REUSE)
+    refresh_token_rotation: bool = { jumpcloud: true, lenient: false },
+
+    /// Redeeming an authorization code twice revokes the tokens issued from it (RFC 6749
+    /// §4.1.2; fosite E-CODE-REUSE).
+    code_reuse_revokes_tokens: bool = { jumpcloud: true, lenient: true },
+
+    /// ID token signing algorithm: `RS256` or `ES256`.
+    id_token_signing_alg: SigningAlg = { jumpcloud: SigningAlg::RS256, lenient: SigningAlg::RS256 },
+
+    /// Authorization code lifetime in seconds (Hydra `ttl.auth_code`: 10 min).
+    code_lifetime_secs: u64 = { jumpcloud: 600u64, lenient: 600u64 },
+
+    /// Access and ID token lifetime in seconds (Hydra: 1 h).
+    token_lifetime_secs: u64 = { jumpcloud: 3600u64, lenient: 3600u64 },
+}
+
+impl QuirkOverrides {
+    /// True when nothing is overridden.
+    pub fn is_empty(&self) -> bool {
+        *self == QuirkOverrides::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_replace_only_what_they_set() {
+        let mut q = Quirks::for_profile(Profile::Jumpcloud);
+        let o: QuirkOverrides = serde_json::from_str(r#"{"min_state_length": 0}"#).unwrap();
+        q.apply(&o);
+        assert_eq!(q.min_state_length, 0);
+        assert!(q.issuer_trailing_slash);
+    }
+
+    #[test]
+    fn unknown_quirk_is_an_error() {
+        let err = serde_json::from_str::<QuirkOverrides>(r#"{"min_state_lenght": 0}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown field `min_state_lenght`"), "{err}");
+    }
+
+    #[test]
+    fn every_quirk_is_documented() {
+        let q = serde_json::to_value(Quirks::for_profile(Profile::Lenient)).unwrap();
+        assert_eq!(q.as_object().unwrap().len(), QUIRK_DOCS.len());
+        assert!(QUIRK_DOCS.iter().all(|d| d.doc.trim().len() > 20));
+    }
+
+    #[test]
+    fn profiles_parse_by_name() {
+        assert_eq!("jumpcloud".parse::<Profile>(), Ok(Profile::Jumpcloud));
+        assert!(
+            "okta"
+                .parse::<Profile>()
+                .unwrap_err()
+                .contains("known: jumpcloud")
+        );
+    }
+}

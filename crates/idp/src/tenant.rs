@@ -1,0 +1,464 @@
+//! Tenants: independent issuers in one process, each with its own clients, users,
+//! keys, quirks, grants and journal.
+
+use crate::journal::JournalEntry;
+use crate::keys::KeyRing;
+use crate::model::{Client, ClientSpec, TenantSpec, User, UserSpec};
+use crate::quirks::{EndpointLayout, Profile, Quirks};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Name of the tenant served at the root of the server.
+pub const DEFAULT_TENANT: &str = "default";
+
+/// The journal keeps at most this many entries per tenant (oldest dropped first).
+const JOURNAL_CAP: usize = 10_000;
+
+/// Why a tenant spec was refused.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum SpecError {
+    /// A tenant name that cannot be a path segment.
+    #[error("tenant name `{0}` is not allowed: use 1-64 characters from [A-Za-z0-9._-]")]
+    BadName(String),
+    /// A client without redirect URIs, or one that is not an absolute URL.
+    #[error("client `{client}`: redirect URI `{uri}` is not an absolute URL without a fragment")]
+    BadRedirectUri {
+        /// The client id.
+        client: String,
+        /// The offending URI.
+        uri: String,
+    },
+    /// A client without any redirect URI.
+    #[error("client `{0}` has no redirect_uris")]
+    NoRedirectUri(String),
+    /// Two clients or users with the same id.
+    #[error("duplicate {kind} `{id}`")]
+    Duplicate {
+        /// `client` or `user`.
+        kind: &'static str,
+        /// The id.
+        id: String,
+    },
+    /// The groups claim name is not usable.
+    #[error("quirk groups_claim: `{0}` is a registered claim name; choose another")]
+    ReservedClaim(String),
+}
+
+/// Endpoint paths below the issuer, per layout.
+#[derive(Debug, Clone, Copy)]
+pub struct EndpointPaths {
+    /// Authorization endpoint.
+    pub authorize: &'static str,
+    /// Token endpoint.
+    pub token: &'static str,
+    /// Userinfo endpoint.
+    pub userinfo: &'static str,
+    /// JWKS.
+    pub jwks: &'static str,
+    /// Revocation endpoint.
+    pub revoke: &'static str,
+    /// End-session endpoint.
+    pub end_session: &'static str,
+    /// Where the login form posts (the provider's own UI).
+    pub login: &'static str,
+    /// The provider's error page.
+    pub error_page: &'static str,
+}
+
+impl EndpointPaths {
+    /// The paths of a layout.
+    pub fn of(layout: EndpointLayout) -> Self {
+        match layout {
+            EndpointLayout::Hydra => EndpointPaths {
+                authorize: "/oauth2/auth",
+                token: "/oauth2/token",
+                userinfo: "/userinfo",
+                jwks: "/.well-known/jwks.json",
+                revoke: "/oauth2/revoke",
+                end_session: "/oauth2/sessions/logout",
+                login: "/login",
+                error_page: "/oauth2/fallbacks/error",
+            },
+            EndpointLayout::Generic => EndpointPaths {
+                authorize: "/authorize",
+                token: "/token",
+                userinfo: "/userinfo",
+                jwks: "/jwks",
+                revoke: "/revoke",
+                end_session: "/logout",
+                login: "/login",
+                error_page: "/error",
+            },
+        }
+    }
+}
+
+/// A validated authorization request waiting for the user to sign in.
+#[derive(Debug, Clone)]
+pub struct PendingLogin {
+    /// The client.
+    pub client_id: String,
+    /// Where the answer goes.
+    pub redirect_uri: String,
+    /// The `redirect_uri` parameter as sent (the token request must repeat it).
+    pub redirect_uri_sent: Option<String>,
+    /// Requested scopes.
+    pub scopes: Vec<String>,
+    /// `state` as sent.
+    pub state: Option<String>,
+    /// `nonce` as sent.
+    pub nonce: Option<String>,
+    /// PKCE challenge.
+    pub code_challenge: Option<String>,
+    /// PKCE method as sent.
+    pub code_challenge_method: Option<String>,
+    /// `query`, `fragment` or `form_post`.
+    pub response_mode: String,
+    /// When the authorization request arrived (fosite `rat`).
+    pub requested_at: u64,
+    /// Expiry of the login challenge.
+    pub expires_at: u64,
+}
+
+/// Who and what a code, access token or refresh token stands for.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    /// The client.
+    pub client_id: String,
+    /// The user's login name.
+    pub username: String,
+    /// Granted scopes.
+    pub scopes: Vec<String>,
+    /// When the user signed in.
+    pub auth_time: u64,
+    /// When the authorization was requested.
+    pub requested_at: u64,
+    /// The session id (`sid`).
+    pub sid: String,
+    /// The nonce of the authorization request (code only).
+    pub nonce: Option<String>,
+}
+
+impl Grant {
+    /// Whether a scope was granted.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+}
+
+/// An issued authorization code.
+#[derive(Debug, Clone)]
+pub struct CodeRecord {
+    /// What it grants.
+    pub grant: Grant,
+    /// The `redirect_uri` sent at authorize.
+    pub redirect_uri_sent: Option<String>,
+    /// PKCE challenge.
+    pub code_challenge: Option<String>,
+    /// PKCE method as sent.
+    pub code_challenge_method: Option<String>,
+    /// Expiry.
+    pub expires_at: u64,
+    /// Set once redeemed.
+    pub used: bool,
+    /// Tokens issued from it, revoked if the code is replayed.
+    pub issued: Vec<String>,
+}
+
+/// An issued access or refresh token.
+#[derive(Debug, Clone)]
+pub struct TokenRecord {
+    /// What it grants.
+    pub grant: Grant,
+    /// Expiry.
+    pub expires_at: u64,
+    /// Refresh tokens: set once rotated.
+    pub used: bool,
+    /// Refresh tokens: the family id, to revoke every descendant on reuse.
+    pub family: String,
+}
+
+/// The mutable state of a tenant.
+#[derive(Debug)]
+pub struct TenantState {
+    /// Active quirks.
+    pub quirks: Quirks,
+    /// Clients by id.
+    pub clients: BTreeMap<String, Client>,
+    /// Users by login name.
+    pub users: BTreeMap<String, User>,
+    /// Signing keys.
+    pub keys: KeyRing,
+    /// Login challenges by id.
+    pub logins: HashMap<String, PendingLogin>,
+    /// Codes.
+    pub codes: HashMap<String, CodeRecord>,
+    /// Access tokens.
+    pub access_tokens: HashMap<String, TokenRecord>,
+    /// Refresh tokens.
+    pub refresh_tokens: HashMap<String, TokenRecord>,
+    journal: Vec<JournalEntry>,
+    next_seq: u64,
+    issued_since_sweep: u32,
+}
+
+impl TenantState {
+    /// Removes expired codes, tokens and logins now and then.
+    pub fn sweep_if_due(&mut self, now: u64) {
+        self.issued_since_sweep += 1;
+        if self.issued_since_sweep < 1024 {
+            return;
+        }
+        self.issued_since_sweep = 0;
+        self.logins.retain(|_, l| l.expires_at > now);
+        self.codes.retain(|_, c| c.expires_at + 600 > now);
+        self.access_tokens.retain(|_, t| t.expires_at > now);
+        self.refresh_tokens.retain(|_, t| t.expires_at > now);
+    }
+
+    /// Revokes every refresh token of a family and the access tokens of its grant.
+    pub fn revoke_family(&mut self, family: &str) {
+        self.refresh_tokens.retain(|_, t| t.family != family);
+        self.access_tokens.retain(|_, t| t.family != family);
+    }
+
+    /// Adds a client, filling defaults from the quirks.
+    pub fn add_client(&mut self, spec: ClientSpec) -> Result<Client, SpecError> {
+        let client = Client::from_spec(spec, self.quirks.default_token_auth_method);
+        if client.redirect_uris.is_empty() {
+            return Err(SpecError::NoRedirectUri(client.client_id));
+        }
+        for uri in client
+            .redirect_uris
+            .iter()
+            .chain(&client.post_logout_redirect_uris)
+        {
+            let ok = url::Url::parse(uri).is_ok_and(|u| u.fragment().is_none());
+            if !ok {
+                return Err(SpecError::BadRedirectUri {
+                    client: client.client_id.clone(),
+                    uri: uri.clone(),
+                });
+            }
+        }
+        if self.clients.contains_key(&client.client_id) {
+            return Err(SpecError::Duplicate {
+                kind: "client",
+                id: client.client_id,
+            });
+        }
+        self.clients
+            .insert(client.client_id.clone(), client.clone());
+        Ok(client)
+    }
+
+    /// Adds a user.
+    pub fn add_user(&mut self, spec: UserSpec, tenant: &str) -> Result<User, SpecError> {
+        if self.users.contains_key(&spec.username) {
+            return Err(SpecError::Duplicate {
+                kind: "user",
+                id: spec.username,
+            });
+        }
+        let user = User::from_spec(spec, tenant);
+        self.users.insert(user.username.clone(), user.clone());
+        Ok(user)
+    }
+
+    /// The journal, oldest first.
+    pub fn journal(&self) -> &[JournalEntry] {
+        &self.journal
+    }
+
+    /// Empties the journal (sequence numbers keep counting).
+    pub fn clear_journal(&mut self) {
+        self.journal.clear();
+    }
+
+    fn push_journal(&mut self, mut entry: JournalEntry) {
+        self.next_seq += 1;
+        entry.seq = self.next_seq;
+        entry.at_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or_default();
+        if self.journal.len() >= JOURNAL_CAP {
+            self.journal.remove(0);
+        }
+        self.journal.push(entry);
+    }
+}
+
+/// One issuer.
+#[derive(Debug)]
+pub struct Tenant {
+    /// Path segment (`default` at the root).
+    pub name: String,
+    /// The profile its quirks started from.
+    pub profile: Profile,
+    /// `http://host:port[/t/<name>]`, without trailing slash.
+    pub base_url: String,
+    state: Mutex<TenantState>,
+}
+
+/// A tenant as the admin API and the CLI show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TenantInfo {
+    /// Name.
+    pub name: String,
+    /// Profile.
+    pub profile: Profile,
+    /// The issuer exactly as published.
+    pub issuer: String,
+    /// The discovery document's URL.
+    pub discovery_url: String,
+    /// Active quirks.
+    pub quirks: Quirks,
+    /// Clients, with secrets (this is a test IdP).
+    pub clients: Vec<Client>,
+    /// Users.
+    pub users: Vec<User>,
+}
+
+fn valid_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        && name != "."
+        && name != ".."
+}
+
+impl Tenant {
+    /// Builds a tenant from a spec. `server_url` is `http://host:port`.
+    pub fn from_spec(server_url: &str, spec: TenantSpec) -> Result<Tenant, SpecError> {
+        let name = spec
+            .name
+            .unwrap_or_else(|| crate::tokens::random_token("t", 6).to_lowercase());
+        if !valid_name(&name) {
+            return Err(SpecError::BadName(name));
+        }
+        let profile = spec.profile.unwrap_or(Profile::Jumpcloud);
+        let mut quirks = Quirks::for_profile(profile);
+        quirks.apply(&spec.quirks);
+        check_quirks(&quirks)?;
+        let base_url = if name == DEFAULT_TENANT {
+            server_url.trim_end_matches('/').to_string()
+        } else {
+            format!("{}/t/{name}", server_url.trim_end_matches('/'))
+        };
+        let mut state = TenantState {
+            quirks,
+            clients: BTreeMap::new(),
+            users: BTreeMap::new(),
+            keys: KeyRing::bundled(&name),
+            logins: HashMap::new(),
+            codes: HashMap::new(),
+            access_tokens: HashMap::new(),
+            refresh_tokens: HashMap::new(),
+            journal: Vec::new(),
+            next_seq: 0,
+            issued_since_sweep: 0,
+        };
+        for c in spec.clients {
+            state.add_client(c)?;
+        }
+        for u in spec.users {
+            state.add_user(u, &name)?;
+        }
+        Ok(Tenant {
+            name,
+            profile,
+            base_url,
+            state: Mutex::new(state),
+        })
+    }
+
+    /// Locks the state. Never held across an `.await`.
+    pub fn lock(&self) -> MutexGuard<'_, TenantState> {
+        // A panic while holding the lock leaves consistent-enough data for a test IdP.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The issuer as published, given the active quirks.
+    pub fn issuer(&self, quirks: &Quirks) -> String {
+        if quirks.issuer_trailing_slash {
+            format!("{}/", self.base_url)
+        } else {
+            self.base_url.clone()
+        }
+    }
+
+    /// An absolute URL below the tenant.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// Appends a journal entry.
+    pub fn record(&self, entry: JournalEntry) {
+        self.lock().push_journal(entry);
+    }
+
+    /// A snapshot for the admin API and the CLI.
+    pub fn info(&self) -> TenantInfo {
+        let s = self.lock();
+        TenantInfo {
+            name: self.name.clone(),
+            profile: self.profile,
+            issuer: self.issuer(&s.quirks),
+            discovery_url: self.url("/.well-known/openid-configuration"),
+            quirks: s.quirks.clone(),
+            clients: s.clients.values().cloned().collect(),
+            users: s.users.values().cloned().collect(),
+        }
+    }
+}
+
+/// Refuses quirk values that would make tokens unusable.
+pub fn check_quirks(q: &Quirks) -> Result<(), SpecError> {
+    const RESERVED: [&str; 10] = [
+        "iss",
+        "sub",
+        "aud",
+        "exp",
+        "iat",
+        "nonce",
+        "at_hash",
+        "auth_time",
+        "azp",
+        "jti",
+    ];
+    if RESERVED.contains(&q.groups_claim.as_str()) {
+        return Err(SpecError::ReservedClaim(q.groups_claim.clone()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_issuers() {
+        let t = Tenant::from_spec(
+            "http://127.0.0.1:1",
+            TenantSpec {
+                name: Some("x".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let q = t.lock().quirks.clone();
+        assert_eq!(t.issuer(&q), "http://127.0.0.1:1/t/x/");
+        let bad = Tenant::from_spec(
+            "http://127.0.0.1:1",
+            TenantSpec {
+                name: Some("a/b".into()),
+                ..Default::default()
+            },
+        );
+        assert!(matches!(bad, Err(SpecError::BadName(_))));
+    }
+}

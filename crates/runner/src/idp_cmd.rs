@@ -1,0 +1,179 @@
+//! `stickler idp`: serve the fake IdP in the foreground until Ctrl-C.
+
+use crate::cli::IdpArgs;
+use stickler_idp::{Profile, QUIRK_DOCS, Quirks, TenantInfo, config, demo};
+
+/// Runs the command; returns the exit code.
+pub async fn run(args: IdpArgs) -> u8 {
+    if args.list_quirks {
+        print_quirks();
+        return 0;
+    }
+    if !args.listen.ip().is_loopback() && args.admin_token.is_none() {
+        eprintln!(
+            "error: --listen {} is reachable beyond this machine; pass --admin-token TOKEN so that only you can reprogram the IdP",
+            args.listen
+        );
+        return 2;
+    }
+    let specs = match &args.config {
+        Some(path) => match config::load(path) {
+            Ok(file) => file
+                .tenants
+                .into_iter()
+                .map(|mut t| {
+                    t.profile.get_or_insert(args.profile);
+                    t
+                })
+                .collect(),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        },
+        None => Vec::new(),
+    };
+    let running = match stickler_idp::spawn(
+        args.listen,
+        args.public_url.clone(),
+        args.admin_token.clone(),
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 3;
+        }
+    };
+    let base = running.url();
+    let specs = if specs.is_empty() {
+        vec![demo::demo_tenant(&base, args.profile)]
+    } else {
+        specs
+    };
+    let mut infos = Vec::new();
+    for spec in specs {
+        let name = spec.name.clone().unwrap_or_default();
+        match running.idp.create_tenant(spec) {
+            Ok(info) => infos.push(info),
+            Err(e) => {
+                let file = args
+                    .config
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                eprintln!("error: {file}: tenant `{name}`: {e}");
+                running.shutdown().await;
+                return 2;
+            }
+        }
+    }
+    println!("Stickler IdP on {base} (admin API: {base}/admin/tenants)");
+    for info in &infos {
+        print_tenant(info, &base);
+    }
+    println!("\nPress Ctrl-C to stop.");
+    wait_for_signal().await;
+    running.shutdown().await;
+    eprintln!("stopped");
+    0
+}
+
+fn print_tenant(info: &TenantInfo, base: &str) {
+    println!("\nTenant `{}` (profile {})", info.name, info.profile);
+    println!("  issuer:     {}", info.issuer);
+    println!("  discovery:  {}", info.discovery_url);
+    for c in &info.clients {
+        println!(
+            "  client:     {}  secret {}  auth {}  groups [{}]",
+            c.client_id,
+            if c.client_secret.is_empty() {
+                "(public)"
+            } else {
+                &c.client_secret
+            },
+            c.token_endpoint_auth_method,
+            c.groups.join(", ")
+        );
+        for r in &c.redirect_uris {
+            println!("              redirect {r}");
+        }
+    }
+    for u in &info.users {
+        println!(
+            "  user:       {} / {}  groups [{}]  sub {}",
+            u.username,
+            u.password,
+            u.groups.join(", "),
+            u.sub
+        );
+    }
+    let catcher = format!("{base}/_stickler/callback");
+    if let Some(c) = info
+        .clients
+        .iter()
+        .find(|c| c.redirect_uris.contains(&catcher))
+    {
+        let authorize =
+            if info.quirks.endpoint_layout == stickler_idp::quirks::EndpointLayout::Hydra {
+                "/oauth2/auth"
+            } else {
+                "/authorize"
+            };
+        let mut url = url::Url::parse(&format!("{}{authorize}", info.issuer.trim_end_matches('/')))
+            .expect("issuer is a URL");
+        url.query_pairs_mut()
+            .append_pair("client_id", &c.client_id)
+            .append_pair("response_type", "code")
+            .append_pair("scope", "openid email profile")
+            .append_pair("redirect_uri", &catcher)
+            .append_pair("state", "try-it-by-hand")
+            .append_pair("nonce", "nonce-by-hand");
+        println!("  try it:     {url}");
+    }
+}
+
+fn print_quirks() {
+    let values: Vec<(Profile, serde_json::Value)> = Profile::ALL
+        .iter()
+        .map(|p| {
+            (
+                *p,
+                serde_json::to_value(Quirks::for_profile(*p)).unwrap_or_default(),
+            )
+        })
+        .collect();
+    for d in QUIRK_DOCS {
+        println!("{}", d.name);
+        for (p, v) in &values {
+            println!("  {:<10} {}", p.name(), v[d.name]);
+        }
+        for line in d.doc.trim().lines() {
+            println!("  {}", line.trim());
+        }
+        println!();
+    }
+}
+
+/// Waits for Ctrl-C or SIGTERM.
+pub async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
