@@ -54,20 +54,7 @@ pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
 /// Parses config text; `path` is only used in messages.
 pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
     let file: ConfigFile = toml::from_str(text).map_err(|e| {
-        let (line, key) = match e.span() {
-            Some(span) => {
-                let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-                let line_text = text.lines().nth(line - 1).unwrap_or("");
-                let key = line_text
-                    .split_once('=')
-                    .map(|(k, _)| k.trim().trim_matches('"').to_string())
-                    .filter(|k| !k.is_empty() && !e.message().contains(&format!("`{k}`")))
-                    .map(|k| format!("key `{k}`: "))
-                    .unwrap_or_default();
-                (line, key)
-            }
-            None => (1, String::new()),
-        };
+        let (line, key) = locate(text, &e);
         ConfigError::Parse {
             file: path.to_path_buf(),
             line,
@@ -79,6 +66,23 @@ pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
         return Err(ConfigError::Empty(path.to_path_buf()));
     }
     Ok(file)
+}
+
+/// Where a TOML error is: its 1-based line, and `key `x`: ` when the offending key is
+/// on that line and the message does not already name it.
+pub fn locate(text: &str, e: &toml::de::Error) -> (usize, String) {
+    let Some(span) = e.span() else {
+        return (1, String::new());
+    };
+    let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+    let line_text = text.lines().nth(line - 1).unwrap_or("");
+    let key = line_text
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches('"').to_string())
+        .filter(|k| !k.is_empty() && !e.message().contains(&format!("`{k}`")))
+        .map(|k| format!("key `{k}`: "))
+        .unwrap_or_default();
+    (line, key)
 }
 
 #[cfg(test)]

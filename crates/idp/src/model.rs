@@ -115,7 +115,7 @@ pub struct UserSpec {
 }
 
 /// A registered client, with every default filled in.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Client {
     /// The client id.
     pub client_id: String,
@@ -174,7 +174,7 @@ impl Client {
 }
 
 /// A user, with every default filled in.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct User {
     /// Login name.
     pub username: String,

@@ -5,7 +5,7 @@ use crate::journal::JournalEntry;
 use crate::keys::KeyRing;
 use crate::model::{Client, ClientSpec, TenantSpec, User, UserSpec};
 use crate::quirks::{EndpointLayout, Profile, Quirks};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -304,7 +304,7 @@ pub struct Tenant {
 }
 
 /// A tenant as the admin API and the CLI show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TenantInfo {
     /// Name.
     pub name: String,

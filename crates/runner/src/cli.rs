@@ -19,6 +19,42 @@ pub enum Command {
     /// Serve the fake OpenID Provider until Ctrl-C (for clicking through by hand, or for
     /// `stickler run --idp URL`).
     Idp(IdpArgs),
+    /// Run the checks of a scenario file against an app, through a real browser.
+    Run(RunArgs),
+}
+
+/// `stickler run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scenario file: how to start and drive the app (see scenarios/).
+    pub scenario: PathBuf,
+    /// Feature files or folders to run instead of the scenario file's `features`.
+    #[arg(long = "features", value_name = "DIR")]
+    pub features: Vec<PathBuf>,
+    /// Only checks whose tags match, e.g. `@state and not @slow`.
+    #[arg(long, value_name = "EXPR")]
+    pub tags: Option<cucumber::gherkin::tagexpr::TagOperation>,
+    /// Also write a JUnit XML report.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Also write a JSON report.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Use this WebDriver endpoint (e.g. a Selenium Grid) instead of starting chromedriver.
+    #[arg(long, value_name = "URL", env = "STICKLER_WEBDRIVER")]
+    pub webdriver: Option<url::Url>,
+    /// Use the IdP at this URL (`stickler idp` elsewhere) instead of an embedded one.
+    #[arg(long, value_name = "URL", env = "STICKLER_IDP")]
+    pub idp: Option<String>,
+    /// The admin token of the IdP given with --idp.
+    #[arg(long, value_name = "TOKEN", env = "STICKLER_IDP_TOKEN")]
+    pub idp_token: Option<String>,
+    /// How many checks (each with its own app and browser) run at once.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub concurrency: u16,
+    /// Where screenshots, page text, app logs and journals go.
+    #[arg(long, value_name = "DIR", default_value = "stickler-report")]
+    pub report_dir: PathBuf,
 }
 
 /// `stickler idp`.

@@ -1,7 +1,21 @@
 //! `stickler`: test an app's single sign-on against strict identity providers.
 
+mod app;
+mod browser;
+mod chromedriver;
+mod process;
 mod cli;
+mod env;
+mod evidence;
+mod exit;
+mod idp_client;
 mod idp_cmd;
+mod journeys;
+mod report;
+mod run_cmd;
+mod scenario;
+mod steps;
+mod world;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -28,6 +42,7 @@ fn main() -> ExitCode {
     let code = runtime.block_on(async {
         match cli.command {
             cli::Command::Idp(args) => idp_cmd::run(args).await,
+            cli::Command::Run(args) => run_cmd::run(args).await,
         }
     });
     ExitCode::from(code)

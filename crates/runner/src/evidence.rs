@@ -1,0 +1,105 @@
+//! Evidence of one check: what the browser ended on, the IdP journal, a screenshot and
+//! the page text on failure, and notes. Saved as `evidence.json` in the check's report
+//! folder and read back by the reporters.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use stickler_idp::JournalEntry;
+
+/// What a browser journey ended on.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Observation {
+    /// The final URL.
+    pub url: String,
+    /// The HTTP status of the final page (from the Navigation Timing API).
+    pub status: Option<u16>,
+    /// What the page showed.
+    pub shown: Shown,
+    /// The start of the page text.
+    pub text: String,
+}
+
+/// What the page ended up showing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "text", rename_all = "snake_case")]
+pub enum Shown {
+    /// The app's signed-in element, with its text.
+    SignedIn(String),
+    /// The app's error element, with its text.
+    AppError(String),
+    /// The IdP's own error page.
+    IdpError(String),
+    /// The IdP's login form with an error (wrong password).
+    LoginError(String),
+    /// None of the expected elements.
+    #[default]
+    Nothing,
+}
+
+/// Everything saved for one check.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The last browser journey's end.
+    pub observation: Option<Observation>,
+    /// The IdP's journal for the check's tenant.
+    pub journal: Vec<JournalEntry>,
+    /// Screenshot, on failure.
+    pub screenshot: Option<PathBuf>,
+    /// Full page text, on failure.
+    pub page_text_file: Option<PathBuf>,
+    /// The app's log, for managed apps.
+    pub app_log: Option<PathBuf>,
+    /// Facts noted by steps.
+    pub notes: Vec<String>,
+}
+
+impl Evidence {
+    /// Writes `dir/evidence.json`; errors are ignored (evidence is best effort).
+    pub fn save(&self, dir: &Path) {
+        if std::fs::create_dir_all(dir).is_ok()
+            && let Ok(json) = serde_json::to_vec_pretty(self)
+        {
+            let _ = std::fs::write(dir.join("evidence.json"), json);
+        }
+    }
+
+    /// Reads `dir/evidence.json`.
+    pub fn load(dir: &Path) -> Option<Evidence> {
+        let bytes = std::fs::read(dir.join("evidence.json")).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// One line per journal entry, for diagnoses.
+    pub fn journal_lines(&self) -> Vec<String> {
+        self.journal.iter().map(journal_line).collect()
+    }
+}
+
+/// A journal entry as one readable line.
+pub fn journal_line(e: &JournalEntry) -> String {
+    let mut parts = vec![format!("{} {} → {}", e.method, e.endpoint, e.status)];
+    if let Some(n) = e.state_len {
+        parts.push(format!("state {n} chars"));
+    } else if e.endpoint == "authorize" {
+        parts.push("no state".into());
+    }
+    if let Some(n) = e.nonce_len {
+        parts.push(format!("nonce {n} chars"));
+    }
+    if let Some(m) = &e.pkce_method {
+        parts.push(format!("PKCE {m}"));
+    }
+    if let Some(a) = &e.client_auth {
+        parts.push(format!("client auth {a}"));
+    }
+    if let Some(r) = &e.redirect_uri {
+        parts.push(format!("redirect_uri {r}"));
+    }
+    if let Some(err) = &e.error {
+        parts.push(format!(
+            "error {err}: {}",
+            e.error_description.as_deref().unwrap_or("")
+        ));
+    }
+    parts.join(", ")
+}

@@ -1,0 +1,304 @@
+//! `stickler run`: set up the IdP, the browser driver and the app, run the checks,
+//! report. Every process and session started here is ended here, on every path.
+
+use crate::app::{ManagedApp, run_build};
+use crate::chromedriver::Chromedriver;
+use crate::cli::RunArgs;
+use crate::env::{AppTarget, RunEnv, set_current_env};
+use crate::exit;
+use crate::idp_client::IdpClient;
+use crate::report::{self, Collector, check_key};
+use crate::scenario::{self, AppMode, Placeholders, ScenarioFile};
+use crate::world::CheckWorld;
+use cucumber::World as _;
+use cucumber::WriterExt as _;
+use cucumber::tag::Ext as _;
+use futures::FutureExt as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+use stickler_idp::{ClientSpec, Profile, TenantInfo, TenantSpec};
+
+/// An error that ends the run before any check, with its exit code.
+struct Stop(u8, String);
+
+fn usage(msg: impl Into<String>) -> Stop {
+    Stop(exit::USAGE, msg.into())
+}
+fn environment(msg: impl Into<String>) -> Stop {
+    Stop(exit::ENVIRONMENT, msg.into())
+}
+
+/// Runs the command; returns the exit code.
+pub async fn run(args: RunArgs) -> u8 {
+    match run_inner(args).await {
+        Ok(code) => code,
+        Err(Stop(code, msg)) => {
+            eprintln!("error: {msg}");
+            code
+        }
+    }
+}
+
+/// What `stickler run` owns while checks run; dropping it ends everything.
+struct Owned {
+    idp: Option<stickler_idp::RunningIdp>,
+    driver: Option<Chromedriver>,
+}
+
+impl Owned {
+    async fn shutdown(mut self) {
+        if let Some(d) = self.driver.take() {
+            d.shutdown().await;
+        }
+        if let Some(i) = self.idp.take() {
+            i.shutdown().await;
+        }
+    }
+}
+
+async fn run_inner(args: RunArgs) -> Result<u8, Stop> {
+    let t0 = Instant::now();
+    let scenario = scenario::load(&args.scenario).map_err(|e| usage(e.to_string()))?;
+    let features: Vec<PathBuf> = if args.features.is_empty() {
+        scenario.features.clone()
+    } else {
+        args.features.clone()
+    };
+    for f in &features {
+        if !f.exists() {
+            return Err(usage(format!("feature path {} does not exist", f.display())));
+        }
+    }
+    let report_dir = args.report_dir.clone();
+    std::fs::create_dir_all(&report_dir)
+        .map_err(|e| environment(format!("cannot create report dir {}: {e}", report_dir.display())))?;
+
+    let mut owned = Owned { idp: None, driver: None };
+    let result = run_checks(&args, scenario, features, &report_dir, &mut owned).await;
+    owned.shutdown().await;
+    let results = result?;
+    report::print_summary(&results, &report_dir);
+    if let Some(p) = &args.junit {
+        report::write_junit(&results, p).map_err(|e| environment(format!("cannot write {}: {e}", p.display())))?;
+    }
+    if let Some(p) = &args.json {
+        report::write_json(&results, &report_dir, p)
+            .map_err(|e| environment(format!("cannot write {}: {e}", p.display())))?;
+    }
+    eprintln!("(ran {} checks in {:.1} s; evidence in {})", results.len(), t0.elapsed().as_secs_f64(), report_dir.display());
+    let failed = results.iter().any(|r| r.status == report::Status::Failed);
+    Ok(if failed { exit::CHECKS_FAILED } else { exit::OK })
+}
+
+async fn run_checks(
+    args: &RunArgs,
+    scenario: ScenarioFile,
+    features: Vec<PathBuf>,
+    report_dir: &std::path::Path,
+    owned: &mut Owned,
+) -> Result<Vec<report::CheckResult>, Stop> {
+    // The IdP: embedded, or one elsewhere through its admin API.
+    let idp = match &args.idp {
+        Some(url) => {
+            let c = IdpClient::new(url, args.idp_token.clone()).map_err(|e| usage(e.to_string()))?;
+            c.ping().await.map_err(|e| environment(format!("{e:#}; is `stickler idp` running there?")))?;
+            c
+        }
+        None => {
+            let running = stickler_idp::spawn("127.0.0.1:0".parse().expect("valid"), None, None)
+                .await
+                .map_err(|e| environment(e.to_string()))?;
+            let c = IdpClient::new(&running.url(), None).map_err(|e| environment(e.to_string()))?;
+            owned.idp = Some(running);
+            c
+        }
+    };
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .map_err(|e| environment(e.to_string()))?;
+
+    // The app: build once and prove the command starts, or find the running one's tenant.
+    let target = match &scenario.app {
+        AppMode::Managed { build, command, .. } => {
+            if let Some(build) = build {
+                eprintln!("building the app: {}", build.join(" "));
+                run_build(build, &scenario.workdir)
+                    .await
+                    .map_err(|e| environment(format!("the app's build step failed: {e}")))?;
+            }
+            preflight(&scenario, &idp, report_dir).await?;
+            AppTarget::Managed { command: command.clone() }
+        }
+        AppMode::Running { url, .. } => {
+            let tenant = running_tenant(&scenario, &idp, url).await?;
+            AppTarget::Running { url: url.clone(), tenant }
+        }
+    };
+
+    // The browser driver.
+    let webdriver = match &args.webdriver {
+        Some(u) => u.clone(),
+        None => {
+            let d = Chromedriver::start().await.map_err(|e| environment(e.to_string()))?;
+            let url = d.url();
+            owned.driver = Some(d);
+            url
+        }
+    };
+    let chromium = crate::chromedriver::find_chromium().ok();
+    let concurrency = match scenario.app {
+        AppMode::Running { .. } => 1,
+        AppMode::Managed { .. } => usize::from(args.concurrency),
+    };
+    println!(
+        "stickler run: {} — profile {}, {} browser(s), IdP {}",
+        scenario.name,
+        scenario.profile,
+        concurrency,
+        idp.base()
+    );
+    let env = Arc::new(RunEnv {
+        scenario,
+        idp,
+        target,
+        webdriver,
+        chromium,
+        report_dir: report_dir.to_path_buf(),
+        http,
+    });
+    set_current_env(env);
+
+    let collector = Collector::default();
+    let tags = args.tags.clone();
+    let mut results = Vec::new();
+    for input in features {
+        let cuke = CheckWorld::cucumber()
+            .max_concurrent_scenarios(concurrency)
+            .with_writer(collector.clone().normalized())
+            .fail_on_skipped()
+            .with_default_cli()
+            .before(|feature, _rule, scenario, world| {
+                world.key = check_key(feature, scenario);
+                async {}.boxed_local()
+            })
+            .after(|_feature, _rule, _scenario, finished, world| {
+                let failed = !matches!(finished, cucumber::event::ScenarioFinished::StepPassed);
+                async move {
+                    if let Some(w) = world {
+                        w.teardown(failed).await;
+                    }
+                }
+                .boxed_local()
+            });
+        let tags = tags.clone();
+        let run = cuke.filter_run(input, move |f, r, s| {
+            tags.as_ref().is_none_or(|t| {
+                t.eval(f.tags.iter().chain(r.iter().flat_map(|r| &r.tags)).chain(s.tags.iter()))
+            })
+        });
+        tokio::select! {
+            _ = run => {}
+            _ = crate::idp_cmd::wait_for_signal() => {
+                // Dropping the run drops every World: their apps and sessions end; the
+                // driver and the IdP end in the caller.
+                return Err(Stop(130, "interrupted; stopped every app, browser and driver this run started".into()));
+            }
+        }
+        let errors = collector.parse_errors();
+        if !errors.is_empty() {
+            return Err(usage(errors.join("\n")));
+        }
+    }
+    results.extend(collector.results());
+    Ok(results)
+}
+
+/// Starts the app once against a lenient tenant, to tell a broken command (an
+/// environment error) from an app that breaks against a strict IdP (a failed check).
+async fn preflight(scenario: &ScenarioFile, idp: &IdpClient, report_dir: &std::path::Path) -> Result<(), Stop> {
+    let AppMode::Managed { command, .. } = &scenario.app else {
+        return Ok(());
+    };
+    let port = crate::app::free_port().map_err(|e| environment(e.to_string()))?;
+    let mut vars = Placeholders::default();
+    vars.set("port", &port.to_string());
+    vars.set("app_url", &format!("http://127.0.0.1:{port}"));
+    vars.set("idp_url", idp.base());
+    let fill_all = |list: &[String], vars: &Placeholders| -> Result<Vec<String>, Stop> {
+        list.iter().map(|u| vars.fill(u).map_err(|e| usage(e.to_string()))).collect()
+    };
+    let spec = TenantSpec {
+        name: None,
+        profile: Some(Profile::Lenient),
+        clients: vec![ClientSpec {
+            token_endpoint_auth_method: scenario.client.token_endpoint_auth_method,
+            redirect_uris: fill_all(&scenario.client.redirect_uris, &vars)?,
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let tenant = idp.create_tenant(&spec).await.map_err(|e| environment(format!("{e:#}")))?;
+    fill_tenant_vars(&mut vars, &tenant);
+    let log = report_dir.join("preflight-app.log");
+    let started = ManagedApp::start(command, &vars, &log, scenario.ready_timeout()).await;
+    let _ = idp.delete_tenant(&tenant.name).await;
+    match started {
+        Ok(app) => {
+            app.stop().await;
+            Ok(())
+        }
+        Err(e) => Err(environment(format!(
+            "the app did not start even against a lenient IdP, so no check can run: {e}\nFix the [app] command in {} (log: {})",
+            scenario.path.display(),
+            log.display()
+        ))),
+    }
+}
+
+/// Sets the placeholders a tenant defines.
+pub fn fill_tenant_vars(vars: &mut Placeholders, t: &TenantInfo) {
+    vars.set("issuer", &t.issuer);
+    vars.set("discovery_url", &t.discovery_url);
+    if let Some(c) = t.clients.first() {
+        vars.set("client_id", &c.client_id);
+        vars.set("client_secret", &c.client_secret);
+        vars.set("token_endpoint_auth_method", c.token_endpoint_auth_method.as_str());
+    }
+    vars.set("groups_claim", &t.quirks.groups_claim);
+}
+
+/// The fixed tenant an already running app is configured for: reused or created.
+async fn running_tenant(scenario: &ScenarioFile, idp: &IdpClient, url: &str) -> Result<TenantInfo, Stop> {
+    let Some(fixed) = &scenario.idp else {
+        return Err(usage(format!("{}: an already running app needs an [idp] section (tenant, client_id, client_secret)", scenario.path.display())));
+    };
+    if let Some(t) = idp.tenant(&fixed.tenant).await.map_err(|e| environment(format!("{e:#}")))? {
+        return Ok(t);
+    }
+    let mut vars = Placeholders::default();
+    vars.set("app_url", url);
+    vars.set("idp_url", idp.base());
+    let redirect_uris = scenario
+        .client
+        .redirect_uris
+        .iter()
+        .map(|u| vars.fill(u).map_err(|e| usage(e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let spec = TenantSpec {
+        name: Some(fixed.tenant.clone()),
+        profile: Some(scenario.profile),
+        clients: vec![ClientSpec {
+            client_id: Some(fixed.client_id.clone()),
+            client_secret: Some(fixed.client_secret.clone()),
+            token_endpoint_auth_method: scenario.client.token_endpoint_auth_method,
+            redirect_uris,
+            groups: crate::world::DEFAULT_APP_GROUPS.iter().map(|g| g.to_string()).collect(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    idp.create_tenant(&spec).await.map_err(|e| environment(format!("{e:#}")))
+}

@@ -1,0 +1,48 @@
+//! Given steps: shape the IdP tenant before the app starts.
+
+use super::names;
+use crate::world::CheckWorld;
+use anyhow::{Result, anyhow};
+use cucumber::given;
+use stickler_idp::{Profile, TokenAuthMethod, UserSpec};
+
+#[given(regex = r#"^the "([^"]*)" profile$"#)]
+fn profile(w: &mut CheckWorld, name: String) -> Result<()> {
+    w.profile = name.parse::<Profile>().map_err(|e| anyhow!(e))?;
+    Ok(())
+}
+
+/// `Given the quirk min_state_length is 200` / `… is "memberOf"` (JSON, else a string).
+#[given(regex = r"^the quirk (\w+) is (.+)$")]
+fn quirk(w: &mut CheckWorld, name: String, value: String) -> Result<()> {
+    let v = serde_json::from_str(&value).unwrap_or(serde_json::Value::String(value));
+    let mut probe = w.quirks.clone();
+    probe.insert(name.clone(), v.clone());
+    serde_json::from_value::<stickler_idp::QuirkOverrides>(serde_json::Value::Object(probe))
+        .map_err(|e| anyhow!("quirk `{name}`: {e} (see `stickler idp --list-quirks`)"))?;
+    w.quirks.insert(name, v);
+    Ok(())
+}
+
+#[given(regex = r#"^the app is registered with the token auth method "([^"]*)"$"#)]
+fn auth_method(w: &mut CheckWorld, method: String) -> Result<()> {
+    let m: TokenAuthMethod = serde_json::from_value(serde_json::Value::String(method.clone()))
+        .map_err(|_| anyhow!("unknown token auth method `{method}` (client_secret_basic, client_secret_post, none)"))?;
+    w.auth_method = Some(m);
+    Ok(())
+}
+
+#[given(regex = r#"^the app is assigned the groups? "([^"]*)"$"#)]
+fn app_groups(w: &mut CheckWorld, groups: String) {
+    w.app_groups = names(&groups);
+}
+
+#[given(regex = r#"^a user "([^"]*)" in the groups? "([^"]*)"$"#)]
+fn user(w: &mut CheckWorld, name: String, groups: String) {
+    w.users.retain(|u| u.username != name);
+    w.users.push(UserSpec {
+        username: name,
+        groups: names(&groups),
+        ..Default::default()
+    });
+}

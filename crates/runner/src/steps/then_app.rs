@@ -1,0 +1,90 @@
+//! Then steps about what the app showed in the browser.
+
+use super::names;
+use crate::evidence::{Observation, Shown};
+use crate::journeys::observe;
+use crate::world::CheckWorld;
+use anyhow::{Result, anyhow, bail};
+use cucumber::then;
+
+fn seen(w: &CheckWorld) -> Result<&Observation> {
+    w.seen
+        .as_ref()
+        .ok_or_else(|| anyhow!("no browser journey happened before this step"))
+}
+
+fn describe(o: &Observation) -> String {
+    let status = o.status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
+    format!("the browser ended on {}{status} showing: {}", o.url, o.text)
+}
+
+#[then(regex = r"^the app shows (\w+) signed in$")]
+fn signed_in(w: &mut CheckWorld, username: String) -> Result<()> {
+    let o = seen(w)?;
+    let Shown::SignedIn(text) = &o.shown else {
+        bail!("the app did not show {username} signed in: {}", describe(o));
+    };
+    if let Some(expect) = &w.env.scenario.login.signed_in_contains {
+        let user = w.user(&username)?;
+        let tenant = w.tenant()?;
+        let real = tenant.users.iter().find(|u| u.username == username);
+        let filled = expect
+            .replace("{username}", &username)
+            .replace("{email}", real.map_or(user.username.as_str(), |u| u.email.as_str()))
+            .replace("{sub}", real.map_or("", |u| u.sub.as_str()));
+        if !text.contains(&filled) {
+            bail!("the app shows someone signed in, but not {username}: expected `{filled}` in `{text}`");
+        }
+    }
+    Ok(())
+}
+
+#[then(regex = r#"^the app shows the groups? "([^"]*)"$"#)]
+async fn shows_groups(w: &mut CheckWorld, groups: String) -> Result<()> {
+    let o = seen(w)?;
+    if !matches!(o.shown, Shown::SignedIn(_)) {
+        bail!("the app did not sign the user in, so it shows no groups: {}", describe(o));
+    }
+    let text = w.browser()?.page_text().await?;
+    let missing: Vec<_> = names(&groups).into_iter().filter(|g| !text.contains(g.as_str())).collect();
+    if !missing.is_empty() {
+        bail!("the app does not show the group(s) {} from the IdP's groups claim; page: {}", missing.join(", "), crate::journeys::excerpt(&text, 400));
+    }
+    Ok(())
+}
+
+/// The refusal must be visible: an error on the app's page, not a crash, not silence,
+/// no session afterwards, and the app still answering.
+#[then(regex = r"^the app refuses the sign-in visibly$")]
+async fn refuses_visibly(w: &mut CheckWorld) -> Result<()> {
+    let o = seen(w)?.clone();
+    match &o.shown {
+        Shown::SignedIn(t) => bail!("the app signed the user in ({t}) although it had to refuse: {}", describe(&o)),
+        Shown::IdpError(t) => bail!("the browser stayed on the IdP's error page ({t}); the app never answered"),
+        Shown::LoginError(t) => bail!("the IdP refused the password ({t}); the check could not reach the app"),
+        _ => {}
+    }
+    if let Some(s) = o.status.filter(|s| *s >= 500) {
+        bail!("the app crashed instead of refusing: HTTP {s} at {} showing: {}", o.url, o.text);
+    }
+    match (&w.env.scenario.login.error, &o.shown) {
+        (Some(_), Shown::AppError(t)) if !t.is_empty() => {}
+        (Some(sel), _) => bail!("the app showed no error (`{sel}` is absent or empty): {}", describe(&o)),
+        (None, _) if o.text.trim().is_empty() => bail!("the app showed a blank page: {}", describe(&o)),
+        (None, _) => {}
+    }
+    // Still alive: the start page answers without a server error.
+    let start = w.vars.fill(&w.env.scenario.login.start_url)?;
+    match w.env.http.get(&start).send().await {
+        Ok(r) if r.status().is_server_error() => bail!("after refusing, the app's start page answers HTTP {}", r.status()),
+        Ok(_) => {}
+        Err(e) => bail!("after refusing, the app no longer answers at {start}: {e}"),
+    }
+    // No session: the start page in the same browser shows nobody signed in.
+    w.browser()?.goto(&start).await?;
+    let after = observe(w).await?;
+    if let Shown::SignedIn(t) = &after.shown {
+        bail!("the app refused on screen but kept a session: its start page shows `{t}`");
+    }
+    Ok(())
+}

@@ -1,0 +1,105 @@
+//! Then steps about what the app sent, read from the IdP's request journal.
+
+use crate::evidence::journal_line;
+use crate::world::CheckWorld;
+use anyhow::{Result, bail};
+use cucumber::then;
+use stickler_idp::JournalEntry;
+
+async fn entries(w: &CheckWorld, endpoint: &str) -> Result<Vec<JournalEntry>> {
+    let all = w.journal().await?;
+    let found: Vec<_> = all.into_iter().filter(|e| e.endpoint == endpoint).collect();
+    if found.is_empty() {
+        bail!("the app never called the IdP's {endpoint} endpoint");
+    }
+    Ok(found)
+}
+
+fn idp_said(e: &JournalEntry) -> String {
+    match (&e.error, &e.error_description) {
+        (Some(c), Some(d)) => format!(" The IdP answered {c}: \"{d}\"."),
+        _ => String::new(),
+    }
+}
+
+#[then(regex = r"^the app sent a state of at least (\d+) characters$")]
+async fn state_length(w: &mut CheckWorld, min: usize) -> Result<()> {
+    for e in entries(w, "authorize").await? {
+        match e.state_len {
+            None => bail!("the app sent no `state` to the authorization endpoint.{}", idp_said(&e)),
+            Some(n) if n < min => bail!("the app sent a `state` of {n} characters (at least {min} needed).{}", idp_said(&e)),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[then(regex = r"^the app sent a nonce of at least (\d+) characters, if any$")]
+async fn nonce_length(w: &mut CheckWorld, min: usize) -> Result<()> {
+    for e in entries(w, "authorize").await? {
+        if let Some(n) = e.nonce_len.filter(|n| *n < min) {
+            let token = w.journal().await?.into_iter().find(|t| t.endpoint == "token" && t.error.is_some());
+            let said = token.map(|t| idp_said(&t)).unwrap_or_default();
+            bail!("the app sent a `nonce` of {n} characters (at least {min} needed).{said}");
+        }
+    }
+    Ok(())
+}
+
+#[then(regex = r"^the app used PKCE with S256, if at all$")]
+async fn pkce_s256(w: &mut CheckWorld) -> Result<()> {
+    for e in entries(w, "authorize").await? {
+        if let Some(m) = e.pkce_method.as_deref().filter(|m| *m != "S256") {
+            let login = w.journal().await?.into_iter().find(|l| l.endpoint == "login" && l.error.is_some());
+            let said = login.map(|l| idp_said(&l)).unwrap_or_default();
+            bail!("the app used PKCE method `{m}`.{said}");
+        }
+    }
+    Ok(())
+}
+
+#[then(regex = r"^the app sent the registered redirect_uri byte for byte$")]
+async fn redirect_uri(w: &mut CheckWorld) -> Result<()> {
+    let registered = w.tenant()?.clients.first().map(|c| c.redirect_uris.clone()).unwrap_or_default();
+    for e in entries(w, "authorize").await? {
+        match &e.redirect_uri {
+            None => bail!("the app sent no `redirect_uri`.{}", idp_said(&e)),
+            Some(r) if !registered.contains(r) => bail!(
+                "the app sent redirect_uri `{r}`, but the registered one is `{}`.{}",
+                registered.join("`, `"),
+                idp_said(&e)
+            ),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[then(regex = r"^the app authenticated at the token endpoint as registered$")]
+async fn token_auth(w: &mut CheckWorld) -> Result<()> {
+    let registered = w.tenant()?.clients.first().map(|c| c.token_endpoint_auth_method);
+    let tokens = entries(w, "token").await?;
+    for e in &tokens {
+        let used = e.client_auth.as_deref().unwrap_or("none");
+        w.notes.push(format!("the app authenticated at the token endpoint with `{used}` (registered: {})", registered.map(|m| m.as_str()).unwrap_or("?")));
+        let expected = match registered {
+            Some(stickler_idp::TokenAuthMethod::ClientSecretBasic) => "basic",
+            Some(stickler_idp::TokenAuthMethod::ClientSecretPost) => "post",
+            _ => "none",
+        };
+        if used != expected {
+            bail!("the app authenticated with `{used}` but the client is registered for `{}`.{}", registered.map(|m| m.as_str()).unwrap_or("?"), idp_said(e));
+        }
+    }
+    Ok(())
+}
+
+#[then(regex = r#"^the IdP refused the sign-in with "([^"]*)"$"#)]
+async fn idp_refused(w: &mut CheckWorld, code: String) -> Result<()> {
+    let all = w.journal().await?;
+    if !all.iter().any(|e| e.error.as_deref() == Some(code.as_str())) {
+        let lines: Vec<_> = all.iter().map(journal_line).collect();
+        bail!("the IdP never answered `{code}`, so this check did not exercise what it is about; journal:\n  {}", lines.join("\n  "));
+    }
+    Ok(())
+}

@@ -1,0 +1,233 @@
+//! The cucumber World: one check's state, from its Given steps (profile, quirks, users,
+//! registration) through the app and browser it starts, to the evidence it leaves.
+
+use crate::app::ManagedApp;
+use crate::browser::BrowserSession;
+use crate::env::{AppTarget, RunEnv, current_env};
+use crate::evidence::{Evidence, Observation};
+use crate::scenario::Placeholders;
+use anyhow::{Context, Result, anyhow};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+use stickler_idp::{ClientSpec, JournalEntry, Profile, TenantInfo, TenantSpec, TokenAuthMethod, UserSpec};
+
+/// The groups assigned to the app unless a check says otherwise.
+pub const DEFAULT_APP_GROUPS: [&str; 2] = ["Engineering", "Admins"];
+
+/// One check's state.
+#[derive(Debug, cucumber::World)]
+#[world(init = Self::new)]
+pub struct CheckWorld {
+    /// What the whole run shares.
+    pub env: Arc<RunEnv>,
+    /// Unique key of the check in this run (file stem + line).
+    pub key: String,
+    /// The profile of the tenant.
+    pub profile: Profile,
+    /// Quirk overrides, in the admin API's JSON form.
+    pub quirks: Map<String, Value>,
+    /// How the client is registered at the token endpoint (default: the profile's).
+    pub auth_method: Option<TokenAuthMethod>,
+    /// Users of the tenant.
+    pub users: Vec<UserSpec>,
+    /// Groups assigned to the app.
+    pub app_groups: Vec<String>,
+    /// The tenant, once created.
+    pub tenant: Option<TenantInfo>,
+    /// Values the scenario file's placeholders take.
+    pub vars: Placeholders,
+    /// The app under test, when managed.
+    pub app: Option<ManagedApp>,
+    /// The browser session.
+    pub browser: Option<BrowserSession>,
+    /// What the last browser journey ended on.
+    pub seen: Option<Observation>,
+    /// Facts worth reporting even when the check passes.
+    pub notes: Vec<String>,
+    /// Journal entries already shown to earlier steps.
+    pub journal_since: u64,
+}
+
+fn user(name: &str, groups: &[&str]) -> UserSpec {
+    UserSpec {
+        username: name.into(),
+        groups: groups.iter().map(|g| g.to_string()).collect(),
+        ..Default::default()
+    }
+}
+
+impl CheckWorld {
+    async fn new() -> Result<Self> {
+        let env = current_env().ok_or_else(|| anyhow!("no run environment is set"))?;
+        Ok(CheckWorld {
+            profile: env.scenario.profile,
+            env,
+            key: String::new(),
+            quirks: Map::new(),
+            auth_method: None,
+            users: vec![
+                user("alice", &["Engineering"]),
+                user("carol", &["Engineering", "Admins"]),
+                user("bob", &["Sales"]),
+            ],
+            app_groups: DEFAULT_APP_GROUPS.iter().map(|g| g.to_string()).collect(),
+            tenant: None,
+            vars: Placeholders::default(),
+            app: None,
+            browser: None,
+            seen: None,
+            notes: Vec::new(),
+            journal_since: 0,
+        })
+    }
+
+    /// The tenant, or an error saying no step has started the app yet.
+    pub fn tenant(&self) -> Result<&TenantInfo> {
+        self.tenant
+            .as_ref()
+            .ok_or_else(|| anyhow!("no sign-in happened yet in this check"))
+    }
+
+    /// The user spec of a login name.
+    pub fn user(&self, name: &str) -> Result<&UserSpec> {
+        self.users
+            .iter()
+            .find(|u| u.username == name)
+            .ok_or_else(|| anyhow!("no user `{name}` in this check (known: alice, carol, bob, and those the check adds)"))
+    }
+
+    /// Creates the tenant, starts the app and opens the browser, once per check.
+    pub async fn ensure_started(&mut self) -> Result<()> {
+        if self.tenant.is_some() {
+            return Ok(());
+        }
+        let env = self.env.clone();
+        let quirks: stickler_idp::QuirkOverrides = serde_json::from_value(Value::Object(self.quirks.clone()))
+            .context("a quirk step set an unknown quirk or a bad value")?;
+        let mut vars = Placeholders::default();
+        vars.set("idp_url", env.idp.base());
+        let tenant = match &env.target {
+            AppTarget::Managed { .. } => {
+                let port = crate::app::free_port()?;
+                vars.set("port", &port.to_string());
+                vars.set("app_url", &format!("http://127.0.0.1:{port}"));
+                let reg = &env.scenario.client;
+                let client = ClientSpec {
+                    token_endpoint_auth_method: self.auth_method.or(reg.token_endpoint_auth_method),
+                    redirect_uris: reg.redirect_uris.iter().map(|u| vars.fill(u)).collect::<Result<_, _>>()?,
+                    post_logout_redirect_uris: reg
+                        .post_logout_redirect_uris
+                        .iter()
+                        .map(|u| vars.fill(u))
+                        .collect::<Result<_, _>>()?,
+                    groups: self.app_groups.clone(),
+                    name: Some(env.scenario.name.clone()),
+                    ..Default::default()
+                };
+                let spec = TenantSpec {
+                    name: None,
+                    profile: Some(self.profile),
+                    quirks,
+                    clients: vec![client],
+                    users: self.users.clone(),
+                };
+                env.idp.create_tenant(&spec).await?
+            }
+            AppTarget::Running { url, tenant } => {
+                vars.set("app_url", url);
+                let mut full = stickler_idp::Quirks::for_profile(self.profile);
+                full.apply(&quirks);
+                env.idp.patch_quirks(&tenant.name, &serde_json::to_value(full)?).await?;
+                for u in &self.users {
+                    // Users from an earlier check stay; adding them again is refused, harmlessly.
+                    let _ = env.idp.add_user(&tenant.name, u).await;
+                }
+                if let Some(c) = tenant.clients.first() {
+                    env.idp.assign_groups(&tenant.name, &c.client_id, &self.app_groups).await?;
+                }
+                env.idp
+                    .tenant(&tenant.name)
+                    .await?
+                    .ok_or_else(|| anyhow!("tenant `{}` vanished from the IdP", tenant.name))?
+            }
+        };
+        let client = tenant
+            .clients
+            .first()
+            .ok_or_else(|| anyhow!("tenant `{}` has no client", tenant.name))?;
+        vars.set("issuer", &tenant.issuer);
+        vars.set("discovery_url", &tenant.discovery_url);
+        vars.set("client_id", &client.client_id);
+        vars.set("client_secret", &client.client_secret);
+        vars.set("token_endpoint_auth_method", client.token_endpoint_auth_method.as_str());
+        vars.set("groups_claim", &tenant.quirks.groups_claim);
+        self.journal_since = env.idp.journal(&tenant.name, 0).await?.last().map_or(0, |e| e.seq);
+        self.tenant = Some(tenant);
+        self.vars = vars;
+        if let AppTarget::Managed { command, .. } = &env.target {
+            let log = env.report_dir.join(&self.key).join("app.log");
+            if let Some(parent) = log.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            let app = ManagedApp::start(command, &self.vars, &log, env.scenario.ready_timeout())
+                .await
+                .map_err(|e| anyhow!("the app did not start against this IdP tenant: {e}"))?;
+            self.app = Some(app);
+        }
+        let browser = BrowserSession::open(&env.webdriver, env.chromium.as_deref())
+            .await
+            .map_err(|e| anyhow!("could not open a browser session: {e}"))?;
+        self.browser = Some(browser);
+        Ok(())
+    }
+
+    /// The browser, once started.
+    pub fn browser(&self) -> Result<&BrowserSession> {
+        self.browser
+            .as_ref()
+            .ok_or_else(|| anyhow!("no browser session is open in this check"))
+    }
+
+    /// Journal entries recorded since the check started.
+    pub async fn journal(&self) -> Result<Vec<JournalEntry>> {
+        let tenant = self.tenant()?;
+        self.env.idp.journal(&tenant.name, self.journal_since).await
+    }
+
+    /// Ends everything the check started and writes its evidence; never fails.
+    pub async fn teardown(&mut self, failed: bool) {
+        let mut evidence = Evidence {
+            observation: self.seen.clone(),
+            notes: self.notes.clone(),
+            ..Default::default()
+        };
+        if let Ok(j) = self.journal().await {
+            evidence.journal = j;
+        }
+        let dir = self.env.report_dir.join(&self.key);
+        if let Some(b) = self.browser.take() {
+            if failed {
+                let _ = std::fs::create_dir_all(&dir);
+                let shot = dir.join("screenshot.png");
+                if b.screenshot(&shot).await.is_ok() {
+                    evidence.screenshot = Some(shot);
+                }
+                if let Ok(text) = b.page_text().await {
+                    let page = dir.join("page.txt");
+                    if std::fs::write(&page, text).is_ok() {
+                        evidence.page_text_file = Some(page);
+                    }
+                }
+            }
+            b.close().await;
+        }
+        if let Some(app) = self.app.take() {
+            evidence.app_log = Some(dir.join("app.log"));
+            app.stop().await;
+        }
+        if let (Some(t), AppTarget::Managed { .. }) = (&self.tenant, &self.env.target) {
+            let _ = self.env.idp.delete_tenant(&t.name).await;
+        }
+        evidence.save(&dir);
+    }
+}

@@ -1,0 +1,16 @@
+@jumpcloud @errors
+Feature: The app survives JumpCloud's error redirects
+
+  Scenario: The app shows an error, not a crash, when JumpCloud answers invalid_state
+    Why: JumpCloud sends errors back to the app as a 303 with `error`,
+    `error_description` and an always-present (possibly empty) `state`. Apps that only
+    expect `code` crash or loop. Here the IdP demands a 200-character state so that
+    even a correct app receives the error.
+    Fix: on the callback, check `error` before anything else, show its description,
+    and create no session. Auth.js: `pages.error`; openid-client: catch the
+    AuthorizationResponseError; go-oidc: read `r.URL.Query().Get("error")` first.
+
+    Given the quirk min_state_length is 200
+    When carol signs in through the browser
+    Then the IdP refused the sign-in with "invalid_state"
+    And the app refuses the sign-in visibly

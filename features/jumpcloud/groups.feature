@@ -1,0 +1,43 @@
+@jumpcloud @groups
+Feature: Group assignment and the groups claim
+
+  JumpCloud denies users who are in no group bound to the app, and sends the groups
+  claim under an admin-chosen name (here `memberOf`): a string for one group, an array
+  for several.
+
+  Scenario: A user outside the app's groups is refused without a crash or a session
+    Why: "Users are implicitly denied access to applications" in JumpCloud; after the
+    password, the user is sent back to the app with error=access_denied.
+    Fix: handle `error` on the callback: show a readable message ("your account is not
+    allowed to use this app; ask your admin to add you to a group bound to it"),
+    create no session, never a 500. Auth.js: set `pages.error`. openid-client: catch
+    the AuthorizationResponseError. On the IdP side: bind a group containing the user
+    to the app (User Groups tab of the SSO app).
+
+    When bob signs in through the browser
+    Then the IdP refused the sign-in with "access_denied"
+    And the app refuses the sign-in visibly
+
+  Scenario: A user in one assigned group gets in and the app sees that group
+    Why: with one bound group JumpCloud sends the claim as a JSON string
+    (`"memberOf": "Engineering"`), not an array; apps that decode it as a list fail
+    (Harbor: "Unable to get groups from claims"; Go `[]string`: "cannot unmarshal
+    string into Go value of type []string"; zod arrays: "Expected array, received
+    string").
+    Fix: accept both shapes: `typeof g === "string" ? [g] : g ?? []`; in Go decode to
+    `json.RawMessage` and try string then []string; in Python
+    `[g] if isinstance(g, str) else g`. Read the claim name from configuration, since
+    JumpCloud admins choose it.
+
+    When alice signs in through the browser
+    Then the app shows alice signed in
+    And the app shows the group "Engineering"
+
+  Scenario: A user in several assigned groups gets in and the app sees all of them
+    Why: with several bound groups the same claim is an array
+    (`"memberOf": ["Engineering", "Admins"]`).
+    Fix: as above: normalise the claim to a list whatever its shape.
+
+    When carol signs in through the browser
+    Then the app shows carol signed in
+    And the app shows the groups "Engineering, Admins"

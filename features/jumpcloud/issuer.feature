@@ -1,0 +1,16 @@
+@jumpcloud @issuer
+Feature: The app uses the issuer exactly as JumpCloud publishes it
+
+  Scenario: The app works with an issuer that has a path and ends with a slash
+    Why: JumpCloud's issuer is `https://oauth.id.jumpcloud.com/`, with a trailing slash,
+    in discovery and in every ID token's `iss`. An app configured without the slash
+    fails discovery or token validation: go-oidc says "oidc: issuer did not match the
+    issuer returned by provider, expected "https://oauth.id.jumpcloud.com" got
+    "https://oauth.id.jumpcloud.com/""; Spring says "The Issuer ... provided in the
+    configuration metadata did not match the requested issuer". Stickler's tenants add
+    a path (`/t/<name>/`) so that apps that rebuild URLs from the host also fail here.
+    Fix: configure the issuer byte for byte as discovery publishes it, slash included
+    (`https://oauth.id.jumpcloud.com/`), and never trim or normalise it.
+
+    When carol signs in through the browser
+    Then the app shows carol signed in

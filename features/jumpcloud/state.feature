@@ -1,0 +1,32 @@
+@jumpcloud @state
+Feature: The app protects its callback with a strong state
+
+  JumpCloud runs Ory Hydra (fosite): it refuses an authorization request whose `state`
+  is missing or shorter than 8 characters, before the user even sees the login page.
+
+  Scenario: The app sends a state of 8 or more characters
+    Why: JumpCloud (fosite's MinParameterEntropy) answers a missing or short state with a
+    303 back to the app: error=invalid_state, "The state is missing or does not have
+    enough characters and is therefore considered too weak. Request parameter 'state'
+    must be at least be 8 characters long to ensure sufficient entropy."
+    Fix: send a random state of at least 8 characters (32 is usual) and check it on the
+    callback. Auth.js / next-auth v5: add `checks: ["pkce", "state"]` to the provider
+    (its default is `["pkce"]`, which sends no state). openid-client: pass
+    `state: client.randomState()`. go-oidc/x/oauth2: `AuthCodeURL(state)` with a random
+    value, never "". Spring Security and mozilla-django-oidc send one by default.
+
+    When carol signs in through the browser
+    Then the app sent a state of at least 8 characters
+    And the app shows carol signed in
+
+  Scenario: The app rejects a callback whose state is not its own
+    Why: the state binds the callback to the browser that started the sign-in. An app
+    that ignores a mismatch accepts a code an attacker obtained for their own account
+    (login CSRF, RFC 6749 §10.12, OIDC Core §3.1.2.7).
+    Fix: store the state you sent (cookie or server session) and refuse the callback
+    unless `state` equals it, then discard it. Auth.js: keep "state" in `checks`.
+    openid-client: pass `expectedState` to `authorizationCodeGrant`. go-oidc: compare
+    `r.URL.Query().Get("state")` with the cookie before `Exchange`.
+
+    When carol signs in and the callback carries a forged state
+    Then the app refuses the sign-in visibly
