@@ -45,9 +45,25 @@ pub enum AppError {
     Io(#[from] std::io::Error),
 }
 
-/// A free TCP port on 127.0.0.1.
+/// A free TCP port on 127.0.0.1 for a child to listen on. Port 0 would come from the
+/// ephemeral range, where the browser's outgoing connections may take it before the
+/// child binds it; so ports are drawn below that range (Linux: 32768+) and never handed
+/// out twice in one run.
 pub fn free_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    use rand::Rng;
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|p| p.into_inner());
+    for _ in 0..200 {
+        let port = rand::thread_rng().gen_range(20_000..32_000);
+        if given.contains(&port) {
+            continue;
+        }
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            given.push(port);
+            return Ok(port);
+        }
+    }
+    Err(std::io::Error::other("no free port found in 20000-31999 on 127.0.0.1"))
 }
 
 fn tail(path: &Path, lines: usize) -> String {

@@ -13,9 +13,9 @@ const IDP_ERROR_PAGE: &str = "#idp-error";
 /// How long a page may take to show what a journey waits for.
 const STEP_WAIT: Duration = Duration::from_secs(15);
 
-/// Opens the app's start page and clicks the sign-in element; returns the index of
-/// what appeared among `[login form, signed in, app error, IdP error]`, or `None`.
-async fn start(w: &mut CheckWorld) -> Result<Option<usize>> {
+/// Opens the app's start page and clicks the sign-in element; true when the IdP's
+/// login form is showing.
+async fn start(w: &mut CheckWorld) -> Result<bool> {
     w.ensure_started().await?;
     let login = w.env.scenario.login.clone();
     let start_url = w.vars.fill(&login.start_url)?;
@@ -24,11 +24,7 @@ async fn start(w: &mut CheckWorld) -> Result<Option<usize>> {
     if let Some(click) = &login.click {
         b.click(click).await?;
     }
-    let mut wanted = vec![IDP_LOGIN_FORM, login.signed_in.as_str(), IDP_ERROR_PAGE];
-    if let Some(e) = &login.error {
-        wanted.push(e.as_str());
-    }
-    Ok(b.wait_for_any(&wanted, STEP_WAIT).await.ok().map(|(i, _)| i))
+    Ok(settle(w, &[IDP_LOGIN_FORM]).await == Some(0))
 }
 
 /// A person signs in as `username` with their password.
@@ -38,10 +34,10 @@ pub async fn sign_in(w: &mut CheckWorld, username: &str) -> Result<Observation> 
         .password
         .clone()
         .unwrap_or_else(|| username.to_string());
-    if start(w).await? == Some(0) {
+    if start(w).await? {
         let b = w.browser()?;
         b.submit_login(username, &password).await?;
-        settle(w).await;
+        settle(w, &[]).await;
     }
     let seen = observe(w).await?;
     w.seen = Some(seen.clone());
@@ -56,7 +52,7 @@ pub async fn sign_in_with_forged_state(w: &mut CheckWorld, username: &str) -> Re
         .password
         .clone()
         .unwrap_or_else(|| username.to_string());
-    if start(w).await? != Some(0) {
+    if !start(w).await? {
         let seen = observe(w).await?;
         w.seen = Some(seen.clone());
         bail!(
@@ -97,22 +93,44 @@ pub async fn sign_in_with_forged_state(w: &mut CheckWorld, username: &str) -> Re
     url.query_pairs_mut().clear().extend_pairs(pairs);
     w.notes.push(format!("forged callback: {url}"));
     w.browser()?.goto(url.as_str()).await?;
-    settle(w).await;
+    settle(w, &[]).await;
     let seen = observe(w).await?;
     w.seen = Some(seen.clone());
     Ok(seen)
 }
 
-/// Waits until the page shows the app's verdict, an IdP page, or the wait runs out.
-async fn settle(w: &CheckWorld) {
+/// Waits until the page shows one of `first` (index returned), the app's verdict, an
+/// IdP page, or a server error, or until the wait runs out (a blank or unexpected page
+/// is then judged by the Then steps).
+async fn settle(w: &CheckWorld, first: &[&str]) -> Option<usize> {
     let login = &w.env.scenario.login;
-    let mut wanted = vec![login.signed_in.as_str(), IDP_ERROR_PAGE, IDP_LOGIN_ERROR];
+    let mut wanted: Vec<&str> = first.to_vec();
+    wanted.extend([login.signed_in.as_str(), IDP_ERROR_PAGE, IDP_LOGIN_ERROR]);
     if let Some(e) = &login.error {
         wanted.push(e.as_str());
     }
-    if let Ok(b) = w.browser() {
-        let _ = b.wait_for_any(&wanted, STEP_WAIT).await;
+    let b = w.browser().ok()?;
+    let deadline = tokio::time::Instant::now() + STEP_WAIT;
+    while tokio::time::Instant::now() < deadline {
+        if let Ok((i, _)) = b.wait_for_any(&wanted, Duration::ZERO).await {
+            return Some(i);
+        }
+        if nav_status(b).await.is_some_and(|s| s >= 500) {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    None
+}
+
+/// The HTTP status of the current document (Navigation Timing Level 2).
+async fn nav_status(b: &crate::browser::BrowserSession) -> Option<u16> {
+    b.execute("const n=performance.getEntriesByType('navigation')[0];return n?n.responseStatus:null;")
+        .await
+        .ok()
+        .and_then(|v| v.as_u64())
+        .and_then(|s| u16::try_from(s).ok())
+        .filter(|s| *s > 0)
 }
 
 /// Reads what the page shows now.
@@ -120,13 +138,7 @@ pub async fn observe(w: &CheckWorld) -> Result<Observation> {
     let login = &w.env.scenario.login;
     let b = w.browser()?;
     let url = b.current_url().await?.to_string();
-    let status = b
-        .execute("const n=performance.getEntriesByType('navigation')[0];return n?n.responseStatus:null;")
-        .await
-        .ok()
-        .and_then(|v| v.as_u64())
-        .and_then(|s| u16::try_from(s).ok())
-        .filter(|s| *s > 0);
+    let status = nav_status(b).await;
     let text = b.page_text().await.unwrap_or_default();
     let present = |sel: &str| {
         let js = format!(

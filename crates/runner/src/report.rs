@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 
 /// How a check ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -69,7 +69,7 @@ struct Shared {
 #[derive(Debug, Clone, Default)]
 pub struct Collector {
     shared: Arc<Mutex<Shared>>,
-    started: Arc<Mutex<HashMap<String, (Instant, Option<(String, String)>)>>>,
+    started: Arc<Mutex<HashMap<String, (SystemTime, Option<(String, String)>)>>>,
 }
 
 impl Collector {
@@ -83,12 +83,12 @@ impl Collector {
         self.shared.lock().unwrap_or_else(|p| p.into_inner()).parse_errors.clone()
     }
 
-    fn scenario_event<W>(&self, feat: &gherkin::Feature, sc: &gherkin::Scenario, ev: &Scenario<W>) {
+    fn scenario_event<W>(&self, at: SystemTime, feat: &gherkin::Feature, sc: &gherkin::Scenario, ev: &Scenario<W>) {
         let key = check_key(feat, sc);
         let mut started = self.started.lock().unwrap_or_else(|p| p.into_inner());
         match ev {
             Scenario::Started => {
-                started.insert(key, (Instant::now(), None));
+                started.insert(key, (at, None));
             }
             Scenario::Step(step, Step::Failed(_, _, _, err)) | Scenario::Background(step, Step::Failed(_, _, _, err)) => {
                 if let Some(entry) = started.get_mut(&key)
@@ -105,22 +105,18 @@ impl Collector {
                 }
             }
             Scenario::Finished => {
-                let (t0, failure) = started.remove(&key).unwrap_or((Instant::now(), None));
+                let (t0, failure) = started.remove(&key).unwrap_or((at, None));
                 let result = CheckResult {
                     key,
                     feature: feat.name.clone(),
                     name: sc.name.clone(),
-                    location: format!(
-                        "{}:{}",
-                        feat.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
-                        sc.position.line
-                    ),
+                    location: format!("{}:{}", relative(feat.path.as_deref()), sc.position.line),
                     tags: feat.tags.iter().chain(&sc.tags).cloned().collect(),
                     explanation: sc.description.clone().unwrap_or_default(),
                     status: if failure.is_some() { Status::Failed } else { Status::Passed },
                     failed_step: failure.as_ref().map(|f| f.0.clone()),
                     message: failure.map(|f| f.1),
-                    duration_ms: t0.elapsed().as_millis(),
+                    duration_ms: at.duration_since(t0).unwrap_or_default().as_millis(),
                 };
                 print_progress(&result);
                 self.shared.lock().unwrap_or_else(|p| p.into_inner()).results.push(result);
@@ -128,6 +124,15 @@ impl Collector {
             _ => {}
         }
     }
+}
+
+/// A path relative to the working directory when it lies below it.
+fn relative(path: Option<&Path>) -> String {
+    let Some(p) = path else {
+        return String::new();
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    p.strip_prefix(&cwd).unwrap_or(p).display().to_string()
 }
 
 fn panic_text(info: &event::Info) -> String {
@@ -158,10 +163,10 @@ impl<W: std::fmt::Debug> Writer<W> for Collector {
             }
             Ok(ev) => match &ev.value {
                 Cucumber::Feature(feat, Feature::Scenario(sc, retryable)) => {
-                    self.scenario_event(feat, sc, &retryable.event)
+                    self.scenario_event(ev.at, feat, sc, &retryable.event)
                 }
                 Cucumber::Feature(feat, Feature::Rule(_, Rule::Scenario(sc, retryable))) => {
-                    self.scenario_event(feat, sc, &retryable.event)
+                    self.scenario_event(ev.at, feat, sc, &retryable.event)
                 }
                 _ => {}
             },
