@@ -29,9 +29,22 @@ fn environment(msg: impl Into<String>) -> Stop {
     Stop(exit::ENVIRONMENT, msg.into())
 }
 
-/// Runs the command; returns the exit code.
+/// Exit code after Ctrl-C or SIGTERM.
+const INTERRUPTED: u8 = 130;
+
+/// Runs the command; returns the exit code. Ctrl-C (or SIGTERM) at any moment drops the
+/// run: every app, browser session, chromedriver and the embedded IdP it owns end with it.
 pub async fn run(args: RunArgs) -> u8 {
-    match run_inner(args).await {
+    let outcome = tokio::select! {
+        // Polled first, so the handler is installed before any child is spawned.
+        biased;
+        _ = crate::idp_cmd::wait_for_signal() => Err(Stop(
+            INTERRUPTED,
+            "interrupted; stopped every app, browser and driver this run started".into(),
+        )),
+        r = run_inner(args) => r,
+    };
+    match outcome {
         Ok(code) => code,
         Err(Stop(code, msg)) => {
             eprintln!("error: {msg}");
@@ -199,14 +212,7 @@ async fn run_checks(
                 t.eval(f.tags.iter().chain(r.iter().flat_map(|r| &r.tags)).chain(s.tags.iter()))
             })
         });
-        tokio::select! {
-            _ = run => {}
-            _ = crate::idp_cmd::wait_for_signal() => {
-                // Dropping the run drops every World: their apps and sessions end; the
-                // driver and the IdP end in the caller.
-                return Err(Stop(130, "interrupted; stopped every app, browser and driver this run started".into()));
-            }
-        }
+        run.await;
         let errors = collector.parse_errors();
         if !errors.is_empty() {
             return Err(usage(errors.join("\n")));

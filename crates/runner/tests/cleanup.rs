@@ -1,0 +1,129 @@
+//! No process `stickler run` starts (chromedriver, Chromium, the app) outlives it: after
+//! a passing run, after a failing run, and after Ctrl-C. The test watches the process
+//! tree under the runner while it works, then checks every process it saw is gone.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// pid → (ppid, command name) of every process.
+fn processes() -> BTreeMap<u32, (u32, String)> {
+    let mut out = BTreeMap::new();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return out;
+    };
+    for entry in dir.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // "pid (comm) state ppid ..." — comm may hold spaces and parentheses.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+        if fields.first() == Some(&"Z") {
+            continue; // a zombie is already dead
+        }
+        if let Some(ppid) = fields.get(1).and_then(|p| p.parse().ok()) {
+            out.insert(pid, (ppid, stat[open + 1..close].to_string()));
+        }
+    }
+    out
+}
+
+fn descendants(root: u32) -> BTreeMap<u32, String> {
+    let all = processes();
+    let mut found = BTreeMap::new();
+    let mut frontier = vec![root];
+    while let Some(p) = frontier.pop() {
+        for (pid, (ppid, name)) in &all {
+            if *ppid == p && !found.contains_key(pid) {
+                found.insert(*pid, name.clone());
+                frontier.push(*pid);
+            }
+        }
+    }
+    found
+}
+
+fn stickler(args: &[&str], bug: Option<&str>, report: &Path) -> Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_stickler"));
+    cmd.current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .args(["run", "scenarios/demo-rp.toml", "--report-dir"])
+        .arg(report)
+        .args(args)
+        .env_remove("DEMO_RP_BUGS")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(b) = bug {
+        cmd.env("DEMO_RP_BUGS", b);
+    }
+    cmd.spawn().expect("stickler starts")
+}
+
+/// Watches the tree until the child exits (or `stop_when` says to interrupt it).
+fn watch(mut child: Child, mut stop_when: impl FnMut(&BTreeMap<u32, String>) -> bool) -> (i32, BTreeMap<u32, String>) {
+    let root = child.id();
+    let mut seen = BTreeMap::new();
+    let mut interrupted = false;
+    let deadline = Instant::now() + Duration::from_secs(240);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait works") {
+            return (status.code().unwrap_or(-1), seen);
+        }
+        let now = descendants(root);
+        seen.extend(now.clone());
+        if !interrupted && stop_when(&seen) {
+            nix::sys::signal::kill(nix::unistd::Pid::from_raw(root as i32), nix::sys::signal::Signal::SIGINT)
+                .expect("SIGINT sent");
+            interrupted = true;
+        }
+        assert!(Instant::now() < deadline, "stickler did not finish");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn assert_all_gone(seen: &BTreeMap<u32, String>) {
+    // Give the kernel a moment to reap what was killed last.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let alive = processes();
+        let left: Vec<_> = seen.iter().filter(|(pid, _)| alive.contains_key(pid)).collect();
+        if left.is_empty() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "left running after stickler exited: {left:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn has(seen: &BTreeMap<u32, String>, name: &str) -> bool {
+    seen.values().any(|n| n.starts_with(name))
+}
+
+#[test]
+fn nothing_survives_a_passing_a_failing_or_an_interrupted_run() {
+    let tmp = std::env::temp_dir().join(format!("stickler-cleanup-{}", std::process::id()));
+
+    let (code, seen) = watch(stickler(&["--tags", "@issuer"], None, &tmp.join("pass")), |_| false);
+    assert_eq!(code, 0);
+    assert!(has(&seen, "chromedriver") && has(&seen, "demo-rp") && has(&seen, "chromium"), "{seen:?}");
+    assert_all_gone(&seen);
+
+    let (code, seen) = watch(stickler(&["--tags", "@errors"], Some("crash-on-idp-error"), &tmp.join("fail")), |_| false);
+    assert_eq!(code, 1);
+    assert!(has(&seen, "demo-rp"), "{seen:?}");
+    assert_all_gone(&seen);
+
+    // Interrupt once an app and a browser are up.
+    let (code, seen) = watch(stickler(&[], None, &tmp.join("ctrl-c")), |seen| {
+        has(seen, "demo-rp") && seen.values().filter(|n| n.starts_with("chromium")).count() > 2
+    });
+    assert_eq!(code, 130, "Ctrl-C exits 130");
+    assert_all_gone(&seen);
+    let _ = std::fs::remove_dir_all(&tmp);
+}
