@@ -5,6 +5,7 @@ Feature: The app authenticates at the token endpoint the way its registration sa
   POST" (the default) or "Client Secret Basic". fosite refuses the other with a 401.
 
   Scenario: The app signs in when it may only use client_secret_post
+    Source: fosite client_authentication.go; quirks.md E-AUTH-BASIC/J2; sourcebot#1022
     Why: JumpCloud apps default to client_secret_post. An app that sends Basic gets 401
     invalid_client: "The OAuth 2.0 Client supports client authentication method
     'client_secret_post', but method 'client_secret_basic' was requested. You must
@@ -22,6 +23,7 @@ Feature: The app authenticates at the token endpoint the way its registration sa
     And the app shows carol signed in
 
   Scenario: The app signs in when it may only use client_secret_basic
+    Source: fosite client_authentication.go; quirks.md E-AUTH-POST/J2; OIDC Core §9
     Why: an app set to "Client Secret Basic" in JumpCloud refuses secrets in the body
     with 401 invalid_client: "The OAuth 2.0 Client supports client authentication
     method 'client_secret_basic', but method 'client_secret_post' was requested. ..."

@@ -5,6 +5,7 @@ Feature: The app protects its callback with a strong state
   is missing or shorter than 8 characters, before the user even sees the login page.
 
   Scenario: The app sends a state of 8 or more characters
+    Source: fosite authorize_request_handler.go (MinParameterEntropy = 8); quirks.md E-STATE/J1; tolgee#1830, sourcebot#1020
     Why: JumpCloud (fosite's MinParameterEntropy) answers a missing or short state with a
     303 back to the app: error=invalid_state, "The state is missing or does not have
     enough characters and is therefore considered too weak. Request parameter 'state'
@@ -20,6 +21,7 @@ Feature: The app protects its callback with a strong state
     And the app shows carol signed in
 
   Scenario: The app rejects a callback whose state is not its own
+    Source: RFC 6749 §10.12, OIDC Core §3.1.2.1; OIDF RP plans leave it untested (oidf-rp-tests.md §8)
     Why: the state binds the callback to the browser that started the sign-in. An app
     that ignores a mismatch accepts a code an attacker obtained for their own account
     (login CSRF, RFC 6749 §10.12, OIDC Core §3.1.2.7).

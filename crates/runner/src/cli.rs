@@ -21,6 +21,19 @@ pub enum Command {
     Idp(IdpArgs),
     /// Run the checks of a scenario file against an app, through a real browser.
     Run(RunArgs),
+    /// List every check with its id, area, tags and source.
+    Checks(ChecksArgs),
+}
+
+/// `stickler checks`.
+#[derive(Debug, Args)]
+pub struct ChecksArgs {
+    /// Folder (or file) of feature files.
+    #[arg(long, default_value = "features")]
+    pub features: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `stickler run`.

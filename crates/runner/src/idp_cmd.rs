@@ -69,11 +69,11 @@ pub async fn run(args: IdpArgs) -> u8 {
             }
         }
     }
-    println!("Stickler IdP on {base} (admin API: {base}/admin/tenants)");
+    say!("Stickler IdP on {base} (admin API: {base}/admin/tenants)");
     for info in &infos {
         print_tenant(info, &base);
     }
-    println!("\nPress Ctrl-C to stop.");
+    say!("\nPress Ctrl-C to stop.");
     wait_for_signal().await;
     running.shutdown().await;
     eprintln!("stopped");
@@ -81,11 +81,11 @@ pub async fn run(args: IdpArgs) -> u8 {
 }
 
 fn print_tenant(info: &TenantInfo, base: &str) {
-    println!("\nTenant `{}` (profile {})", info.name, info.profile);
-    println!("  issuer:     {}", info.issuer);
-    println!("  discovery:  {}", info.discovery_url);
+    say!("\nTenant `{}` (profile {})", info.name, info.profile);
+    say!("  issuer:     {}", info.issuer);
+    say!("  discovery:  {}", info.discovery_url);
     for c in &info.clients {
-        println!(
+        say!(
             "  client:     {}  secret {}  auth {}  groups [{}]",
             c.client_id,
             if c.client_secret.is_empty() {
@@ -97,11 +97,11 @@ fn print_tenant(info: &TenantInfo, base: &str) {
             c.groups.join(", ")
         );
         for r in &c.redirect_uris {
-            println!("              redirect {r}");
+            say!("              redirect {r}");
         }
     }
     for u in &info.users {
-        println!(
+        say!(
             "  user:       {} / {}  groups [{}]  sub {}",
             u.username,
             u.password,
@@ -130,7 +130,7 @@ fn print_tenant(info: &TenantInfo, base: &str) {
             .append_pair("redirect_uri", &catcher)
             .append_pair("state", "try-it-by-hand")
             .append_pair("nonce", "nonce-by-hand");
-        println!("  try it:     {url}");
+        say!("  try it:     {url}");
     }
 }
 
@@ -145,14 +145,14 @@ fn print_quirks() {
         })
         .collect();
     for d in QUIRK_DOCS {
-        println!("{}", d.name);
+        say!("{}", d.name);
         for (p, v) in &values {
-            println!("  {:<10} {}", p.name(), v[d.name]);
+            say!("  {:<10} {}", p.name(), v[d.name]);
         }
         for line in d.doc.trim().lines() {
-            println!("  {}", line.trim());
+            say!("  {}", line.trim());
         }
-        println!();
+        say!();
     }
 }
 

@@ -1,6 +1,15 @@
 //! `stickler`: test an app's single sign-on against strict identity providers.
 
+/// `println!` that stays quiet instead of panicking when stdout is closed (`| head`).
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
 mod app;
+mod checks_cmd;
 mod browser;
 mod chromedriver;
 mod process;
@@ -43,6 +52,7 @@ fn main() -> ExitCode {
         match cli.command {
             cli::Command::Idp(args) => idp_cmd::run(args).await,
             cli::Command::Run(args) => run_cmd::run(args).await,
+            cli::Command::Checks(args) => checks_cmd::run(args),
         }
     });
     ExitCode::from(code)

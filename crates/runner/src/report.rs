@@ -185,7 +185,7 @@ fn mark(status: Status) -> &'static str {
 }
 
 fn print_progress(r: &CheckResult) {
-    println!(
+    say!(
         "  {} {}  ({:.1} s)",
         mark(r.status),
         r.name,
@@ -207,41 +207,41 @@ pub fn print_summary(results: &[CheckResult], report_dir: &Path) {
         if let Some(ev) = Evidence::load(&report_dir.join(&r.key))
             && !ev.notes.is_empty()
         {
-            println!("\n  {} {}", mark(r.status), r.name);
+            say!("\n  {} {}", mark(r.status), r.name);
             for n in &ev.notes {
-                println!("      note: {n}");
+                say!("      note: {n}");
             }
         }
     }
     if !failed.is_empty() {
-        println!("\nFailures:");
+        say!("\nFailures:");
     }
     for r in &failed {
         let dir = report_dir.join(&r.key);
         let ev = Evidence::load(&dir).unwrap_or_default();
-        println!("\n✗ {}  [{}]", r.name, r.location);
+        say!("\n✗ {}  [{}]", r.name, r.location);
         if let Some(step) = &r.failed_step {
-            println!("  step:      {step}");
+            say!("  step:      {step}");
         }
         if let Some(m) = &r.message {
-            println!("  observed:  {}", indent(m, "             ").trim_start());
+            say!("  observed:  {}", indent(m, "             ").trim_start());
         }
         if let Some(o) = &ev.observation {
             let status = o.status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
-            println!("  browser:   {}{status}", o.url);
+            say!("  browser:   {}{status}", o.url);
             if !o.text.is_empty() {
-                println!("  page text: {}", o.text);
+                say!("  page text: {}", o.text);
             }
         }
         let lines = ev.journal_lines();
         if !lines.is_empty() {
-            println!("  journal:");
+            say!("  journal:");
             for l in lines.iter().filter(|l| !l.contains(" discovery ") && !l.contains(" jwks ")) {
-                println!("    {l}");
+                say!("    {l}");
             }
         }
         for n in &ev.notes {
-            println!("  note:      {n}");
+            say!("  note:      {n}");
         }
         let files: Vec<String> = [ev.screenshot.clone(), ev.page_text_file.clone(), ev.app_log.clone()]
             .into_iter()
@@ -249,19 +249,19 @@ pub fn print_summary(results: &[CheckResult], report_dir: &Path) {
             .map(|p: PathBuf| p.display().to_string())
             .collect();
         if !files.is_empty() {
-            println!("  evidence:  {}", files.join(", "));
+            say!("  evidence:  {}", files.join(", "));
         }
         if !r.explanation.trim().is_empty() {
-            println!("{}", indent(&r.explanation, "  "));
+            say!("{}", indent(&r.explanation, "  "));
         }
     }
     let passed = results.iter().filter(|r| r.status == Status::Passed).count();
     let skipped = results.iter().filter(|r| r.status == Status::Skipped).count();
-    println!();
+    say!();
     if skipped > 0 {
-        println!("{passed} passed, {} failed, {skipped} skipped", failed.len());
+        say!("{passed} passed, {} failed, {skipped} skipped", failed.len());
     } else {
-        println!("{passed} passed, {} failed", failed.len());
+        say!("{passed} passed, {} failed", failed.len());
     }
 }
 

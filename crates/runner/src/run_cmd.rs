@@ -166,7 +166,7 @@ async fn run_checks(
         AppMode::Running { .. } => 1,
         AppMode::Managed { .. } => usize::from(args.concurrency),
     };
-    println!(
+    say!(
         "stickler run: {} — profile {}, {} browser(s), IdP {}",
         scenario.name,
         scenario.profile,
