@@ -1,4 +1,5 @@
-//! The `--bug` switches: one mistake each, as real RP libraries make them.
+//! The `--bug` switches: one deliberate mistake each, as real relying-party libraries
+//! and the apps built on them make it. Each is declared once here and used where it bites.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -11,53 +12,76 @@ macro_rules! bugs {
         pub enum Bug { $( $(#[doc = $doc])+ $variant, )+ }
 
         impl Bug {
-            /// Every bug.
+            /// Every bug, in declaration order.
             pub const ALL: &'static [Bug] = &[$(Bug::$variant),+];
-            /// Its switch name.
-            pub fn name(self) -> &'static str { match self { $(Bug::$variant => $name,)+ } }
-            /// What it does.
-            pub fn doc(self) -> &'static str { match self { $(Bug::$variant => concat!($($doc),+),)+ } }
+
+            /// Its switch name, as `--bug` takes it.
+            pub fn name(self) -> &'static str {
+                match self { $(Bug::$variant => $name,)+ }
+            }
+
+            /// What it does and which library does it (its doc comment, on one line).
+            pub fn doc(self) -> &'static str {
+                match self { $(Bug::$variant => concat!($($doc),+),)+ }.trim()
+            }
         }
     };
 }
 
 bugs! {
-    /// Sends no `state` and checks none (Auth.js v5's default `checks: ["pkce"]`).
+    /// Sends no `state` and checks none (Auth.js / next-auth v5, whose default is
+    /// `checks: ["pkce"]`).
     NoState = "no-state",
-    /// Sends a 4-character state.
+    /// Sends a 4-character `state` (hand-rolled flows with a short random token).
     ShortState = "short-state",
-    /// Does not compare the callback's state with its own (login CSRF).
+    /// Does not compare the callback's `state` with the stored one, so a forged callback
+    /// is exchanged (golang.org/x/oauth2 and go-oidc leave the comparison to the app).
     IgnoreStateMismatch = "ignore-state-mismatch",
-    /// Always authenticates with client_secret_basic (Auth.js default).
+    /// Authenticates at the token endpoint with client_secret_basic whatever
+    /// `--auth-method` says (Auth.js's default).
     AuthBasicAlways = "auth-basic-always",
-    /// Always authenticates with client_secret_post (mozilla-django-oidc, openid-client v6).
+    /// Authenticates at the token endpoint with client_secret_post whatever
+    /// `--auth-method` says (mozilla-django-oidc's and openid-client v6's default).
     AuthPostAlways = "auth-post-always",
-    /// Removes the issuer's trailing slash (go-oidc users writing `https://oauth.id.jumpcloud.com`).
+    /// Removes a trailing slash from `--issuer` before discovery and validation (go-oidc
+    /// users configuring `https://oauth.id.jumpcloud.com`).
     StripIssuerSlash = "strip-issuer-slash",
-    /// Uses PKCE `plain` because discovery lists it.
+    /// Uses PKCE with `code_challenge_method=plain` (apps that pick the first method
+    /// discovery lists).
     PlainPkce = "plain-pkce",
-    /// Sends a 4-character nonce.
+    /// Sends a 4-character `nonce` (hand-rolled flows with a short random token).
     ShortNonce = "short-nonce",
-    /// Answers an IdP error redirect with HTTP 500 (an unhandled exception).
+    /// Answers a callback carrying `error=` with HTTP 500, as an unhandled exception
+    /// does (Authlib's `authorize_access_token()` raising `OAuthError` in a Flask view).
     CrashOnIdpError = "crash-on-idp-error",
-    /// Parses the groups claim strictly as an array (a Go `[]string`, a zod array).
+    /// Parses the groups claim strictly as an array of strings, so JumpCloud's single
+    /// string fails with HTTP 500 (a Go `[]string`, a zod array, Harbor).
     GroupsArrayOnly = "groups-array-only",
-    /// Sends `{app_url}/callback/` while `{app_url}/callback` is registered.
+    /// Sends `{app_url}/callback/` as redirect_uri while `{app_url}/callback` is
+    /// registered (a base URL with a trailing slash, framework slash-appending).
     WrongRedirectUri = "wrong-redirect-uri",
-    /// Skips the ID token `iss` check.
+    /// Skips the ID token `iss` check (PyJWT's `decode` without `issuer=`).
     SkipIssuerCheck = "skip-issuer-check",
-    /// Skips the ID token `aud` check.
+    /// Skips the ID token `aud` check (node jsonwebtoken's `verify` without `audience`).
     SkipAudienceCheck = "skip-audience-check",
-    /// Skips the ID token signature check.
+    /// Skips the ID token signature check (PyJWT with `verify_signature: False`, or
+    /// jwt-decode used as if it verified).
     SkipSignatureCheck = "skip-signature-check",
-    /// Accepts any signing algorithm.
-    AcceptAnyAlg = "accept-any-alg",
-    /// Does not compare the ID token `nonce` with its own.
+    /// Accepts any signing algorithm, including `none` (node jsonwebtoken before 4.2.2,
+    /// CVE-2015-9235).
+    AcceptAlgNone = "accept-alg-none",
+    /// Does not compare the ID token `nonce` with the one sent (go-oidc's verifier leaves
+    /// the nonce to the app).
     IgnoreNonce = "ignore-nonce",
-    /// Accepts expired ID tokens.
+    /// Accepts expired ID tokens (go-oidc's `SkipExpiryCheck: true`, PyJWT's
+    /// `verify_exp: False`).
     IgnoreExp = "ignore-exp",
-    /// Accepts a userinfo answer about another subject.
-    IgnoreUserinfoSub = "ignore-userinfo-sub-mismatch",
+    /// Accepts a userinfo answer about another subject than the ID token's (go-oidc's
+    /// `UserInfo` leaves the `sub` comparison to the app).
+    IgnoreUserinfoSubMismatch = "ignore-userinfo-sub-mismatch",
+    /// Keeps the JWKS fetched at start-up and never refetches it, so a rotated key fails
+    /// every sign-in (go-oidc's `StaticKeySet`, JWKS loaded once at boot).
+    CacheJwksForever = "cache-jwks-forever",
 }
 
 impl fmt::Display for Bug {
@@ -68,29 +92,47 @@ impl fmt::Display for Bug {
 
 impl FromStr for Bug {
     type Err = String;
+
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Bug::ALL.iter().copied().find(|b| b.name() == s).ok_or_else(|| {
-            let names: Vec<_> = Bug::ALL.iter().map(|b| b.name()).collect();
-            format!("unknown bug `{s}` (known: {})", names.join(", "))
-        })
+        Bug::ALL
+            .iter()
+            .copied()
+            .find(|b| b.name() == s)
+            .ok_or_else(|| format!("unknown bug `{s}` (valid: {})", Bug::names()))
+    }
+}
+
+impl Bug {
+    /// Every switch name, comma-separated.
+    pub fn names() -> String {
+        Bug::ALL
+            .iter()
+            .map(|b| b.name())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
 /// The switched-on bugs.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Bugs(BTreeSet<Bug>);
 
 impl Bugs {
-    /// Parses names, each possibly comma-separated.
+    /// Parses switch names, each possibly comma-separated; blanks are ignored.
     pub fn parse<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Bugs, String> {
         let mut set = BTreeSet::new();
-        for n in names.into_iter().flat_map(|n| n.split(',')).map(str::trim).filter(|n| !n.is_empty()) {
-            set.insert(n.parse()?);
+        for name in names
+            .into_iter()
+            .flat_map(|n| n.split(','))
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            set.insert(name.parse()?);
         }
         Ok(Bugs(set))
     }
 
-    /// Whether a bug is on.
+    /// Whether a bug is switched on.
     pub fn has(&self, bug: Bug) -> bool {
         self.0.contains(&bug)
     }
@@ -111,10 +153,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_parse_and_unknown_is_refused() {
-        let b = Bugs::parse(["no-state,plain-pkce", "short-nonce"]).unwrap();
+    fn names_parse_repeated_and_comma_separated() {
+        let b = Bugs::parse(["no-state, plain-pkce", "short-nonce", ""]).unwrap();
         assert!(b.has(Bug::NoState) && b.has(Bug::PlainPkce) && b.has(Bug::ShortNonce));
-        assert!(Bugs::parse(["nope"]).unwrap_err().contains("known: no-state"));
-        assert!(Bug::ALL.iter().all(|b| b.name().parse::<Bug>() == Ok(*b)));
+        assert!(!b.has(Bug::ShortState));
+        assert_eq!(b.to_string(), "no-state, plain-pkce, short-nonce");
+    }
+
+    #[test]
+    fn unknown_name_is_refused_with_the_valid_ones() {
+        let e = Bugs::parse(["no-state", "nope"]).unwrap_err();
+        assert!(e.contains("unknown bug `nope`"), "{e}");
+        assert!(
+            e.contains("no-state") && e.contains("cache-jwks-forever"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn no_bugs_reads_none() {
+        assert_eq!(Bugs::parse([]).unwrap().to_string(), "none");
+    }
+
+    #[test]
+    fn every_name_round_trips_and_is_documented() {
+        for b in Bug::ALL {
+            assert_eq!(b.name().parse::<Bug>(), Ok(*b));
+            assert!(!b.doc().is_empty());
+        }
+        let mut names: Vec<_> = Bug::ALL.iter().map(|b| b.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Bug::ALL.len());
     }
 }

@@ -1,51 +1,92 @@
 //! The HTTP client openidconnect uses: a thin adapter over reqwest that never follows
-//! redirects (openidconnect's security advice) and only talks to what it is given.
+//! redirects (openidconnect's security advice: an SSRF guard) and speaks plain HTTP.
 
 use openidconnect::{HttpRequest, HttpResponse};
 use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
 
-/// A transport failure.
-#[derive(Debug)]
+/// A transport failure, with its whole cause chain in the text.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct HttpError(pub String);
 
-impl std::fmt::Display for HttpError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+impl HttpError {
+    fn from_reqwest(e: reqwest::Error) -> HttpError {
+        HttpError(error_chain(&e))
     }
 }
 
-impl std::error::Error for HttpError {}
+/// An error and its sources, joined by `: ` (openidconnect's errors hide the cause in
+/// `source()`, e.g. "Request failed" over "connection refused").
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let c = cause.to_string();
+        if !text.contains(&c) {
+            text.push_str(": ");
+            text.push_str(&c);
+        }
+        next = cause.source();
+    }
+    text
+}
 
-/// Builds the reqwest client.
+/// The reqwest client: no redirects, short timeouts.
 pub fn reqwest_client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(10))
+        .connect_timeout(Duration::from_secs(2))
+        .timeout(Duration::from_secs(10))
         .build()
-        .expect("a plain HTTP client builds")
+        .expect("a plain HTTP client without TLS always builds")
 }
 
-/// An `openidconnect::AsyncHttpClient`.
-pub fn adapter(
-    http: reqwest::Client,
-) -> impl Fn(HttpRequest) -> std::pin::Pin<Box<dyn Future<Output = Result<HttpResponse, HttpError>> + Send>> {
-    move |req: HttpRequest| {
+/// What [`adapter`] returns for each request.
+pub type Pending = Pin<Box<dyn Future<Output = Result<HttpResponse, HttpError>> + Send>>;
+
+/// An `openidconnect::AsyncHttpClient` over `http`.
+pub fn adapter(http: reqwest::Client) -> impl Fn(HttpRequest) -> Pending {
+    move |req: HttpRequest| -> Pending {
         let http = http.clone();
         Box::pin(async move {
             let (parts, body) = req.into_parts();
             let method = reqwest::Method::from_bytes(parts.method.as_str().as_bytes())
                 .map_err(|e| HttpError(e.to_string()))?;
             let mut rb = http.request(method, parts.uri.to_string());
-            for (k, v) in &parts.headers {
-                rb = rb.header(k.as_str(), v.as_bytes());
+            for (name, value) in &parts.headers {
+                rb = rb.header(name.as_str(), value.as_bytes());
             }
-            let resp = rb.body(body).send().await.map_err(|e| HttpError(e.to_string()))?;
-            let mut builder = openidconnect::http::Response::builder().status(resp.status().as_u16());
-            for (k, v) in resp.headers() {
-                builder = builder.header(k.as_str(), v.as_bytes());
+            let resp = rb
+                .body(body)
+                .send()
+                .await
+                .map_err(HttpError::from_reqwest)?;
+            let mut builder =
+                openidconnect::http::Response::builder().status(resp.status().as_u16());
+            for (name, value) in resp.headers() {
+                builder = builder.header(name.as_str(), value.as_bytes());
             }
-            let bytes = resp.bytes().await.map_err(|e| HttpError(e.to_string()))?;
-            builder.body(bytes.to_vec()).map_err(|e| HttpError(e.to_string()))
+            let bytes = resp.bytes().await.map_err(HttpError::from_reqwest)?;
+            builder
+                .body(bytes.to_vec())
+                .map_err(|e| HttpError(e.to_string()))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("Request failed")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn the_chain_shows_the_cause() {
+        let e = Outer(std::io::Error::other("connection refused"));
+        assert_eq!(error_chain(&e), "Request failed: connection refused");
     }
 }

@@ -1,162 +1,177 @@
-//! `demo-rp`: a small relying party on the `openidconnect` crate, correct by default,
-//! with one `--bug` switch per mistake Stickler's checks catch.
+//! `demo-rp`'s command line: flags to checked settings, discovery, then serving until
+//! SIGTERM or Ctrl-C. A small relying party on the `openidconnect` crate, correct by
+//! default, with one `--bug` switch per mistake Stickler's checks catch.
 
 mod bugs;
+mod flow;
+mod groups;
 mod http_client;
+mod oidc;
 mod pages;
+mod refusal;
 mod routes;
+mod settings;
+mod store;
 
-use anyhow::{Context, Result};
-use bugs::{Bug, Bugs};
-use clap::Parser;
-use openidconnect::core::{CoreClient, CoreProviderMetadata};
-use openidconnect::{
-    AuthType, ClientId, ClientSecret, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl,
-    RedirectUrl,
-};
-use std::collections::HashMap;
+use bugs::Bug;
+use clap::{CommandFactory, Parser};
+use settings::{AuthMethod, RawSettings, Settings, SettingsError};
+use std::io::IsTerminal;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
-/// The client type discovery gives: authorize endpoint set, token and userinfo maybe.
-pub type OidcClient =
-    CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
+/// Exit code when discovery, binding or serving fails.
+const EXIT_FAILURE: u8 = 1;
+/// Exit code for bad flags (as clap uses).
+const EXIT_USAGE: i32 = 2;
+/// How long start-up waits for the IdP's discovery document.
+const DISCOVERY_PATIENCE: Duration = Duration::from_secs(5);
 
 fn bug_help() -> String {
-    let lines: Vec<String> = Bug::ALL.iter().map(|b| format!("  {:<30} {}", b.name(), b.doc())).collect();
-    format!("Bug switches:\n{}", lines.join("\n"))
+    let lines: Vec<String> = Bug::ALL
+        .iter()
+        .map(|b| format!("  {:<29} {}", b.name(), b.doc()))
+        .collect();
+    format!(
+        "Bug switches (--bug NAME, repeatable or comma-separated; env DEMO_RP_BUGS):\n{}",
+        lines.join("\n")
+    )
 }
 
-/// Command line.
+/// Stickler's demo app: an OpenID Connect relying party on the openidconnect crate,
+/// correct by default, with one --bug switch per mistake.
 #[derive(Debug, Parser)]
-#[command(name = "demo-rp", about = "Stickler's demo app: an OpenID Connect relying party", after_help = bug_help())]
-pub struct Config {
-    /// The issuer exactly as the IdP publishes it.
-    #[arg(long)]
+#[command(name = "demo-rp", version, after_help = bug_help())]
+struct Args {
+    /// The issuer exactly as the IdP publishes it (e.g. http://127.0.0.1:41234/t/abc/).
+    #[arg(long, env = "DEMO_RP_ISSUER")]
     issuer: String,
-    /// Client id.
-    #[arg(long)]
+    /// The client id (may start with `-`, as generated ids do).
+    #[arg(long, env = "DEMO_RP_CLIENT_ID", allow_hyphen_values = true)]
     client_id: String,
-    /// Client secret (absent: a public client).
-    #[arg(long)]
+    /// The client secret; absent or empty: a public client (method none, PKCE still used).
+    #[arg(
+        long,
+        env = "DEMO_RP_CLIENT_SECRET",
+        hide_env_values = true,
+        allow_hyphen_values = true
+    )]
     client_secret: Option<String>,
-    /// Token endpoint authentication: client_secret_basic, client_secret_post or none.
-    #[arg(long, default_value = "client_secret_basic")]
-    auth_method: String,
-    /// Address to listen on.
-    #[arg(long)]
+    /// Token endpoint authentication [default: client_secret_basic with a secret, else none].
+    #[arg(long, env = "DEMO_RP_AUTH_METHOD", value_enum)]
+    auth_method: Option<AuthMethod>,
+    /// Address to listen on, e.g. 127.0.0.1:3000.
+    #[arg(long, env = "DEMO_RP_LISTEN")]
     listen: SocketAddr,
-    /// The app's base URL; the redirect URI is `{app_url}/callback`.
-    #[arg(long)]
+    /// The app's base URL, e.g. http://127.0.0.1:3000; the redirect URI is {app_url}/callback.
+    #[arg(long, env = "DEMO_RP_APP_URL")]
     app_url: String,
-    /// Scopes to request.
-    #[arg(long, default_value = "openid email profile")]
+    /// Scopes to request (openid is always sent).
+    #[arg(
+        long,
+        env = "DEMO_RP_SCOPES",
+        default_value = "openid email profile",
+        allow_hyphen_values = true
+    )]
     scopes: String,
-    /// Name of the groups claim.
-    #[arg(long, default_value = "groups")]
+    /// Name of the groups claim (read from the ID token, else from userinfo).
+    #[arg(
+        long,
+        env = "DEMO_RP_GROUPS_CLAIM",
+        default_value = "groups",
+        allow_hyphen_values = true
+    )]
     groups_claim: String,
-    /// Mistakes to make (repeatable or comma-separated; see below).
-    #[arg(long = "bug", env = "DEMO_RP_BUGS", value_delimiter = ',')]
+    /// A mistake to make (repeatable or comma-separated; listed below).
+    #[arg(
+        long = "bug",
+        value_name = "NAME",
+        env = "DEMO_RP_BUGS",
+        value_delimiter = ','
+    )]
     bugs: Vec<String>,
 }
 
-/// Shared state.
-pub struct App {
-    cfg: Config,
-    bugs: Bugs,
-    metadata: CoreProviderMetadata,
-    http: reqwest::Client,
-    flows: Mutex<HashMap<String, routes::Flow>>,
-    sessions: Mutex<HashMap<String, pages::Shown>>,
-}
-
-impl App {
-    /// A client configured as the switches say.
-    pub fn client(&self) -> OidcClient {
-        let secret = self.cfg.client_secret.clone().map(ClientSecret::new);
-        let method = match () {
-            _ if self.bugs.has(Bug::AuthBasicAlways) => "client_secret_basic",
-            _ if self.bugs.has(Bug::AuthPostAlways) => "client_secret_post",
-            _ => self.cfg.auth_method.as_str(),
-        };
-        let callback = if self.bugs.has(Bug::WrongRedirectUri) { "/callback/" } else { "/callback" };
-        let redirect = RedirectUrl::new(format!("{}{callback}", self.cfg.app_url.trim_end_matches('/')))
-            .expect("app_url was checked at start-up");
-        CoreClient::from_provider_metadata(self.metadata.clone(), ClientId::new(self.cfg.client_id.clone()), secret)
-            .set_auth_type(if method == "client_secret_basic" { AuthType::BasicAuth } else { AuthType::RequestBody })
-            .set_redirect_uri(redirect)
-    }
-}
-
-async fn discover(issuer: &str, http: &reqwest::Client) -> Result<CoreProviderMetadata> {
-    let url = IssuerUrl::new(issuer.to_string()).context("--issuer is not a URL")?;
-    let client = http_client::adapter(http.clone());
-    let mut last = None;
-    for _ in 0..25 {
-        match CoreProviderMetadata::discover_async(url.clone(), &client).await {
-            Ok(m) => return Ok(m),
-            Err(e) => {
-                let text = match &e {
-                    openidconnect::DiscoveryError::Validation(v) => format!("validation: {v}"),
-                    other => format!("{other}"),
-                };
-                // A mismatch will not fix itself by waiting.
-                if text.starts_with("validation") {
-                    anyhow::bail!("discovery at {issuer} failed: {text}");
-                }
-                last = Some(text);
-            }
+impl From<Args> for RawSettings {
+    fn from(a: Args) -> RawSettings {
+        RawSettings {
+            issuer: a.issuer,
+            client_id: a.client_id,
+            client_secret: a.client_secret,
+            auth_method: a.auth_method,
+            listen: a.listen,
+            app_url: a.app_url,
+            scopes: a.scopes,
+            groups_claim: a.groups_claim,
+            bugs: a.bugs,
         }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
-    anyhow::bail!("discovery at {issuer} failed: {}", last.unwrap_or_default())
+}
+
+async fn shutdown_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = term => {},
+    }
 }
 
 #[tokio::main]
-async fn main() -> Result<()> {
-    tracing_subscriber::fmt().with_writer(std::io::stderr).init();
-    let cfg = Config::parse();
-    let bugs = match Bugs::parse(cfg.bugs.iter().map(String::as_str)) {
-        Ok(b) => b,
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let settings = match Settings::check(Args::parse().into()) {
+        Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(2);
+            let kind = match e {
+                SettingsError::UnknownBug(_) => clap::error::ErrorKind::InvalidValue,
+                _ => clap::error::ErrorKind::ValueValidation,
+            };
+            let err = Args::command().error(kind, e.to_string());
+            let _ = err.print();
+            std::process::exit(EXIT_USAGE);
         }
     };
-    url::Url::parse(&cfg.app_url).context("--app-url is not a URL")?;
-    let issuer = if bugs.has(Bug::StripIssuerSlash) {
-        cfg.issuer.trim_end_matches('/').to_string()
-    } else {
-        cfg.issuer.clone()
-    };
+    match run(settings).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("demo-rp: {e}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+async fn run(settings: Settings) -> Result<(), String> {
     let http = http_client::reqwest_client();
-    let metadata = discover(&issuer, &http).await?;
-    let listener = tokio::net::TcpListener::bind(cfg.listen).await.context("binding --listen")?;
-    println!("demo-rp listening on {} (issuer {issuer}, bugs: {bugs})", cfg.app_url);
-    let app = Arc::new(App {
-        cfg,
-        bugs,
-        metadata,
-        http,
-        flows: Mutex::new(HashMap::new()),
-        sessions: Mutex::new(HashMap::new()),
-    });
-    let router = axum::Router::new()
-        .route("/", axum::routing::get(routes::home))
-        .route("/healthz", axum::routing::get(|| async { "ok" }))
-        .route("/login", axum::routing::get(routes::login))
-        .route("/callback", axum::routing::get(routes::callback))
-        .route("/callback/", axum::routing::get(routes::callback))
-        .route("/logout", axum::routing::get(routes::logout))
-        .with_state(app);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {},
-                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {},
-            }
-        })
-        .await?;
-    Ok(())
+    let provider = oidc::Provider::discover(&settings.issuer, http, DISCOVERY_PATIENCE)
+        .await
+        .map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
+    println!(
+        "demo-rp listening on {} (issuer {}, bugs: {})",
+        settings.app_url,
+        settings.issuer.as_str(),
+        settings.bugs
+    );
+    let app = Arc::new(routes::App::new(settings, provider));
+    axum::serve(listener, routes::router(app))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("serving failed: {e}"))
 }

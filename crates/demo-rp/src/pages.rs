@@ -1,54 +1,113 @@
 //! The demo app's HTML: the home page (signed in or not) and the error page. Every
-//! user-visible fact sits in a stable id the scenario file names.
+//! user-visible fact sits in a stable id the scenario files and steps name.
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
+/// The signed-in user as the home page shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct User {
+    /// `name`, else `preferred_username`, else `email`.
+    pub name: String,
+    /// `email`.
+    pub email: String,
+    /// `sub`.
+    pub sub: String,
+    /// The groups claim, normalised to a list.
+    pub groups: Vec<String>,
+}
+
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 fn layout(body: &str) -> String {
     format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Stickler demo app</title></head><body><h1>Stickler demo app</h1>{body}</body></html>"
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Stickler demo app</title></head>\n\
+         <body><h1>Stickler demo app</h1>\n{body}\n</body></html>\n"
     )
 }
 
-/// The signed-in user as the home page shows it.
-#[derive(Debug, Clone)]
-pub struct Shown {
-    /// Display name.
-    pub name: String,
-    /// Email.
-    pub email: String,
-    /// Subject.
-    pub sub: String,
-    /// Groups.
-    pub groups: Vec<String>,
-}
-
-/// `GET /`.
-pub fn home(user: Option<&Shown>) -> Response {
+/// `GET /`: the user and a sign-out link, or a sign-in link.
+pub fn home(user: Option<&User>) -> Response {
     let body = match user {
         Some(u) => {
-            let groups: String = u.groups.iter().map(|g| format!("<li class=\"group\">{}</li>", esc(g))).collect();
+            let groups: String = u
+                .groups
+                .iter()
+                .map(|g| format!("<li class=\"group\">{}</li>", esc(g)))
+                .collect();
             format!(
-                "<div id=\"user\">Signed in as <span id=\"user-name\">{}</span> (<span id=\"user-email\">{}</span>), sub <span id=\"user-sub\">{}</span></div><ul id=\"user-groups\">{groups}</ul><a id=\"logout\" href=\"/logout\">Sign out</a>",
+                "<div id=\"user\">Signed in as <span id=\"user-name\">{}</span> (<span id=\"user-email\">{}</span>), \
+                 sub <span id=\"user-sub\">{}</span></div>\n<ul id=\"user-groups\">{groups}</ul>\n\
+                 <a id=\"logout\" href=\"/logout\">Sign out</a>",
                 esc(&u.name),
                 esc(&u.email),
                 esc(&u.sub)
             )
         }
-        None => "<p>You are not signed in.</p><a id=\"login\" href=\"/login\">Sign in with SSO</a>".into(),
+        None => "<p id=\"signed-out\">You are not signed in.</p>\n<a id=\"login\" href=\"/login\">Sign in with SSO</a>".into(),
     };
     Html(layout(&body)).into_response()
 }
 
-/// A refused sign-in, shown to the person.
+/// A refused sign-in, shown to the person: `#error` says why.
 pub fn error(status: StatusCode, message: &str) -> Response {
     let body = format!(
-        "<div id=\"error\" role=\"alert\">Sign-in failed: {}</div><a id=\"login\" href=\"/login\">Try again</a>",
+        "<div id=\"error\" role=\"alert\">Sign-in failed: {}</div>\n<a id=\"home\" href=\"/\">Back to the start page</a>",
         esc(message)
     );
     (status, Html(layout(&body))).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::to_bytes;
+
+    async fn text(resp: Response) -> String {
+        String::from_utf8(to_bytes(resp.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn signed_in_page_shows_the_user_escaped() {
+        let u = User {
+            name: "Carol <Admin>".into(),
+            email: "carol@example.com".into(),
+            sub: "u-3".into(),
+            groups: vec!["Engineering".into(), "Admins".into()],
+        };
+        let html = text(home(Some(&u))).await;
+        assert!(
+            html.contains("<span id=\"user-name\">Carol &lt;Admin&gt;</span>"),
+            "{html}"
+        );
+        assert!(html.contains("<span id=\"user-email\">carol@example.com</span>"));
+        assert!(html.contains("<ul id=\"user-groups\"><li class=\"group\">Engineering</li><li class=\"group\">Admins</li></ul>"));
+        assert!(html.contains("<a id=\"logout\" href=\"/logout\">"));
+        assert!(
+            html.contains("<title>Stickler demo app</title>")
+                && html.contains("<h1>Stickler demo app</h1>")
+        );
+    }
+
+    #[tokio::test]
+    async fn signed_out_page_has_no_user() {
+        let html = text(home(None)).await;
+        assert!(html.contains("<a id=\"login\" href=\"/login\">Sign in with SSO</a>"));
+        assert!(!html.contains("id=\"user\""));
+    }
+
+    #[tokio::test]
+    async fn error_page_says_why() {
+        let resp = error(StatusCode::BAD_REQUEST, "access_denied: no group");
+        assert_eq!(resp.status(), 400);
+        assert!(text(resp).await.contains(
+            "<div id=\"error\" role=\"alert\">Sign-in failed: access_denied: no group</div>"
+        ));
+    }
 }

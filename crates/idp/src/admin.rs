@@ -5,10 +5,10 @@
 use crate::error::OAuthError;
 use crate::model::{ClientSpec, TenantSpec, UserSpec};
 use crate::quirks::{ErrorStyle, Profile, QUIRK_DOCS, QuirkOverrides, Quirks};
-use crate::server::{Idp, IdpError};
+use crate::server::{Idp, IdpError, JsonPath};
 use crate::tenant::{Tenant, check_quirks};
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -42,6 +42,8 @@ fn no_tenant(name: &str) -> Response {
     )
 }
 
+// The error is the finished HTTP answer, as in every admin handler; it is not worth boxing.
+#[allow(clippy::result_large_err)]
 fn tenant(idp: &Idp, name: &str) -> Result<Arc<Tenant>, Response> {
     idp.tenant(name).ok_or_else(|| no_tenant(name))
 }
@@ -135,11 +137,14 @@ async fn create_tenant(
     }
 }
 
-async fn get_tenant(State(idp): State<Arc<Idp>>, Path(name): Path<String>) -> AdminResult {
+async fn get_tenant(State(idp): State<Arc<Idp>>, JsonPath(name): JsonPath<String>) -> AdminResult {
     Ok(Json(tenant(&idp, &name)?.info()).into_response())
 }
 
-async fn delete_tenant(State(idp): State<Arc<Idp>>, Path(name): Path<String>) -> AdminResult {
+async fn delete_tenant(
+    State(idp): State<Arc<Idp>>,
+    JsonPath(name): JsonPath<String>,
+) -> AdminResult {
     if idp.delete_tenant(&name) {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
@@ -147,7 +152,7 @@ async fn delete_tenant(State(idp): State<Arc<Idp>>, Path(name): Path<String>) ->
     }
 }
 
-async fn get_quirks(State(idp): State<Arc<Idp>>, Path(name): Path<String>) -> AdminResult {
+async fn get_quirks(State(idp): State<Arc<Idp>>, JsonPath(name): JsonPath<String>) -> AdminResult {
     let t = tenant(&idp, &name)?;
     let q = t.lock().quirks.clone();
     Ok(Json(q).into_response())
@@ -155,7 +160,7 @@ async fn get_quirks(State(idp): State<Arc<Idp>>, Path(name): Path<String>) -> Ad
 
 async fn patch_quirks(
     State(idp): State<Arc<Idp>>,
-    Path(name): Path<String>,
+    JsonPath(name): JsonPath<String>,
     body: Result<Json<QuirkOverrides>, JsonRejection>,
 ) -> AdminResult {
     let Json(overrides) = body.map_err(bad_json)?;
@@ -171,7 +176,7 @@ async fn patch_quirks(
 
 async fn add_client(
     State(idp): State<Arc<Idp>>,
-    Path(name): Path<String>,
+    JsonPath(name): JsonPath<String>,
     body: Result<Json<ClientSpec>, JsonRejection>,
 ) -> AdminResult {
     let Json(spec) = body.map_err(bad_json)?;
@@ -185,7 +190,7 @@ async fn add_client(
 
 async fn assign_groups(
     State(idp): State<Arc<Idp>>,
-    Path((name, client_id)): Path<(String, String)>,
+    JsonPath((name, client_id)): JsonPath<(String, String)>,
     body: Result<Json<Vec<String>>, JsonRejection>,
 ) -> AdminResult {
     let Json(groups) = body.map_err(bad_json)?;
@@ -204,7 +209,7 @@ async fn assign_groups(
 
 async fn add_user(
     State(idp): State<Arc<Idp>>,
-    Path(name): Path<String>,
+    JsonPath(name): JsonPath<String>,
     body: Result<Json<UserSpec>, JsonRejection>,
 ) -> AdminResult {
     let Json(spec) = body.map_err(bad_json)?;
@@ -218,7 +223,7 @@ async fn add_user(
 
 async fn set_user_groups(
     State(idp): State<Arc<Idp>>,
-    Path((name, username)): Path<(String, String)>,
+    JsonPath((name, username)): JsonPath<(String, String)>,
     body: Result<Json<Vec<String>>, JsonRejection>,
 ) -> AdminResult {
     let Json(groups) = body.map_err(bad_json)?;
@@ -243,7 +248,7 @@ struct JournalQuery {
 
 async fn journal(
     State(idp): State<Arc<Idp>>,
-    Path(name): Path<String>,
+    JsonPath(name): JsonPath<String>,
     query: Result<Query<JournalQuery>, axum::extract::rejection::QueryRejection>,
 ) -> AdminResult {
     let Query(q) =
@@ -259,7 +264,10 @@ async fn journal(
     Ok(Json(entries).into_response())
 }
 
-async fn clear_journal(State(idp): State<Arc<Idp>>, Path(name): Path<String>) -> AdminResult {
+async fn clear_journal(
+    State(idp): State<Arc<Idp>>,
+    JsonPath(name): JsonPath<String>,
+) -> AdminResult {
     tenant(&idp, &name)?.lock().clear_journal();
     Ok(StatusCode::NO_CONTENT.into_response())
 }

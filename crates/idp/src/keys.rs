@@ -87,8 +87,17 @@ impl SigningKey {
 
     /// Signs claims as a compact JWS with `kid` in the header.
     pub fn sign<C: Serialize>(&self, claims: &C) -> Result<String, jsonwebtoken::errors::Error> {
+        self.sign_with_kid(claims, Some(&self.kid))
+    }
+
+    /// Signs claims with the given `kid` header (or none): for misbehaviours.
+    pub fn sign_with_kid<C: Serialize>(
+        &self,
+        claims: &C,
+        kid: Option<&str>,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
         let mut header = Header::new(jwt_alg(self.alg));
-        header.kid = Some(self.kid.clone());
+        header.kid = kid.map(str::to_string);
         jsonwebtoken::encode(&header, claims, &self.encoding)
     }
 }
@@ -127,11 +136,13 @@ impl KeyRing {
         }
     }
 
-    /// The published key set.
-    pub fn jwks(&self) -> JwkSet {
-        JwkSet {
-            keys: vec![self.rsa.jwk().clone(), self.ec.jwk().clone()],
+    /// The published key set; `single` publishes only the RSA key.
+    pub fn jwks(&self, single: bool) -> JwkSet {
+        let mut keys = vec![self.rsa.jwk().clone()];
+        if !single {
+            keys.push(self.ec.jwk().clone());
         }
+        JwkSet { keys }
     }
 }
 

@@ -21,6 +21,7 @@ pub mod endpoints;
 pub mod error;
 pub mod journal;
 pub mod keys;
+pub mod misbehaviour;
 pub mod model;
 pub mod params;
 pub mod quirks;

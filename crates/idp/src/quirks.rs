@@ -284,6 +284,16 @@ declare_quirks! {
 
     /// Access and ID token lifetime in seconds (Hydra: 1 h).
     token_lifetime_secs: u64 = { jumpcloud: 3600u64, lenient: 3600u64 },
+
+    /// A deliberate mistake in every ID token or userinfo answer while set, mirroring an
+    /// OpenID certification RP test: `none`, `wrong_iss`, `wrong_aud`, `extra_aud_no_azp`,
+    /// `bad_signature`, `alg_none`, `hs256_client_secret`, `unknown_kid`,
+    /// `no_kid_single_key`, `wrong_nonce`, `missing_nonce`, `exp_in_past`, `missing_sub`,
+    /// `wrong_at_hash`, `userinfo_wrong_sub`, `thin_id_token`. See `misbehaviour.rs`.
+    id_token_misbehaviour: crate::misbehaviour::Misbehaviour = {
+        jumpcloud: crate::misbehaviour::Misbehaviour::None,
+        lenient: crate::misbehaviour::Misbehaviour::None,
+    },
 }
 
 impl QuirkOverrides {

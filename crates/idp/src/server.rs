@@ -9,8 +9,9 @@ use crate::quirks::ErrorStyle;
 use crate::tenant::{DEFAULT_TENANT, SpecError, Tenant, TenantInfo};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::Request;
+use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::{any, get};
 use std::collections::BTreeMap;
@@ -119,7 +120,7 @@ pub fn router(idp: Arc<Idp>) -> Router {
 
 async fn tenant_root(
     State(idp): State<Arc<Idp>>,
-    Path(name): Path<String>,
+    JsonPath(name): JsonPath<String>,
     req: Request<Body>,
 ) -> Response {
     route_to(&idp, &name, "/", req).await
@@ -127,7 +128,7 @@ async fn tenant_root(
 
 async fn tenant_path(
     State(idp): State<Arc<Idp>>,
-    Path((name, rest)): Path<(String, String)>,
+    JsonPath((name, rest)): JsonPath<(String, String)>,
     req: Request<Body>,
 ) -> Response {
     // Use the raw path so that `//.well-known` stays a miss, as on real providers.
@@ -151,6 +152,28 @@ async fn route_to(idp: &Idp, name: &str, rest: &str, req: Request<Body>) -> Resp
         None => OAuthError::not_found()
             .hint(format!("There is no tenant '{name}' on this IdP."))
             .into_json_response(ErrorStyle::Rfc6749),
+    }
+}
+
+/// axum's `Path`, but a segment it cannot decode (e.g. `%FF`) is answered with a JSON
+/// `invalid_request` instead of axum's plain-text rejection.
+#[derive(Debug)]
+pub struct JsonPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for JsonPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(v)) => Ok(JsonPath(v)),
+            Err(rej) => Err(OAuthError::invalid_request()
+                .hint(rej.body_text())
+                .into_json_response(ErrorStyle::Rfc6749)),
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use crate::keys::KeyRing;
 use crate::model::{Client, ClientSpec, TenantSpec, User, UserSpec};
 use crate::quirks::{EndpointLayout, Profile, Quirks};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -199,7 +199,7 @@ pub struct TenantState {
     pub access_tokens: HashMap<String, TokenRecord>,
     /// Refresh tokens.
     pub refresh_tokens: HashMap<String, TokenRecord>,
-    journal: Vec<JournalEntry>,
+    journal: VecDeque<JournalEntry>,
     next_seq: u64,
     issued_since_sweep: u32,
 }
@@ -268,7 +268,7 @@ impl TenantState {
     }
 
     /// The journal, oldest first.
-    pub fn journal(&self) -> &[JournalEntry] {
+    pub fn journal(&self) -> &VecDeque<JournalEntry> {
         &self.journal
     }
 
@@ -284,10 +284,11 @@ impl TenantState {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_millis())
             .unwrap_or_default();
+        // A deque: dropping the oldest of a full journal must not shift every entry.
         if self.journal.len() >= JOURNAL_CAP {
-            self.journal.remove(0);
+            self.journal.pop_front();
         }
-        self.journal.push(entry);
+        self.journal.push_back(entry);
     }
 }
 
@@ -358,7 +359,7 @@ impl Tenant {
             codes: HashMap::new(),
             access_tokens: HashMap::new(),
             refresh_tokens: HashMap::new(),
-            journal: Vec::new(),
+            journal: VecDeque::new(),
             next_seq: 0,
             issued_since_sweep: 0,
         };
@@ -460,5 +461,17 @@ mod tests {
             },
         );
         assert!(matches!(bad, Err(SpecError::BadName(_))));
+    }
+
+    #[test]
+    fn a_full_journal_drops_its_oldest_entries() {
+        let t = Tenant::from_spec("http://127.0.0.1:1", TenantSpec::default()).unwrap();
+        for _ in 0..JOURNAL_CAP + 5 {
+            t.record(JournalEntry::default());
+        }
+        let s = t.lock();
+        assert_eq!(s.journal().len(), JOURNAL_CAP);
+        assert_eq!(s.journal().front().unwrap().seq, 6);
+        assert_eq!(s.journal().back().unwrap().seq, JOURNAL_CAP as u64 + 5);
     }
 }

@@ -39,7 +39,7 @@ mod tests {
     #[test]
     fn s256_matches_rfc7636_appendix_b() {
         assert_eq!(
-            s256("dBjftJeZ4CVP-mJ0zl5hHXswhpbgWoWPfPHCdm9Ag-YmfrCqWHrJy3kKvXKYoR6p"),
+            s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
     }

@@ -3,52 +3,79 @@
 //! with its whole group.
 
 use crate::process::{end_group, signal_group};
-use crate::scenario::{AppCommand, Placeholders};
-use std::path::Path;
+use crate::scenario::{AppCommand, PlaceholderError, Placeholders};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
+
+/// How often the readiness URL is tried.
+const READY_POLL: Duration = Duration::from_millis(100);
+/// How long the app gets to quit after SIGTERM.
+const STOP_GRACE: Duration = Duration::from_secs(3);
+/// How many log lines an error quotes.
+const LOG_TAIL: usize = 20;
 
 /// Why the app could not be started or built.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// A placeholder could not be filled.
-    #[error("{0}")]
-    Placeholder(String),
+    #[error("cannot fill the app's command: {0}")]
+    Placeholder(#[from] PlaceholderError),
+    /// A command with no program.
+    #[error("the app's {what} command is empty: give a program and its arguments in the scenario file")]
+    EmptyCommand {
+        /// `command` or `build`.
+        what: &'static str,
+    },
     /// The program could not be spawned.
-    #[error("cannot start `{program}`: {source}")]
+    #[error(
+        "cannot start `{program}` in {}: {source}; check that it is installed or built (a relative program path resolves against the scenario's workdir)",
+        workdir.display()
+    )]
     Spawn {
         /// The program.
         program: String,
+        /// Where it was to run.
+        workdir: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The log file could not be opened.
+    #[error("cannot open the app log {}: {source}", path.display())]
+    Log {
+        /// The file.
+        path: PathBuf,
         /// The OS error.
         source: std::io::Error,
     },
     /// It exited or did not answer in time.
-    #[error("{reason}\n--- last lines of {log} ---\n{tail}")]
+    #[error("{reason}\n--- last lines of {} ---\n{tail}", log.display())]
     NotReady {
-        /// What happened.
+        /// What happened, and what to check.
         reason: String,
         /// The log file.
-        log: String,
+        log: PathBuf,
         /// Its last lines.
         tail: String,
     },
     /// The build command failed.
-    #[error("`{command}` failed: {status}")]
+    #[error("the build step `{command}` failed ({status}); run it by hand in {} to see why", workdir.display())]
     Build {
         /// The command.
         command: String,
+        /// Where it ran.
+        workdir: PathBuf,
         /// How it ended.
         status: String,
     },
-    /// I/O around the log file.
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
 }
 
-/// A free TCP port on 127.0.0.1 for a child to listen on. Port 0 would come from the
-/// ephemeral range, where the browser's outgoing connections may take it before the
-/// child binds it; so ports are drawn below that range (Linux: 32768+) and never handed
-/// out twice in one run.
+/// A free TCP port on 127.0.0.1 for a child to listen on.
+///
+/// Port 0 would come from the ephemeral range, where the browser's outgoing connections
+/// may take it before the child binds it; so ports are drawn below that range (Linux:
+/// 32768+) and never handed out twice in one run.
 pub fn free_port() -> std::io::Result<u16> {
     use rand::Rng;
     static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
@@ -63,95 +90,168 @@ pub fn free_port() -> std::io::Result<u16> {
             return Ok(port);
         }
     }
-    Err(std::io::Error::other("no free port found in 20000-31999 on 127.0.0.1"))
+    Err(std::io::Error::other(
+        "no free port found in 20000-31999 on 127.0.0.1",
+    ))
 }
 
+/// The last `lines` lines of a file (empty when unreadable).
 fn tail(path: &Path, lines: usize) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let text = std::fs::read(path)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
-/// A running app this process owns.
+/// A relative program path with a slash (`target/debug/app`) is meant from the workdir;
+/// a bare name (`npm`) is looked up on PATH.
+fn program_path(program: &str, workdir: &Path) -> PathBuf {
+    let p = Path::new(program);
+    if p.is_relative() && program.contains('/') {
+        workdir.join(p)
+    } else {
+        p.to_path_buf()
+    }
+}
+
+/// A running app this process owns. Ending it ([`ManagedApp::stop`], or dropping it)
+/// ends its whole process group.
 #[derive(Debug)]
 pub struct ManagedApp {
     child: Option<tokio::process::Child>,
 }
 
 impl ManagedApp {
-    /// Starts the app and waits until its readiness URL answers 2xx or 3xx.
+    /// Starts the app with `vars` filled into its program, arguments, environment and
+    /// readiness URL, output appended to `log_path`; waits until the readiness URL
+    /// answers 2xx or 3xx, at most `ready_timeout`. On failure the app is ended and the
+    /// error quotes the end of the log.
     pub async fn start(
-        cmd: &AppCommand,
+        spec: &AppCommand,
         vars: &Placeholders,
-        log: &Path,
+        log_path: &Path,
         ready_timeout: Duration,
     ) -> Result<ManagedApp, AppError> {
-        let fill = |s: &str| vars.fill(s).map_err(|e| AppError::Placeholder(e.to_string()));
-        let argv: Vec<String> = cmd.argv.iter().map(|a| fill(a)).collect::<Result<_, _>>()?;
-        let ready_url = fill(&cmd.ready_url)?;
-        let out = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
-        let mut command = tokio::process::Command::new(&argv[0]);
+        let argv: Vec<String> = spec
+            .argv
+            .iter()
+            .map(|a| vars.fill(a))
+            .collect::<Result<_, _>>()?;
+        let Some((program, args)) = argv.split_first() else {
+            return Err(AppError::EmptyCommand { what: "start" });
+        };
+        let env: Vec<(&String, String)> = spec
+            .env
+            .iter()
+            .map(|(k, v)| Ok((k, vars.fill(v)?)))
+            .collect::<Result<_, PlaceholderError>>()?;
+        let ready_url = vars.fill(&spec.ready_url)?;
+        let log_err = |source| AppError::Log {
+            path: log_path.to_path_buf(),
+            source,
+        };
+        let mut out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log_path)
+            .map_err(log_err)?;
+        writeln!(
+            out,
+            "--- stickler: starting `{}` in {} ---",
+            argv.join(" "),
+            spec.workdir.display()
+        )
+        .map_err(log_err)?;
+        let err = out.try_clone().map_err(log_err)?;
+        let mut command = tokio::process::Command::new(program_path(program, &spec.workdir));
         command
-            .args(&argv[1..])
-            .current_dir(&cmd.workdir)
+            .args(args)
+            .envs(env)
+            .current_dir(&spec.workdir)
             .stdin(Stdio::null())
-            .stdout(out.try_clone()?)
-            .stderr(out)
+            .stdout(out)
+            .stderr(err)
+            // Its own group, so stopping it reaches whatever it starts in turn.
             .process_group(0)
             .kill_on_drop(true);
-        for (k, v) in &cmd.env {
-            command.env(k, fill(v)?);
-        }
         let child = command.spawn().map_err(|source| AppError::Spawn {
-            program: argv[0].clone(),
+            program: program.clone(),
+            workdir: spec.workdir.clone(),
             source,
         })?;
         let mut app = ManagedApp { child: Some(child) };
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(2))
-            .build()
-            .map_err(|e| AppError::Io(std::io::Error::other(e)))?;
-        let deadline = tokio::time::Instant::now() + ready_timeout;
         let not_ready = |reason: String| AppError::NotReady {
             reason,
-            log: log.display().to_string(),
-            tail: tail(log, 20),
+            log: log_path.to_path_buf(),
+            tail: tail(log_path, LOG_TAIL),
         };
+        let http = match reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()
+        {
+            Ok(h) => h,
+            Err(e) => {
+                app.stop().await;
+                return Err(not_ready(format!("no HTTP client to poll {ready_url}: {e}")));
+            }
+        };
+        let started = tokio::time::Instant::now();
+        let deadline = started + ready_timeout;
+        let mut last_answer = String::from("no answer");
         loop {
-            if let Ok(r) = http.get(&ready_url).send().await
-                && (r.status().is_success() || r.status().is_redirection())
-            {
-                return Ok(app);
+            // Each try is bounded by what is left of the timeout.
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let attempt = http
+                .get(&ready_url)
+                .timeout(left.clamp(Duration::from_millis(100), Duration::from_secs(2)))
+                .send()
+                .await;
+            match attempt {
+                Ok(r) if r.status().is_success() || r.status().is_redirection() => return Ok(app),
+                Ok(r) => last_answer = format!("last answer: HTTP {}", r.status()),
+                Err(e) if e.is_connect() => last_answer = "nothing listening".into(),
+                Err(e) => last_answer = format!("last try: {e}"),
             }
             if let Some(c) = app.child.as_mut()
                 && let Ok(Some(status)) = c.try_wait()
             {
-                let err = not_ready(format!("`{}` exited ({status}) before {ready_url} answered", argv.join(" ")));
-                app.stop().await;
-                return Err(err);
+                app.stop().await; // whatever it left behind in its group
+                return Err(not_ready(format!(
+                    "the app `{}` exited ({status}) after {:.1} s, before {ready_url} answered; see its log below",
+                    argv.join(" "),
+                    started.elapsed().as_secs_f64()
+                )));
             }
             if tokio::time::Instant::now() >= deadline {
                 app.stop().await;
                 return Err(not_ready(format!(
-                    "{ready_url} did not answer 2xx/3xx within {} s",
-                    ready_timeout.as_secs()
+                    "the app `{}` did not answer {ready_url} with 2xx/3xx within {} s ({last_answer}); check `ready_url` and that the app listens on {{port}}, or raise `ready_timeout_secs`",
+                    argv.join(" "),
+                    ready_timeout.as_secs_f64()
                 )));
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(READY_POLL).await;
         }
     }
 
-    /// SIGTERM to the whole group, ≤ 3 s grace, then SIGKILL.
+    /// Its process group id (= its pid) while it runs.
+    pub fn pgid(&self) -> Option<u32> {
+        self.child.as_ref().and_then(tokio::process::Child::id)
+    }
+
+    /// Ends the app: SIGTERM to its whole group, up to 3 s to go, then SIGKILL.
     pub async fn stop(mut self) {
         if let Some(mut c) = self.child.take() {
-            end_group(&mut c, Duration::from_secs(3)).await;
+            end_group(&mut c, STOP_GRACE).await;
         }
     }
 }
 
 impl Drop for ManagedApp {
     fn drop(&mut self) {
+        // Not stopped (an error path or Ctrl-C): no time to be gentle.
         if let Some(c) = self.child.take()
             && let Some(pgid) = c.id()
         {
@@ -160,16 +260,21 @@ impl Drop for ManagedApp {
     }
 }
 
-/// Runs the scenario's build step once, output inherited.
+/// Runs the scenario's build step once in `workdir`, its output shown as it goes.
 pub async fn run_build(argv: &[String], workdir: &Path) -> Result<(), AppError> {
-    let status = tokio::process::Command::new(&argv[0])
-        .args(&argv[1..])
+    let Some((program, args)) = argv.split_first() else {
+        return Err(AppError::EmptyCommand { what: "build" });
+    };
+    let status = tokio::process::Command::new(program_path(program, workdir))
+        .args(args)
         .current_dir(workdir)
         .stdin(Stdio::null())
+        .kill_on_drop(true)
         .status()
         .await
         .map_err(|source| AppError::Spawn {
-            program: argv[0].clone(),
+            program: program.clone(),
+            workdir: workdir.to_path_buf(),
             source,
         })?;
     if status.success() {
@@ -177,7 +282,148 @@ pub async fn run_build(argv: &[String], workdir: &Path) -> Result<(), AppError> 
     } else {
         Err(AppError::Build {
             command: argv.join(" "),
+            workdir: workdir.to_path_buf(),
             status: status.to_string(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::process::{group_alive, live_members};
+    use std::collections::BTreeMap;
+
+    fn command(argv: &[&str], ready_url: &str, env: &[(&str, &str)]) -> AppCommand {
+        AppCommand {
+            argv: argv.iter().map(|a| a.to_string()).collect(),
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<BTreeMap<_, _>>(),
+            ready_url: ready_url.into(),
+            workdir: std::env::temp_dir(),
+        }
+    }
+
+    fn vars() -> (Placeholders, u16) {
+        let port = free_port().expect("port");
+        let mut v = Placeholders::default();
+        v.set("port", &port.to_string());
+        v.set("app_url", &format!("http://127.0.0.1:{port}"));
+        (v, port)
+    }
+
+    #[tokio::test]
+    async fn an_app_that_never_answers_is_not_ready_and_is_ended() {
+        let (vars, port) = vars();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let log = dir.path().join("app.log");
+        // A child of the app too, to see the whole group go.
+        let spec = command(
+            &["sh", "-c", "echo pid $$; echo \"hello on $PORT\"; sleep 30 & sleep 30"],
+            "{app_url}/healthz",
+            &[("PORT", "{port}")],
+        );
+        let e = ManagedApp::start(&spec, &vars, &log, Duration::from_millis(700))
+            .await
+            .expect_err("never ready");
+        let AppError::NotReady { reason, tail, .. } = &e else {
+            panic!("{e}");
+        };
+        assert!(reason.contains("within 0.7 s (nothing listening)"), "{reason}");
+        assert!(tail.contains(&format!("hello on {port}")), "{tail}");
+        assert!(e.to_string().contains("--- last lines of"), "{e}");
+        // The group was ended before the error came back.
+        let text = std::fs::read_to_string(&log).expect("log");
+        let leader: u32 = pgid_from_log(&text);
+        assert!(!group_alive(leader), "left: {:?}", live_members(leader));
+    }
+
+    /// The app writes its pid (its pgid) in the log through `$$`.
+    fn pgid_from_log(text: &str) -> u32 {
+        text.lines()
+            .find_map(|l| l.strip_prefix("pid "))
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no pid line in {text}"))
+    }
+
+    #[tokio::test]
+    async fn an_app_that_exits_early_says_how_and_quotes_its_log() {
+        let (vars, _) = vars();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let log = dir.path().join("app.log");
+        let spec = command(
+            &["sh", "-c", "echo pid $$; echo 'bad --issuer' \"$0\" >&2; exit 3", "{issuer_x}"],
+            "{app_url}/",
+            &[],
+        );
+        // An unknown placeholder is refused before anything starts.
+        let e = ManagedApp::start(&spec, &vars, &log, Duration::from_secs(5))
+            .await
+            .expect_err("unknown placeholder");
+        assert!(e.to_string().contains("unknown placeholder `{issuer_x}`"), "{e}");
+
+        let spec = command(
+            &["sh", "-c", "echo pid $$; echo 'bad --issuer' \"$0\" >&2; exit 3", "{port}"],
+            "{app_url}/",
+            &[],
+        );
+        let e = ManagedApp::start(&spec, &vars, &log, Duration::from_secs(5))
+            .await
+            .expect_err("exits");
+        let msg = e.to_string();
+        assert!(msg.contains("exited (exit status: 3)"), "{msg}");
+        assert!(msg.contains("bad --issuer"), "{msg}");
+        let pgid = pgid_from_log(&std::fs::read_to_string(&log).expect("log"));
+        assert!(!group_alive(pgid));
+    }
+
+    #[tokio::test]
+    async fn an_app_that_answers_is_ready_and_stops_with_its_group() {
+        let (vars, _) = vars();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let log = dir.path().join("app.log");
+        let spec = command(
+            &["python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1"],
+            "{app_url}/",
+            &[],
+        );
+        let app = ManagedApp::start(&spec, &vars, &log, Duration::from_secs(15))
+            .await
+            .expect("ready");
+        let pgid = app.pgid().expect("running");
+        assert!(group_alive(pgid));
+        app.stop().await;
+        assert!(!group_alive(pgid), "left: {:?}", live_members(pgid));
+    }
+
+    #[tokio::test]
+    async fn a_missing_program_and_a_failing_build_say_what_to_do() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (vars, _) = vars();
+        let mut spec = command(&["bin/no-such-app"], "{app_url}/", &[]);
+        spec.workdir = dir.path().to_path_buf();
+        let e = ManagedApp::start(&spec, &vars, &dir.path().join("log"), Duration::from_secs(1))
+            .await
+            .expect_err("missing");
+        assert!(e.to_string().starts_with("cannot start `bin/no-such-app` in "), "{e}");
+
+        let build = ["sh".to_string(), "-c".into(), "exit 2".into()];
+        let e = run_build(&build, dir.path()).await.expect_err("fails");
+        assert!(e.to_string().starts_with("the build step `sh -c exit 2` failed (exit status: 2)"), "{e}");
+        run_build(&["true".to_string()], dir.path()).await.expect("builds");
+        assert!(matches!(
+            run_build(&[], dir.path()).await,
+            Err(AppError::EmptyCommand { what: "build" })
+        ));
+    }
+
+    #[test]
+    fn relative_programs_resolve_against_the_workdir() {
+        let w = Path::new("/w");
+        assert_eq!(program_path("target/debug/app", w), Path::new("/w/target/debug/app"));
+        assert_eq!(program_path("npm", w), Path::new("npm"));
+        assert_eq!(program_path("/usr/bin/env", w), Path::new("/usr/bin/env"));
     }
 }

@@ -1,17 +1,151 @@
 //! One WebDriver session in headless Chromium, with a fresh profile, bounded explicit
 //! waits whose errors say what was awaited, and a close that always happens.
 
-use anyhow::{Context, Result, anyhow, bail};
+use fantoccini::error::{CmdError, ErrorStatus};
+use fantoccini::wd::TimeoutConfiguration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use url::Url;
 
 /// How often waits poll the page.
 const POLL: Duration = Duration::from_millis(100);
+/// How long `click`, `fill` and `submit_login` wait for their element.
+pub const ELEMENT_WAIT: Duration = Duration::from_secs(10);
+/// How long creating a session (Chromium starting) may take.
+const SESSION_WAIT: Duration = Duration::from_secs(60);
+/// How long a navigation may take before the browser gives up on the page.
+const PAGE_LOAD: Duration = Duration::from_secs(30);
+/// How long a script in the page may run.
+const SCRIPT: Duration = Duration::from_secs(10);
+/// How long ending a session may take.
+const CLOSE_WAIT: Duration = Duration::from_secs(10);
+/// How much page text an error quotes.
+const PAGE_EXCERPT: usize = 300;
 
-/// A browser session this process owns.
+/// The Chromium switches of every session; the profile folder is added per session.
+const CHROMIUM_ARGS: [&str; 10] = [
+    "--headless=new",
+    // Required as root, and harmless in the throwaway containers this runs in.
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-features=Translate,MediaRouter,OptimizationHints",
+    "--window-size=1280,900",
+];
+
+/// What went wrong in the browser.
+#[derive(Debug, thiserror::Error)]
+pub enum BrowserError {
+    /// The session's profile folder could not be made.
+    #[error("cannot create a temporary Chromium profile folder: {0}; check that TMPDIR is writable")]
+    Profile(std::io::Error),
+    /// The WebDriver endpoint did not give a session.
+    #[error(
+        "the WebDriver at {webdriver} did not open a Chromium session: {reason}. Check that chromedriver runs there and matches the Chromium version (`chromium --version`, `chromedriver --version`), and that Chromium starts (`chromium --headless=new --no-sandbox --dump-dom about:blank`)"
+    )]
+    Connect {
+        /// The endpoint.
+        webdriver: Url,
+        /// What it said.
+        reason: String,
+    },
+    /// A bounded wait ran out.
+    #[error("waited {} for {what} on {url}; page shows: {page}", secs(*waited))]
+    Timeout {
+        /// What was awaited, e.g. "element `#user`".
+        what: String,
+        /// How long.
+        waited: Duration,
+        /// Where the browser was.
+        url: String,
+        /// The start of the page's visible text.
+        page: String,
+    },
+    /// A selector that is not valid CSS.
+    #[error("`{0}` is not a valid CSS selector; fix it in the scenario file")]
+    BadSelector(String),
+    /// A WebDriver command failed.
+    #[error("{action} failed in the browser: {source}")]
+    Command {
+        /// What was being done.
+        action: String,
+        /// The WebDriver error.
+        source: Box<CmdError>,
+    },
+    /// Writing a file (a screenshot) failed.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The session was closed already.
+    #[error("the browser session is already closed")]
+    Closed,
+}
+
+/// `10 s`, `0.5 s`.
+fn secs(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0} s")
+    } else {
+        format!("{s:.1} s")
+    }
+}
+
+fn command(action: impl Into<String>) -> impl FnOnce(CmdError) -> BrowserError {
+    let action = action.into();
+    move |e| BrowserError::Command {
+        action,
+        source: Box::new(e),
+    }
+}
+
+/// The first `max` characters of a text, on one line.
+fn excerpt(text: &str, max: usize) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &one_line[..i]),
+        None => one_line,
+    }
+}
+
+/// A CSS selector for a form field given by CSS or by its bare `name`.
+fn field_selector(css_or_name: &str) -> String {
+    let bare = !css_or_name.is_empty()
+        && css_or_name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if bare {
+        format!("[name=\"{css_or_name}\"]")
+    } else {
+        css_or_name.to_string()
+    }
+}
+
+/// A lookup failed because the element is not there (yet): keep waiting.
+fn not_there(e: &CmdError) -> bool {
+    matches!(e, CmdError::Standard(w) if matches!(w.error,
+        ErrorStatus::NoSuchElement | ErrorStatus::StaleElementReference))
+}
+
+fn bad_selector(e: &CmdError) -> bool {
+    matches!(e, CmdError::Standard(w) if w.error == ErrorStatus::InvalidSelector)
+}
+
+/// A browser session this process owns, with its own throwaway Chromium profile.
+///
+/// End it with [`BrowserSession::close`]. Dropped without that (an error path, Ctrl-C),
+/// it ends the session in the background on the current tokio runtime, if any; the
+/// owner of chromedriver ends whatever is left.
 #[derive(Debug)]
 pub struct BrowserSession {
     client: Option<Client>,
@@ -19,159 +153,471 @@ pub struct BrowserSession {
 }
 
 impl BrowserSession {
-    /// Opens a session on `webdriver` with headless Chromium.
-    pub async fn open(webdriver: &Url, chromium: Option<&Path>) -> Result<BrowserSession> {
+    /// Opens a session on `webdriver_url` with headless Chromium (`chromium`: its
+    /// binary, when known; else chromedriver's own choice).
+    pub async fn open(
+        webdriver_url: &Url,
+        chromium: Option<&Path>,
+    ) -> Result<BrowserSession, BrowserError> {
         let profile = tempfile::Builder::new()
             .prefix("stickler-chromium-")
             .tempdir()
-            .context("creating a Chromium profile folder")?;
-        let mut options = serde_json::json!({
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--disable-features=Translate,MediaRouter,OptimizationHints",
-                "--window-size=1280,900",
-                format!("--user-data-dir={}", profile.path().display()),
-            ]
-        });
+            .map_err(BrowserError::Profile)?;
+        let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| a.to_string()).collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        let mut options = serde_json::Map::new();
+        options.insert("args".into(), args.into());
         if let Some(bin) = chromium {
-            options["binary"] = serde_json::json!(bin.display().to_string());
+            options.insert("binary".into(), bin.display().to_string().into());
         }
-        let caps = serde_json::json!({"browserName": "chrome", "goog:chromeOptions": options});
-        let serde_json::Value::Object(caps) = caps else {
-            unreachable!("a JSON object literal")
-        };
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "chrome".into());
+        caps.insert("goog:chromeOptions".into(), options.into());
         let mut builder = ClientBuilder::new(HttpConnector::new());
         builder.capabilities(caps);
-        let client = builder
-            .connect(webdriver.as_str())
-            .await
-            .map_err(|e| anyhow!("WebDriver at {webdriver} refused a new Chromium session: {e}"))?;
-        Ok(BrowserSession {
+        let connect_failed = |reason: String| BrowserError::Connect {
+            webdriver: webdriver_url.clone(),
+            reason,
+        };
+        let client =
+            match tokio::time::timeout(SESSION_WAIT, builder.connect(webdriver_url.as_str())).await
+            {
+                Ok(Ok(c)) => c,
+                Ok(Err(e)) => return Err(connect_failed(e.to_string())),
+                Err(_) => {
+                    return Err(connect_failed(format!(
+                        "no session within {}",
+                        secs(SESSION_WAIT)
+                    )));
+                }
+            };
+        let session = BrowserSession {
             client: Some(client),
             profile: Some(profile),
-        })
+        };
+        // Bound every navigation and script, so no command can hang a check.
+        let timeouts = TimeoutConfiguration::new(Some(SCRIPT), Some(PAGE_LOAD), Some(Duration::ZERO));
+        if let Err(e) = session.c()?.update_timeouts(timeouts).await {
+            session.close().await;
+            return Err(connect_failed(format!("setting its timeouts failed: {e}")));
+        }
+        Ok(session)
     }
 
-    fn c(&self) -> Result<&Client> {
-        self.client.as_ref().ok_or_else(|| anyhow!("the browser session is closed"))
+    fn c(&self) -> Result<&Client, BrowserError> {
+        self.client.as_ref().ok_or(BrowserError::Closed)
     }
 
-    /// Navigates and waits for the page load.
-    pub async fn goto(&self, url: &str) -> Result<()> {
+    /// Navigates to `url` and waits for the page load (≤ 30 s).
+    pub async fn goto(&self, url: &str) -> Result<(), BrowserError> {
         self.c()?
             .goto(url)
             .await
-            .with_context(|| format!("the browser could not open {url}"))
+            .map_err(command(format!("opening {url}")))
     }
 
     /// Waits (≤ 10 s) for an element and clicks it.
-    pub async fn click(&self, css: &str) -> Result<()> {
-        let el = self
-            .c()?
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .every(POLL)
-            .for_element(Locator::Css(css))
-            .await;
-        match el {
-            Ok(el) => el.click().await.with_context(|| format!("clicking `{css}`")),
-            Err(_) => bail!("waited 10 s for `{css}` to click; {}", self.where_am_i().await),
+    pub async fn click(&self, css: &str) -> Result<(), BrowserError> {
+        let deadline = tokio::time::Instant::now() + ELEMENT_WAIT;
+        loop {
+            let el = self.wait_element(css, ELEMENT_WAIT, "to click").await?;
+            match el.click().await {
+                Ok(()) => return Ok(()),
+                // Replaced or covered while the page settles: find it again.
+                Err(CmdError::Standard(w))
+                    if matches!(
+                        w.error,
+                        ErrorStatus::StaleElementReference
+                            | ErrorStatus::ElementNotInteractable
+                            | ErrorStatus::ElementClickIntercepted
+                    ) && tokio::time::Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(POLL).await;
+                }
+                Err(e) => return Err(command(format!("clicking `{css}`"))(e)),
+            }
         }
     }
 
-    /// Signs in on the IdP's login form.
-    pub async fn submit_login(&self, username: &str, password: &str) -> Result<()> {
-        let c = self.c()?;
-        for (field, value) in [("#username", username), ("#password", password)] {
-            let el = c
-                .find(Locator::Css(field))
-                .await
-                .with_context(|| format!("the IdP login form has no `{field}`"))?;
-            el.clear().await?;
-            el.send_keys(value).await?;
-        }
-        c.find(Locator::Css("#sign-in"))
+    /// Waits (≤ 10 s) for a form field, given by CSS or by its `name`, and types
+    /// `value` into it like a person (key events fire), replacing what it held.
+    pub async fn fill(&self, css_or_name: &str, value: &str) -> Result<(), BrowserError> {
+        let css = field_selector(css_or_name);
+        let el = self.wait_element(&css, ELEMENT_WAIT, "to type into").await?;
+        el.clear().await.map_err(command(format!("clearing `{css}`")))?;
+        el.send_keys(value)
             .await
-            .context("the IdP login form has no `#sign-in` button")?
+            .map_err(command(format!("typing into `{css}`")))
+    }
+
+    /// Signs in on an IdP's login form: types into the fields named `username` and
+    /// `password` and clicks the form's submit button.
+    pub async fn submit_login(&self, username: &str, password: &str) -> Result<(), BrowserError> {
+        self.fill("username", username).await?;
+        self.fill("password", password).await?;
+        let c = self.c()?;
+        let password_field = c
+            .find(Locator::Css("[name=\"password\"]"))
+            .await
+            .map_err(command("finding the password field"))?;
+        // The submit button of the password's own form; else the page's only one.
+        let button = match password_field
+            .find(Locator::XPath(
+                "./ancestor::form//*[(self::button or self::input) and @type='submit']",
+            ))
+            .await
+        {
+            Ok(b) => b,
+            Err(e) if not_there(&e) => {
+                self.wait_element(
+                    "button[type=submit], input[type=submit]",
+                    ELEMENT_WAIT,
+                    "to submit the login form",
+                )
+                .await?
+            }
+            Err(e) => return Err(command("finding the login form's submit button")(e)),
+        };
+        button
             .click()
             .await
-            .context("submitting the IdP login form")
+            .map_err(command("submitting the login form"))
     }
 
-    /// Waits until one of `selectors` is present; returns its index and text.
-    pub async fn wait_for_any(&self, selectors: &[&str], timeout: Duration) -> Result<(usize, String)> {
+    /// Waits until an element matching `css` is on the page; returns its text.
+    pub async fn wait_for(&self, css: &str, timeout: Duration) -> Result<String, BrowserError> {
+        self.wait_for_any(&[css], timeout).await.map(|(_, text)| text)
+    }
+
+    /// Waits until one of `selectors` is on the page (checked in order, at least once);
+    /// returns its index and text. Used to wait for "signed in, or an error shown".
+    pub async fn wait_for_any(
+        &self,
+        selectors: &[&str],
+        timeout: Duration,
+    ) -> Result<(usize, String), BrowserError> {
         let c = self.c()?;
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
-            for (i, sel) in selectors.iter().enumerate() {
-                if let Ok(el) = c.find(Locator::Css(sel)).await {
-                    return Ok((i, el.text().await.unwrap_or_default()));
+            for (i, css) in selectors.iter().enumerate() {
+                match c.find(Locator::Css(css)).await {
+                    Ok(el) => return Ok((i, el.text().await.unwrap_or_default())),
+                    Err(e) if bad_selector(&e) => {
+                        return Err(BrowserError::BadSelector(css.to_string()));
+                    }
+                    // Not there yet, or the page is between documents.
+                    Err(_) => {}
                 }
             }
             if tokio::time::Instant::now() >= deadline {
-                bail!(
-                    "waited {} s for any of {}; {}",
-                    timeout.as_secs(),
-                    selectors.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
-                    self.where_am_i().await
-                );
+                let what = match selectors {
+                    [one] => format!("element `{one}`"),
+                    many => format!(
+                        "any of {}",
+                        many.iter()
+                            .map(|s| format!("`{s}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                return Err(self.timeout(what, timeout).await);
             }
             tokio::time::sleep(POLL).await;
         }
     }
 
-    /// The current URL.
-    pub async fn current_url(&self) -> Result<Url> {
-        Ok(self.c()?.current_url().await?)
+    /// Waits until the browser's URL satisfies `accept`; returns it. `what` describes
+    /// the URL for the error, e.g. "the app's callback".
+    pub async fn wait_for_url(
+        &self,
+        what: &str,
+        timeout: Duration,
+        accept: impl Fn(&Url) -> bool,
+    ) -> Result<Url, BrowserError> {
+        let c = self.c()?;
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if let Ok(url) = c.current_url().await
+                && accept(&url)
+            {
+                return Ok(url);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(self.timeout(format!("the URL to be {what}"), timeout).await);
+            }
+            tokio::time::sleep(POLL).await;
+        }
     }
 
-    /// The page's visible text.
-    pub async fn page_text(&self) -> Result<String> {
-        let v = self.execute("return document.body ? document.body.innerText : '';").await?;
+    /// Waits until the browser's URL starts with `prefix`; returns it.
+    pub async fn wait_for_url_prefix(
+        &self,
+        prefix: &str,
+        timeout: Duration,
+    ) -> Result<Url, BrowserError> {
+        self.wait_for_url(&format!("one starting with {prefix}"), timeout, |u| {
+            u.as_str().starts_with(prefix)
+        })
+        .await
+    }
+
+    /// Waits for an element, for `purpose` (said in the error).
+    async fn wait_element(
+        &self,
+        css: &str,
+        timeout: Duration,
+        purpose: &str,
+    ) -> Result<fantoccini::elements::Element, BrowserError> {
+        let c = self.c()?;
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            match c.find(Locator::Css(css)).await {
+                Ok(el) => return Ok(el),
+                Err(e) if bad_selector(&e) => {
+                    return Err(BrowserError::BadSelector(css.to_string()));
+                }
+                Err(_) => {}
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(self.timeout(format!("element `{css}` {purpose}"), timeout).await);
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// A timeout error describing where the browser is.
+    async fn timeout(&self, what: String, waited: Duration) -> BrowserError {
+        let url = match self.current_url().await {
+            Ok(u) => u.to_string(),
+            Err(_) => "an unknown page".into(),
+        };
+        let page = self.page_text().await.unwrap_or_default();
+        BrowserError::Timeout {
+            what,
+            waited,
+            url,
+            page: excerpt(&page, PAGE_EXCERPT),
+        }
+    }
+
+    /// The current URL.
+    pub async fn current_url(&self) -> Result<Url, BrowserError> {
+        self.c()?
+            .current_url()
+            .await
+            .map_err(command("reading the URL"))
+    }
+
+    /// The page's visible text (`document.body.innerText`).
+    pub async fn page_text(&self) -> Result<String, BrowserError> {
+        let v = self
+            .execute("return document.body ? document.body.innerText : '';")
+            .await?;
         Ok(v.as_str().unwrap_or_default().to_string())
     }
 
     /// Runs a script in the page and returns its value.
-    pub async fn execute(&self, js: &str) -> Result<serde_json::Value> {
-        Ok(self.c()?.execute(js, vec![]).await?)
-    }
-
-    /// Saves a PNG screenshot.
-    pub async fn screenshot(&self, path: &Path) -> Result<()> {
-        let png = self.c()?.screenshot().await?;
-        std::fs::write(path, png).with_context(|| format!("writing {}", path.display()))
-    }
-
-    async fn where_am_i(&self) -> String {
-        let url = self
-            .current_url()
+    pub async fn execute(&self, js: &str) -> Result<serde_json::Value, BrowserError> {
+        self.c()?
+            .execute(js, vec![])
             .await
-            .map(|u| u.to_string())
-            .unwrap_or_else(|_| "?".into());
-        let text = self.page_text().await.unwrap_or_default();
-        format!("the page is {url} showing: {}", crate::journeys::excerpt(&text, 300))
+            .map_err(command("running a script in the page"))
     }
 
-    /// Ends the session (the browser quits) and removes its profile.
+    /// Saves a PNG screenshot of the viewport.
+    pub async fn screenshot(&self, path: &Path) -> Result<(), BrowserError> {
+        let png = self
+            .c()?
+            .screenshot()
+            .await
+            .map_err(command("taking a screenshot"))?;
+        tokio::fs::write(path, png)
+            .await
+            .map_err(|source| BrowserError::Write {
+                path: path.to_path_buf(),
+                source,
+            })
+    }
+
+    /// Ends the session (Chromium quits) and removes its profile. Never fails: a
+    /// problem is logged, and chromedriver's shutdown ends whatever is left.
     pub async fn close(mut self) {
         if let Some(c) = self.client.take() {
-            let _ = tokio::time::timeout(Duration::from_secs(10), c.close()).await;
+            end_session(c).await;
         }
-        self.profile.take();
+        if let Some(p) = self.profile.take() {
+            remove_profile(p);
+        }
+    }
+}
+
+async fn end_session(c: Client) {
+    match tokio::time::timeout(CLOSE_WAIT, c.close()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::warn!("ending the browser session failed: {e}"),
+        Err(_) => tracing::warn!("ending the browser session took over {}", secs(CLOSE_WAIT)),
+    }
+}
+
+fn remove_profile(p: tempfile::TempDir) {
+    let path = p.path().to_path_buf();
+    if let Err(e) = p.close() {
+        tracing::warn!("removing the Chromium profile {} failed: {e}", path.display());
     }
 }
 
 impl Drop for BrowserSession {
     fn drop(&mut self) {
-        // Dropped without close() (a failure path or Ctrl-C): end the session in the
-        // background while a runtime exists; chromedriver's shutdown is the last resort.
-        if let Some(c) = self.client.take()
-            && let Ok(handle) = tokio::runtime::Handle::try_current()
-        {
-            handle.spawn(async move {
-                let _ = c.close().await;
-            });
+        let client = self.client.take();
+        let profile = self.profile.take();
+        match (client, tokio::runtime::Handle::try_current()) {
+            (Some(c), Ok(handle)) => {
+                // The profile goes after the browser, which writes to it until it quits.
+                handle.spawn(async move {
+                    end_session(c).await;
+                    if let Some(p) = profile {
+                        remove_profile(p);
+                    }
+                });
+            }
+            (_, _) => {
+                if let Some(p) = profile {
+                    remove_profile(p);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chromedriver::{Chromedriver, find_chromium};
+    use crate::process::{group_alive, live_members};
+
+    #[test]
+    fn fields_are_found_by_name_or_css() {
+        assert_eq!(field_selector("username"), "[name=\"username\"]");
+        assert_eq!(field_selector("#user"), "#user");
+        assert_eq!(field_selector("input[name=q]"), "input[name=q]");
+    }
+
+    #[test]
+    fn timeouts_say_what_and_where() {
+        let e = BrowserError::Timeout {
+            what: "element `#user`".into(),
+            waited: Duration::from_secs(10),
+            url: "http://127.0.0.1:1/".into(),
+            page: excerpt("Sign in\n\n  failed", 300),
+        };
+        assert_eq!(
+            e.to_string(),
+            "waited 10 s for element `#user` on http://127.0.0.1:1/; page shows: Sign in failed"
+        );
+        assert_eq!(secs(Duration::from_millis(300)), "0.3 s");
+        assert_eq!(excerpt("abcdef", 3), "abc…");
+    }
+
+    async fn serve_pages() -> (String, tokio::task::JoinHandle<()>) {
+        use axum::response::Html;
+        use axum::routing::{get, post};
+        let app = axum::Router::new()
+            .route(
+                "/",
+                get(|| async { Html(r#"<h1>Start</h1><a id="go" href="/login">Sign in</a>"#) }),
+            )
+            .route(
+                "/login",
+                get(|| async {
+                    Html(
+                        r#"<form method="post" action="/done">
+                        <input name="username"><input name="password" type="password">
+                        <button type="submit">Sign in</button></form>
+                        <form><button type="submit" id="other">Other</button></form>"#,
+                    )
+                }),
+            )
+            .route(
+                "/done",
+                post(|body: String| async move {
+                    Html(format!(r#"<p id="user">{}</p>"#, body.replace('&', " ")))
+                }),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        (base, server)
+    }
+
+    /// The real chromedriver and Chromium, against a real page: navigate, click, type,
+    /// wait, screenshot, close; then nothing of that run is left.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_session_signs_in_on_a_real_page_and_leaves_nothing_behind() {
+        let (base, server) = serve_pages().await;
+        let driver = Chromedriver::start().await.expect("chromedriver starts");
+        let pgid = driver.pgid().expect("running");
+        let b = BrowserSession::open(&driver.url(), find_chromium().ok().as_deref())
+            .await
+            .expect("session opens");
+        let profile = b.profile.as_ref().expect("profile").path().to_path_buf();
+        assert!(profile.is_dir());
+
+        b.goto(&format!("{base}/")).await.expect("goto");
+        b.click("#go").await.expect("click");
+        b.wait_for_url_prefix(&format!("{base}/login"), Duration::from_secs(5))
+            .await
+            .expect("on the login page");
+        b.submit_login("alice", "pw-1").await.expect("login");
+        let (i, text) = b
+            .wait_for_any(&["#error", "#user"], Duration::from_secs(5))
+            .await
+            .expect("signed in");
+        assert_eq!((i, text.as_str()), (1, "username=alice password=pw-1"));
+
+        let e = b
+            .wait_for("#nothing", Duration::from_millis(300))
+            .await
+            .expect_err("absent");
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with(&format!(
+                "waited 0.3 s for element `#nothing` on {base}/done; page shows: username=alice"
+            )),
+            "{msg}"
+        );
+        assert!(matches!(
+            b.wait_for("a[", Duration::ZERO).await,
+            Err(BrowserError::BadSelector(_))
+        ));
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let shot = dir.path().join("shot.png");
+        b.screenshot(&shot).await.expect("screenshot");
+        let png = std::fs::read(&shot).expect("read");
+        assert!(png.starts_with(b"\x89PNG"), "a PNG");
+
+        b.close().await;
+        assert!(!profile.exists(), "the profile folder is removed");
+        driver.shutdown().await;
+        server.abort();
+
+        assert!(!group_alive(pgid), "left: {:?}", live_members(pgid));
+        // Zombies are reaped by PID 1, which may take a moment in a container.
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        let pg = nix::unistd::Pid::from_raw(i32::try_from(pgid).expect("pid"));
+        loop {
+            match nix::sys::signal::killpg(pg, None) {
+                Err(nix::errno::Errno::ESRCH) => break,
+                other => assert!(
+                    std::time::Instant::now() < deadline,
+                    "group {pgid} still exists: {other:?}"
+                ),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 }

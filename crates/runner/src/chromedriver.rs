@@ -2,88 +2,203 @@
 //! own process group, and ended with every Chromium it started.
 
 use crate::process::{end_group, signal_group};
-use std::path::PathBuf;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 use url::Url;
+
+/// How long chromedriver may take to answer `/status`.
+const READY_WAIT: Duration = Duration::from_secs(10);
+/// How long chromedriver and its browsers get to quit after SIGTERM.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+/// Ports tried when the first one is taken before chromedriver binds it.
+const START_ATTEMPTS: usize = 3;
+/// The names Chromium goes by on PATH, in order of preference.
+const CHROMIUM_NAMES: [&str; 3] = ["chromium", "chromium-browser", "google-chrome"];
 
 /// Why the browser environment is unusable.
 #[derive(Debug, thiserror::Error)]
 pub enum EnvError {
     /// No chromedriver binary.
     #[error(
-        "chromedriver not found on PATH: install Debian's chromium and chromium-driver (`apt-get install chromium chromium-driver`, or run scripts/ensure-browser), set STICKLER_CHROMEDRIVER, or pass --webdriver URL"
+        "chromedriver not found on PATH: install Debian's `chromium` and `chromium-driver` (apt-get install chromium chromium-driver), or pass --webdriver URL, or set STICKLER_CHROMEDRIVER"
     )]
     NoDriver,
     /// No Chromium binary.
     #[error(
-        "Chromium not found (tried STICKLER_CHROMIUM, chromium, chromium-browser, google-chrome): install Debian's chromium (`apt-get install chromium chromium-driver`), or pass --webdriver URL"
+        "Chromium not found (tried STICKLER_CHROMIUM, then chromium, chromium-browser, google-chrome on PATH): install Debian's `chromium` and `chromium-driver` (apt-get install chromium chromium-driver), or pass --webdriver URL, or set STICKLER_CHROMIUM"
     )]
     NoChromium,
-    /// chromedriver did not start.
-    #[error("chromedriver ({path}) could not be started: {reason}")]
+    /// An environment variable names a file that is not there.
+    #[error("{var}={path} is not a file: point {var} at the binary, or unset it to search PATH")]
+    BadOverride {
+        /// The variable.
+        var: &'static str,
+        /// Its value.
+        path: PathBuf,
+    },
+    /// chromedriver did not start or did not answer.
+    #[error("chromedriver ({path}) could not be started: {reason}{}", log_section(log_tail))]
     DriverFailed {
         /// The binary.
-        path: String,
-        /// What went wrong.
+        path: PathBuf,
+        /// What went wrong, and what to try.
         reason: String,
+        /// The last lines chromedriver printed.
+        log_tail: String,
     },
 }
 
-fn on_path(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    names.iter().find_map(|n| {
-        std::env::split_paths(&path)
+fn log_section(tail: &str) -> String {
+    if tail.trim().is_empty() {
+        String::new()
+    } else {
+        format!("\n--- chromedriver said ---\n{tail}")
+    }
+}
+
+/// Finds a binary: the override variable if set (it must name a file), else the first
+/// of `names` in the directories of `path_var`.
+fn locate(
+    var: &'static str,
+    override_value: Option<OsString>,
+    path_var: Option<OsString>,
+    names: &[&str],
+) -> Result<Option<PathBuf>, EnvError> {
+    if let Some(p) = override_value.filter(|p| !p.is_empty()) {
+        let path = PathBuf::from(p);
+        return if path.is_file() {
+            Ok(Some(path))
+        } else {
+            Err(EnvError::BadOverride { var, path })
+        };
+    }
+    let Some(path_var) = path_var else {
+        return Ok(None);
+    };
+    Ok(names.iter().find_map(|n| {
+        std::env::split_paths(&path_var)
             .map(|d| d.join(n))
             .find(|p| p.is_file())
-    })
+    }))
+}
+
+/// The chromedriver binary: `STICKLER_CHROMEDRIVER`, else `chromedriver` on PATH.
+pub fn find_chromedriver() -> Result<PathBuf, EnvError> {
+    locate(
+        "STICKLER_CHROMEDRIVER",
+        std::env::var_os("STICKLER_CHROMEDRIVER"),
+        std::env::var_os("PATH"),
+        &["chromedriver"],
+    )?
+    .ok_or(EnvError::NoDriver)
 }
 
 /// The Chromium binary: `STICKLER_CHROMIUM`, else the first of the usual names on PATH.
 pub fn find_chromium() -> Result<PathBuf, EnvError> {
-    if let Some(p) = std::env::var_os("STICKLER_CHROMIUM") {
-        return Ok(PathBuf::from(p));
-    }
-    on_path(&["chromium", "chromium-browser", "google-chrome"]).ok_or(EnvError::NoChromium)
+    locate(
+        "STICKLER_CHROMIUM",
+        std::env::var_os("STICKLER_CHROMIUM"),
+        std::env::var_os("PATH"),
+        &CHROMIUM_NAMES,
+    )?
+    .ok_or(EnvError::NoChromium)
 }
 
-/// A running chromedriver this process owns.
+/// A running chromedriver this process owns. Ending it ([`Chromedriver::shutdown`], or
+/// dropping it) ends its whole process group: chromedriver and every Chromium it started.
 #[derive(Debug)]
 pub struct Chromedriver {
     child: Option<tokio::process::Child>,
-    port: u16,
+    url: Url,
+    /// Where chromedriver's output goes; read back when it fails.
+    log: tempfile::NamedTempFile,
 }
 
 impl Chromedriver {
-    /// Starts chromedriver and waits (≤ 10 s) until it answers `/status`.
+    /// Starts chromedriver (after checking Chromium is there too) on a free loopback
+    /// port and waits (≤ 10 s) until it answers `/status`.
     pub async fn start() -> Result<Chromedriver, EnvError> {
         find_chromium()?;
-        let path = std::env::var_os("STICKLER_CHROMEDRIVER")
-            .map(PathBuf::from)
-            .or_else(|| on_path(&["chromedriver"]))
-            .ok_or(EnvError::NoDriver)?;
-        let failed = |reason: String| EnvError::DriverFailed {
-            path: path.display().to_string(),
+        Self::start_binary(&find_chromedriver()?).await
+    }
+
+    /// Starts this chromedriver binary; see [`Chromedriver::start`].
+    pub async fn start_binary(path: &Path) -> Result<Chromedriver, EnvError> {
+        let mut last = None;
+        for _ in 0..START_ATTEMPTS {
+            match Self::start_once(path).await {
+                Ok(driver) => return Ok(driver),
+                // It exited early, most likely because the port was taken meanwhile.
+                Err(Attempt::Exited(e)) => last = Some(e),
+                Err(Attempt::Fatal(e)) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or(EnvError::NoDriver))
+    }
+
+    async fn start_once(path: &Path) -> Result<Chromedriver, Attempt> {
+        let failed = |reason: String, log_tail: String| EnvError::DriverFailed {
+            path: path.to_path_buf(),
             reason,
+            log_tail,
         };
-        let port = crate::app::free_port().map_err(|e| failed(e.to_string()))?;
-        let child = tokio::process::Command::new(&path)
+        let port = crate::app::free_port().map_err(|e| {
+            Attempt::Fatal(failed(
+                format!("no free loopback port: {e}"),
+                String::new(),
+            ))
+        })?;
+        let url = Url::parse(&format!("http://127.0.0.1:{port}/")).map_err(|e| {
+            Attempt::Fatal(failed(format!("bad URL for port {port}: {e}"), String::new()))
+        })?;
+        let log = tempfile::Builder::new()
+            .prefix("stickler-chromedriver-")
+            .suffix(".log")
+            .tempfile()
+            .map_err(|e| {
+                Attempt::Fatal(failed(
+                    format!("cannot create its log file: {e}; check that TMPDIR is writable"),
+                    String::new(),
+                ))
+            })?;
+        // One append-mode description for both streams, so neither overwrites the other.
+        let out = std::fs::OpenOptions::new().append(true).open(log.path());
+        let (out, err) = match out.and_then(|o| Ok((o.try_clone()?, o))) {
+            Ok((o, e)) => (Stdio::from(o), Stdio::from(e)),
+            Err(_) => (Stdio::null(), Stdio::null()),
+        };
+        let child = tokio::process::Command::new(path)
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            // Its own group, so ending it reaches every Chromium it starts.
             .process_group(0)
             .kill_on_drop(true)
             .spawn()
-            .map_err(|e| failed(e.to_string()))?;
+            .map_err(|e| {
+                Attempt::Fatal(failed(
+                    format!("{e}; check that the file is an executable chromedriver"),
+                    String::new(),
+                ))
+            })?;
         let mut driver = Chromedriver {
             child: Some(child),
-            port,
+            url,
+            log,
         };
-        let http = reqwest::Client::new();
         let status = format!("http://127.0.0.1:{port}/status");
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(1))
+            .no_proxy()
+            .build()
+            .map_err(|e| {
+                Attempt::Fatal(failed(format!("no HTTP client: {e}"), String::new()))
+            })?;
+        let deadline = tokio::time::Instant::now() + READY_WAIT;
         loop {
             if let Ok(r) = http.get(&status).send().await
                 && r.status().is_success()
@@ -93,35 +208,128 @@ impl Chromedriver {
             if let Some(c) = driver.child.as_mut()
                 && let Ok(Some(code)) = c.try_wait()
             {
-                return Err(failed(format!("it exited with {code}")));
+                let tail = driver.log_tail();
+                driver.shutdown().await; // its browsers, if any
+                return Err(Attempt::Exited(failed(
+                    format!("it exited ({code}) before answering {status}"),
+                    tail,
+                )));
             }
             if tokio::time::Instant::now() >= deadline {
+                let tail = driver.log_tail();
                 driver.shutdown().await;
-                return Err(failed(format!("it did not answer {status} within 10 s")));
+                return Err(Attempt::Fatal(failed(
+                    format!(
+                        "it did not answer {status} within {} s; run `{} --port={port}` by hand to see why, or pass --webdriver URL",
+                        READY_WAIT.as_secs(),
+                        path.display()
+                    ),
+                    tail,
+                )));
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
-    /// Its WebDriver URL.
+    /// Its WebDriver URL, `http://127.0.0.1:PORT/`.
     pub fn url(&self) -> Url {
-        Url::parse(&format!("http://127.0.0.1:{}", self.port)).expect("valid URL")
+        self.url.clone()
     }
 
-    /// Ends chromedriver and every browser it started.
+    /// Its process group id (= its pid) while it runs.
+    pub fn pgid(&self) -> Option<u32> {
+        self.child.as_ref().and_then(tokio::process::Child::id)
+    }
+
+    fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(self.log.path()).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(20)..].join("\n")
+    }
+
+    /// Ends chromedriver and every browser it started: SIGTERM to its group, up to 2 s
+    /// to go, then SIGKILL.
     pub async fn shutdown(mut self) {
         if let Some(mut c) = self.child.take() {
-            end_group(&mut c, Duration::from_secs(2)).await;
+            end_group(&mut c, SHUTDOWN_GRACE).await;
         }
     }
 }
 
+/// One start attempt's failure: worth another port, or not.
+enum Attempt {
+    Exited(EnvError),
+    Fatal(EnvError),
+}
+
 impl Drop for Chromedriver {
     fn drop(&mut self) {
+        // Not shut down (an error path or Ctrl-C): no time to be gentle.
         if let Some(c) = self.child.take()
             && let Some(pgid) = c.id()
         {
             signal_group(pgid, nix::sys::signal::Signal::SIGKILL);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_bin(dir: &Path, name: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, "").expect("write");
+        p
+    }
+
+    #[test]
+    fn locate_prefers_the_override_then_path_order() {
+        let a = tempfile::tempdir().expect("tempdir");
+        let b = tempfile::tempdir().expect("tempdir");
+        let in_b = temp_bin(b.path(), "chromium-browser");
+        let in_a = temp_bin(a.path(), "google-chrome");
+        let path = std::env::join_paths([a.path(), b.path()]).expect("join");
+        let found = locate("X", None, Some(path.clone()), &CHROMIUM_NAMES).expect("ok");
+        assert_eq!(found, Some(in_b.clone()), "earlier names win over earlier dirs");
+        let found = locate("X", Some(in_a.clone().into()), Some(path), &CHROMIUM_NAMES);
+        assert_eq!(found.expect("ok"), Some(in_a));
+        let none = locate("X", None, Some(OsString::from("/nonexistent")), &["chromedriver"]);
+        assert_eq!(none.expect("ok"), None);
+    }
+
+    #[test]
+    fn a_bad_override_says_which_variable() {
+        let e = locate("STICKLER_CHROMEDRIVER", Some("/no/such/file".into()), None, &[])
+            .expect_err("missing file");
+        let msg = e.to_string();
+        assert!(msg.starts_with("STICKLER_CHROMEDRIVER=/no/such/file is not a file"), "{msg}");
+    }
+
+    #[test]
+    fn not_found_messages_say_how_to_fix() {
+        let msg = EnvError::NoDriver.to_string();
+        assert!(msg.contains("apt-get install chromium chromium-driver"), "{msg}");
+        assert!(msg.contains("--webdriver URL") && msg.contains("STICKLER_CHROMEDRIVER"));
+        assert!(EnvError::NoChromium.to_string().contains("STICKLER_CHROMIUM"));
+    }
+
+    #[tokio::test]
+    async fn a_driver_that_exits_at_once_reports_its_output() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fake = dir.path().join("chromedriver");
+        std::fs::write(&fake, "#!/bin/sh\necho \"bind() failed: $1\" >&2\nexit 1\n")
+            .expect("write");
+        std::process::Command::new("chmod")
+            .args(["+x"])
+            .arg(&fake)
+            .status()
+            .expect("chmod");
+        let e = Chromedriver::start_binary(&fake)
+            .await
+            .expect_err("it exits");
+        let msg = e.to_string();
+        assert!(msg.contains("exited (exit status: 1)"), "{msg}");
+        assert!(msg.contains("--- chromedriver said ---\nbind() failed: --port="), "{msg}");
     }
 }

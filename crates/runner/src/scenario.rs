@@ -1,13 +1,14 @@
 //! The scenario file (TOML): how to start and drive one app. Parsed once into a
-//! validated [`ScenarioFile`]; errors name the file, line and key.
+//! validated [`ScenarioFile`]; every error names the file, the line and the key.
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use stickler_idp::{Profile, TokenAuthMethod};
+use toml::Spanned;
 
-/// The placeholders a scenario file may use.
+/// The placeholders the app's command, environment and URLs may use.
 pub const KNOWN_PLACEHOLDERS: [&str; 9] = [
     "issuer",
     "discovery_url",
@@ -20,57 +21,103 @@ pub const KNOWN_PLACEHOLDERS: [&str; 9] = [
     "idp_url",
 ];
 
+/// The placeholders of the signed-in user, for `[login] signed_in_contains`.
+pub const USER_PLACEHOLDERS: [&str; 3] = ["username", "email", "sub"];
+
+/// The default of `[app] ready_timeout_secs`.
+const DEFAULT_READY_TIMEOUT_SECS: u64 = 30;
+/// The largest `ready_timeout_secs` accepted (an hour).
+const MAX_READY_TIMEOUT_SECS: u64 = 3600;
+
 /// A scenario file that cannot be used.
 #[derive(Debug, thiserror::Error)]
-#[error("{file}:{line}: {message}")]
+#[error("{}:{line}: {message}", file.display())]
 pub struct ScenarioError {
     /// The file.
     pub file: PathBuf,
     /// 1-based line (1 when unknown).
     pub line: usize,
-    /// What is wrong, naming the key.
+    /// What is wrong, naming the key, and what to do.
     pub message: String,
 }
+
+// ---------------------------------------------------------------------------------
+// The file as written. Spans locate the line of each value for later errors.
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
-    name: String,
+    name: Spanned<String>,
     #[serde(default)]
-    features: Vec<PathBuf>,
+    features: Option<Spanned<Vec<PathBuf>>>,
     #[serde(default)]
     profile: Option<Profile>,
     #[serde(default)]
-    workdir: Option<PathBuf>,
-    app: RawApp,
+    workdir: Option<Spanned<PathBuf>>,
+    app: Spanned<RawApp>,
     #[serde(default)]
-    idp: Option<FixedTenant>,
-    client: ClientRegistration,
-    login: LoginSpec,
+    idp: Option<Spanned<RawTenant>>,
+    client: RawClient,
+    login: RawLogin,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawApp {
     #[serde(default)]
-    build: Option<Vec<String>>,
+    build: Option<Spanned<Vec<String>>>,
     #[serde(default)]
-    command: Option<Vec<String>>,
+    command: Option<Spanned<Vec<String>>>,
     #[serde(default)]
-    env: BTreeMap<String, String>,
+    env: Option<Spanned<BTreeMap<String, String>>>,
     #[serde(default)]
-    ready_url: Option<String>,
+    ready_url: Option<Spanned<String>>,
     #[serde(default)]
-    ready_timeout_secs: Option<u64>,
+    ready_timeout_secs: Option<Spanned<u64>>,
     #[serde(default)]
-    url: Option<String>,
+    url: Option<Spanned<String>>,
 }
 
-/// The fixed tenant an already running app is configured for.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RawTenant {
+    tenant: Spanned<String>,
+    client_id: Spanned<String>,
+    client_secret: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClient {
+    redirect_uris: Spanned<Vec<String>>,
+    #[serde(default)]
+    post_logout_redirect_uris: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    token_endpoint_auth_method: Option<TokenAuthMethod>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLogin {
+    start_url: Spanned<String>,
+    #[serde(default)]
+    click: Option<Spanned<String>>,
+    signed_in: Spanned<String>,
+    #[serde(default)]
+    signed_in_contains: Option<Spanned<String>>,
+    #[serde(default)]
+    error: Option<Spanned<String>>,
+    #[serde(default)]
+    callback_path: Option<Spanned<String>>,
+}
+
+// ---------------------------------------------------------------------------------
+// The validated file.
+
+/// The fixed tenant an already running app is configured for (`[idp]`).
+#[derive(Debug, Clone)]
 pub struct FixedTenant {
-    /// Tenant name.
+    /// Tenant name; the runner creates it, or reuses it when it exists.
     pub tenant: String,
     /// Client id the app uses.
     pub client_id: String,
@@ -78,66 +125,64 @@ pub struct FixedTenant {
     pub client_secret: String,
 }
 
-/// How the app registers at the IdP.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// How the app registers at the IdP (`[client]`).
+#[derive(Debug, Clone)]
 pub struct ClientRegistration {
-    /// Redirect URIs (placeholders allowed).
+    /// Redirect URIs (placeholders unfilled).
     pub redirect_uris: Vec<String>,
-    /// Post-logout redirect URIs.
-    #[serde(default)]
+    /// Post-logout redirect URIs (placeholders unfilled).
     pub post_logout_redirect_uris: Vec<String>,
     /// The one token endpoint auth method (default: the profile's).
-    #[serde(default)]
     pub token_endpoint_auth_method: Option<TokenAuthMethod>,
 }
 
-/// How a person signs in.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// How a person signs in (`[login]`).
+#[derive(Debug, Clone)]
 pub struct LoginSpec {
-    /// The page to open.
+    /// The page to open (placeholders unfilled).
     pub start_url: String,
-    /// What to click to start SSO.
-    #[serde(default)]
+    /// CSS selector of what to click to start SSO.
     pub click: Option<String>,
-    /// The element showing the signed-in user.
+    /// CSS selector of the element showing the signed-in user.
     pub signed_in: String,
-    /// Text it must contain (`{username}`, `{email}`, `{sub}`).
-    #[serde(default)]
+    /// Text it must contain, with the user's placeholders (`{username}`, `{email}`,
+    /// `{sub}`) unfilled; see [`Placeholders::for_user`].
     pub signed_in_contains: Option<String>,
-    /// The element the app shows on a refused sign-in.
-    #[serde(default)]
+    /// CSS selector of the element the app shows on a refused sign-in.
     pub error: Option<String>,
+    /// The path of the app's callback (`/callback`), for the replay and tamper steps.
+    pub callback_path: Option<String>,
 }
 
 /// How to start a managed app.
 #[derive(Debug, Clone)]
 pub struct AppCommand {
-    /// Program and arguments (placeholders unfilled).
+    /// Program and arguments (placeholders unfilled). Never empty.
     pub argv: Vec<String>,
-    /// Extra environment.
+    /// Extra environment (values' placeholders unfilled).
     pub env: BTreeMap<String, String>,
-    /// Readiness URL.
+    /// Readiness URL (placeholders unfilled).
     pub ready_url: String,
-    /// Where it runs.
+    /// Where it runs; a relative program path starts here too.
     pub workdir: PathBuf,
 }
 
 /// Managed or already running.
 #[derive(Debug, Clone)]
 pub enum AppMode {
-    /// The runner starts it per check.
+    /// The runner starts a fresh instance per check.
     Managed {
-        /// Run once before the checks.
+        /// Run once before the checks (never empty when set).
         build: Option<Vec<String>>,
         /// The start command.
         command: AppCommand,
     },
-    /// It runs already at this base URL.
+    /// It runs already at this base URL (`{app_url}`).
     Running {
         /// Base URL.
         url: String,
+        /// The tenant it is configured for.
+        tenant: FixedTenant,
     },
 }
 
@@ -148,15 +193,15 @@ pub struct ScenarioFile {
     pub path: PathBuf,
     /// Display name.
     pub name: String,
-    /// Feature paths, resolved.
+    /// Feature files and folders, resolved against the file's folder; each exists.
     pub features: Vec<PathBuf>,
     /// Default profile.
     pub profile: Profile,
-    /// Working directory, resolved.
+    /// Working directory, resolved against the file's folder.
     pub workdir: PathBuf,
     /// The app.
     pub app: AppMode,
-    /// The fixed tenant (running apps).
+    /// The fixed tenant of an already running app (the same as in [`AppMode::Running`]).
     pub idp: Option<FixedTenant>,
     /// Registration.
     pub client: ClientRegistration,
@@ -172,22 +217,96 @@ impl ScenarioFile {
     }
 }
 
-/// Placeholder values.
-#[derive(Debug, Clone, Default)]
-pub struct Placeholders(BTreeMap<String, String>);
+// ---------------------------------------------------------------------------------
+// Placeholders.
 
-/// A placeholder that is unknown or has no value yet.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct PlaceholderError(String);
+/// Values for `{name}` placeholders, and the names a template may use.
+#[derive(Debug, Clone)]
+pub struct Placeholders {
+    values: BTreeMap<String, String>,
+    known: &'static [&'static str],
+}
+
+impl Default for Placeholders {
+    /// No values yet; the app's placeholders ([`KNOWN_PLACEHOLDERS`]) are known.
+    fn default() -> Self {
+        Placeholders {
+            values: BTreeMap::new(),
+            known: &KNOWN_PLACEHOLDERS,
+        }
+    }
+}
+
+/// A template that cannot be filled.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlaceholderError {
+    /// A name that is not a placeholder.
+    #[error(
+        "unknown placeholder `{{{name}}}` in `{template}` (known: {known}; write `{{{{` and `}}}}` for literal braces)"
+    )]
+    Unknown {
+        /// The name between the braces.
+        name: String,
+        /// The whole template.
+        template: String,
+        /// The known placeholders, listed.
+        known: String,
+    },
+    /// A known placeholder without a value yet.
+    #[error("placeholder `{{{name}}}` in `{template}` has no value at this point")]
+    NoValue {
+        /// The name.
+        name: String,
+        /// The whole template.
+        template: String,
+    },
+    /// A `{` without its `}`.
+    #[error("unclosed `{{` in `{template}` (write `{{{{` for a literal brace)")]
+    Unclosed {
+        /// The whole template.
+        template: String,
+    },
+    /// A `}` without its `{`.
+    #[error("unmatched `}}` in `{template}` (write `}}}}` for a literal brace)")]
+    Unmatched {
+        /// The whole template.
+        template: String,
+    },
+}
 
 impl Placeholders {
-    /// Sets a value.
-    pub fn set(&mut self, name: &str, value: &str) {
-        self.0.insert(name.to_string(), value.to_string());
+    /// The signed-in user's placeholders ([`USER_PLACEHOLDERS`]), for
+    /// `[login] signed_in_contains`.
+    pub fn for_user(username: &str, email: &str, sub: &str) -> Placeholders {
+        let mut p = Placeholders {
+            values: BTreeMap::new(),
+            known: &USER_PLACEHOLDERS,
+        };
+        p.set("username", username);
+        p.set("email", email);
+        p.set("sub", sub);
+        p
     }
 
-    /// Fills `{name}`s in a template; `{{` and `}}` are literal braces.
+    /// Every known placeholder set to `value`: checks a template without filling it.
+    fn probe(known: &'static [&'static str]) -> Placeholders {
+        Placeholders {
+            values: known.iter().map(|k| (k.to_string(), "x".into())).collect(),
+            known,
+        }
+    }
+
+    /// Sets a value.
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.values.insert(name.to_string(), value.to_string());
+    }
+
+    /// A value, when set.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
+    /// Fills the `{name}`s of a template; `{{` and `}}` are literal braces.
     pub fn fill(&self, template: &str) -> Result<String, PlaceholderError> {
         let mut out = String::with_capacity(template.len());
         let mut rest = template;
@@ -200,22 +319,35 @@ impl Placeholders {
                 continue;
             }
             if tail.starts_with('}') {
-                return Err(PlaceholderError(format!("unmatched `}}` in `{template}` (write `}}}}` for a brace)")));
+                return Err(PlaceholderError::Unmatched {
+                    template: template.into(),
+                });
             }
             let Some(end) = tail.find('}') else {
-                return Err(PlaceholderError(format!("unclosed `{{` in `{template}` (write `{{{{` for a brace)")));
+                return Err(PlaceholderError::Unclosed {
+                    template: template.into(),
+                });
             };
             let name = &tail[1..end];
-            match self.0.get(name) {
+            match self.values.get(name) {
                 Some(v) => out.push_str(v),
-                None if KNOWN_PLACEHOLDERS.contains(&name) => {
-                    return Err(PlaceholderError(format!("placeholder `{{{name}}}` has no value at this point")));
+                None if self.known.contains(&name) => {
+                    return Err(PlaceholderError::NoValue {
+                        name: name.into(),
+                        template: template.into(),
+                    });
                 }
                 None => {
-                    return Err(PlaceholderError(format!(
-                        "unknown placeholder `{{{name}}}` in `{template}` (known: {})",
-                        KNOWN_PLACEHOLDERS.map(|k| format!("{{{k}}}")).join(", ")
-                    )));
+                    return Err(PlaceholderError::Unknown {
+                        name: name.into(),
+                        template: template.into(),
+                        known: self
+                            .known
+                            .iter()
+                            .map(|k| format!("{{{k}}}"))
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    });
                 }
             }
             rest = &tail[end + 1..];
@@ -225,118 +357,393 @@ impl Placeholders {
     }
 }
 
-fn line_of(text: &str, key: &str) -> usize {
-    text.lines()
-        .position(|l| {
-            let t = l.trim_start();
-            t.starts_with(key) && t[key.len()..].trim_start().starts_with('=')
-        })
-        .map_or(1, |i| i + 1)
-}
+// ---------------------------------------------------------------------------------
+// Loading.
 
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> Result<ScenarioFile, ScenarioError> {
     let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
         file: path.to_path_buf(),
         line: 1,
-        message: format!("cannot read: {e}"),
+        message: format!("cannot read the scenario file: {e}"),
     })?;
     parse(path, &text)
 }
 
-/// Parses and validates scenario text; `path` locates relative paths and names errors.
-pub fn parse(path: &Path, text: &str) -> Result<ScenarioFile, ScenarioError> {
-    let err = |line: usize, message: String| ScenarioError {
+/// The 1-based line of a byte offset.
+fn line_at(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+}
+
+/// The `[table]` a line belongs to, for messages: `[app]`, or `the top level`.
+fn section_at(text: &str, line: usize) -> String {
+    text.lines()
+        .take(line)
+        .filter_map(|l| {
+            let t = l.trim();
+            let header = t.strip_prefix('[')?;
+            let name = header.split(']').next()?.trim_matches(['[', ' ']);
+            Some(format!("[{name}]"))
+        })
+        .last()
+        .unwrap_or_else(|| "the top level".into())
+}
+
+/// Names in a serde message: "`a`, `b`" → "a, b".
+fn backquoted(list: &str) -> String {
+    list.split('`')
+        .skip(1)
+        .step_by(2)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A TOML or schema error, as "LINE: message naming the key and table".
+fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioError {
+    let line = e.span().map_or(1, |s| line_at(text, s.start));
+    let section = section_at(text, line);
+    let raw = e.message().trim();
+    let message = if let Some(rest) = raw.strip_prefix("unknown field `") {
+        let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let expected = backquoted(expected);
+        if expected.is_empty() {
+            format!("unknown key `{key}` in {section}")
+        } else {
+            format!("unknown key `{key}` in {section} (expected one of: {expected})")
+        }
+    } else if let Some(rest) = raw.strip_prefix("missing field `") {
+        let key = rest.split('`').next().unwrap_or(rest);
+        format!("missing key `{key}` in {section}")
+    } else {
+        let key = text
+            .lines()
+            .nth(line - 1)
+            .and_then(|l| l.split_once('='))
+            .map(|(k, _)| k.trim().trim_matches('"'))
+            .filter(|k| !k.is_empty() && !k.starts_with('['));
+        match key {
+            Some(k) => format!("key `{k}` in {section}: {raw}"),
+            None => raw.to_string(),
+        }
+    };
+    ScenarioError {
         file: path.to_path_buf(),
         line,
         message,
-    };
-    let raw: RawFile = toml::from_str(text).map_err(|e| {
-        let (line, key) = stickler_idp::config::locate(text, &e);
-        err(line, format!("{key}{}", e.message().trim()))
-    })?;
-    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
-    let workdir = dir.join(raw.workdir.unwrap_or_default());
-    let features: Vec<PathBuf> = raw.features.iter().map(|f| dir.join(f)).collect();
-    for (f, raw_f) in features.iter().zip(&raw.features) {
-        if !f.exists() {
-            return Err(err(line_of(text, "features"), format!("key `features`: {} does not exist (relative to {})", raw_f.display(), dir.display())));
+    }
+}
+
+/// Parses and validates scenario text; `path` locates relative paths and names errors.
+pub fn parse(path: &Path, text: &str) -> Result<ScenarioFile, ScenarioError> {
+    let raw: RawFile = toml::from_str(text).map_err(|e| syntax_error(path, text, &e))?;
+    Validator { path, text }.validate(raw)
+}
+
+struct Validator<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl Validator<'_> {
+    fn err<T>(&self, span: std::ops::Range<usize>, message: String) -> Result<T, ScenarioError> {
+        Err(ScenarioError {
+            file: self.path.to_path_buf(),
+            line: line_at(self.text, span.start),
+            message,
+        })
+    }
+
+    /// Every placeholder of `value` is one `known` names, and the braces pair up.
+    fn template(
+        &self,
+        key: &str,
+        value: &Spanned<String>,
+        known: &'static [&'static str],
+    ) -> Result<(), ScenarioError> {
+        match Placeholders::probe(known).fill(value.get_ref()) {
+            Ok(_) => Ok(()),
+            Err(e) => self.err(value.span(), format!("key `{key}`: {e}")),
         }
     }
-    // Every template must only use known placeholders.
-    let probe = {
-        let mut p = Placeholders::default();
-        for k in KNOWN_PLACEHOLDERS {
-            p.set(k, "x");
-        }
-        p
-    };
-    let check = |key: &str, s: &str| probe.fill(s).map(drop).map_err(|e| err(line_of(text, key), format!("key `{key}`: {e}")));
-    let app = match (raw.app.command, raw.app.url) {
-        (Some(_), Some(_)) => return Err(err(line_of(text, "url"), "[app] has both `command` and `url`: use `command` for an app Stickler starts, `url` for one that already runs".into())),
-        (None, None) => return Err(err(line_of(text, "[app]"), "[app] needs `command` (an app Stickler starts) or `url` (one that already runs)".into())),
-        (Some(argv), None) => {
-            if argv.is_empty() || argv[0].is_empty() {
-                return Err(err(line_of(text, "command"), "key `command`: must name a program".into()));
-            }
-            for a in &argv {
-                check("command", a)?;
-            }
-            for v in raw.app.env.values() {
-                check("env", v)?;
-            }
-            let Some(ready_url) = raw.app.ready_url else {
-                return Err(err(line_of(text, "command"), "[app] with `command` needs `ready_url` (a URL that answers 2xx/3xx once the app is up)".into()));
-            };
-            check("ready_url", &ready_url)?;
-            if raw.idp.is_some() {
-                return Err(err(line_of(text, "tenant"), "[idp] is only for an app that already runs (`url`); a managed app gets a fresh tenant per check".into()));
-            }
-            if matches!(&raw.app.build, Some(b) if b.is_empty()) {
-                return Err(err(line_of(text, "build"), "key `build`: must name a program".into()));
-            }
-            AppMode::Managed {
-                build: raw.app.build,
-                command: AppCommand { argv, env: raw.app.env, ready_url, workdir: workdir.clone() },
+
+    fn templates<'t>(
+        &self,
+        key: &str,
+        span: std::ops::Range<usize>,
+        values: impl IntoIterator<Item = &'t String>,
+    ) -> Result<(), ScenarioError> {
+        for v in values {
+            if let Err(e) = Placeholders::probe(&KNOWN_PLACEHOLDERS).fill(v) {
+                return self.err(span, format!("key `{key}`: {e}"));
             }
         }
-        (None, Some(url)) => {
-            if url::Url::parse(&url).is_err() {
-                return Err(err(line_of(text, "url"), format!("key `url`: `{url}` is not an absolute URL")));
+        Ok(())
+    }
+
+    fn selector(&self, key: &str, value: &Spanned<String>) -> Result<String, ScenarioError> {
+        if value.get_ref().trim().is_empty() {
+            return self.err(
+                value.span(),
+                format!("key `{key}` in [login]: the CSS selector is empty"),
+            );
+        }
+        Ok(value.get_ref().clone())
+    }
+
+    fn validate(&self, raw: RawFile) -> Result<ScenarioFile, ScenarioError> {
+        let dir = match self.path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if raw.name.get_ref().trim().is_empty() {
+            return self.err(raw.name.span(), "key `name`: give the app a name".into());
+        }
+
+        let workdir = match &raw.workdir {
+            Some(w) => {
+                let resolved = dir.join(w.get_ref());
+                if !resolved.is_dir() {
+                    return self.err(
+                        w.span(),
+                        format!(
+                            "key `workdir`: {} is not a folder (it is relative to the scenario file's folder, {})",
+                            resolved.display(),
+                            dir.display()
+                        ),
+                    );
+                }
+                resolved
             }
-            for (key, present) in [("build", raw.app.build.is_some()), ("ready_url", raw.app.ready_url.is_some()), ("env", !raw.app.env.is_empty())] {
-                if present {
-                    return Err(err(line_of(text, key), format!("key `{key}`: only for an app Stickler starts (`command`), not with `url`")));
+            None => dir.clone(),
+        };
+
+        let mut features = Vec::new();
+        if let Some(list) = &raw.features {
+            for f in list.get_ref() {
+                let resolved = dir.join(f);
+                if !resolved.exists() {
+                    return self.err(
+                        list.span(),
+                        format!(
+                            "key `features`: {} does not exist (feature paths are relative to the scenario file's folder, {})",
+                            f.display(),
+                            dir.display()
+                        ),
+                    );
+                }
+                features.push(resolved);
+            }
+        }
+
+        let (app_span, app) = (raw.app.span(), raw.app.into_inner());
+        let idp = match &raw.idp {
+            Some(t) => {
+                let inner = t.get_ref();
+                for (key, v) in [
+                    ("tenant", &inner.tenant),
+                    ("client_id", &inner.client_id),
+                    ("client_secret", &inner.client_secret),
+                ] {
+                    if v.get_ref().trim().is_empty() {
+                        return self.err(v.span(), format!("key `{key}` in [idp] is empty"));
+                    }
+                }
+                Some(FixedTenant {
+                    tenant: inner.tenant.get_ref().clone(),
+                    client_id: inner.client_id.get_ref().clone(),
+                    client_secret: inner.client_secret.get_ref().clone(),
+                })
+            }
+            None => None,
+        };
+        let ready_timeout_secs = match &app.ready_timeout_secs {
+            Some(t) if !(1..=MAX_READY_TIMEOUT_SECS).contains(t.get_ref()) => {
+                return self.err(
+                    t.span(),
+                    format!(
+                        "key `ready_timeout_secs` in [app]: {} is out of range (1 to {MAX_READY_TIMEOUT_SECS})",
+                        t.get_ref()
+                    ),
+                );
+            }
+            Some(t) => *t.get_ref(),
+            None => DEFAULT_READY_TIMEOUT_SECS,
+        };
+
+        let mode = match (app.command, app.url) {
+            (Some(_), Some(url)) => {
+                return self.err(
+                    url.span(),
+                    "[app] has both `command` and `url`: keep `command` for an app Stickler starts, or `url` for one that already runs".into(),
+                );
+            }
+            (None, None) => {
+                return self.err(
+                    app_span,
+                    "[app] needs `command` (an app Stickler starts) or `url` (one that already runs)".into(),
+                );
+            }
+            (Some(command), None) => {
+                let span = command.span();
+                let argv = command.into_inner();
+                if argv.first().is_none_or(|p| p.trim().is_empty()) {
+                    return self.err(
+                        span,
+                        "key `command` in [app]: name a program, then its arguments".into(),
+                    );
+                }
+                self.templates("command", span, &argv)?;
+                let env = match app.env {
+                    Some(env) => {
+                        self.templates("env", env.span(), env.get_ref().values())?;
+                        env.into_inner()
+                    }
+                    None => BTreeMap::new(),
+                };
+                let Some(ready_url) = app.ready_url else {
+                    return self.err(
+                        span,
+                        "[app] with `command` needs `ready_url`, a URL that answers 2xx/3xx once the app is up (e.g. \"{app_url}/\")".into(),
+                    );
+                };
+                self.template("ready_url", &ready_url, &KNOWN_PLACEHOLDERS)?;
+                if let Some(t) = &raw.idp {
+                    return self.err(
+                        t.span(),
+                        "[idp] is only for an app that already runs (`url`); a managed app gets a fresh tenant per check, so remove [idp]".into(),
+                    );
+                }
+                let build = match app.build {
+                    Some(b) if b.get_ref().first().is_none_or(|p| p.trim().is_empty()) => {
+                        return self.err(
+                            b.span(),
+                            "key `build` in [app]: name a program, then its arguments (or remove `build`)".into(),
+                        );
+                    }
+                    Some(b) => Some(b.into_inner()),
+                    None => None,
+                };
+                AppMode::Managed {
+                    build,
+                    command: AppCommand {
+                        argv,
+                        env,
+                        ready_url: ready_url.into_inner(),
+                        workdir: workdir.clone(),
+                    },
                 }
             }
-            AppMode::Running { url }
+            (None, Some(url)) => {
+                let parsed = url::Url::parse(url.get_ref());
+                if !parsed.is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+                    return self.err(
+                        url.span(),
+                        format!(
+                            "key `url` in [app]: `{}` is not an absolute http(s) URL",
+                            url.get_ref()
+                        ),
+                    );
+                }
+                for (key, span) in [
+                    ("build", app.build.as_ref().map(Spanned::span)),
+                    ("ready_url", app.ready_url.as_ref().map(Spanned::span)),
+                    ("env", app.env.as_ref().map(Spanned::span)),
+                ] {
+                    if let Some(span) = span {
+                        return self.err(
+                            span,
+                            format!(
+                                "key `{key}` in [app] is only for an app Stickler starts (`command`), not with `url`"
+                            ),
+                        );
+                    }
+                }
+                let Some(tenant) = idp.clone() else {
+                    return self.err(
+                        url.span(),
+                        "an app that already runs (`url`) needs an [idp] table with `tenant`, `client_id` and `client_secret`: the tenant and client the app is configured for".into(),
+                    );
+                };
+                AppMode::Running {
+                    url: url.into_inner(),
+                    tenant,
+                }
+            }
+        };
+
+        let client = raw.client;
+        if client.redirect_uris.get_ref().is_empty() {
+            return self.err(
+                client.redirect_uris.span(),
+                "key `redirect_uris` in [client]: give at least one redirect URI (e.g. \"{app_url}/callback\")".into(),
+            );
         }
-    };
-    if raw.client.redirect_uris.is_empty() {
-        return Err(err(line_of(text, "redirect_uris"), "key `redirect_uris`: at least one redirect URI is needed".into()));
-    }
-    for u in raw.client.redirect_uris.iter().chain(&raw.client.post_logout_redirect_uris) {
-        check("redirect_uris", u)?;
-    }
-    check("start_url", &raw.login.start_url)?;
-    for (key, sel) in [("signed_in", Some(&raw.login.signed_in)), ("click", raw.login.click.as_ref()), ("error", raw.login.error.as_ref())] {
-        if sel.is_some_and(|s| s.trim().is_empty()) {
-            return Err(err(line_of(text, key), format!("key `{key}`: the CSS selector is empty")));
+        self.templates(
+            "redirect_uris",
+            client.redirect_uris.span(),
+            client.redirect_uris.get_ref(),
+        )?;
+        let post_logout = match client.post_logout_redirect_uris {
+            Some(p) => {
+                self.templates("post_logout_redirect_uris", p.span(), p.get_ref())?;
+                p.into_inner()
+            }
+            None => Vec::new(),
+        };
+
+        let login = raw.login;
+        self.template("start_url", &login.start_url, &KNOWN_PLACEHOLDERS)?;
+        let signed_in = self.selector("signed_in", &login.signed_in)?;
+        let click = login
+            .click
+            .as_ref()
+            .map(|c| self.selector("click", c))
+            .transpose()?;
+        let error = login
+            .error
+            .as_ref()
+            .map(|c| self.selector("error", c))
+            .transpose()?;
+        if let Some(c) = &login.signed_in_contains {
+            self.template("signed_in_contains", c, &USER_PLACEHOLDERS)?;
         }
+        if let Some(p) = &login.callback_path
+            && !p.get_ref().starts_with('/')
+        {
+            return self.err(
+                p.span(),
+                format!(
+                    "key `callback_path` in [login]: `{}` must be a path starting with `/` (e.g. \"/callback\")",
+                    p.get_ref()
+                ),
+            );
+        }
+
+        Ok(ScenarioFile {
+            path: self.path.to_path_buf(),
+            name: raw.name.into_inner(),
+            features,
+            profile: raw.profile.unwrap_or(Profile::Jumpcloud),
+            workdir,
+            app: mode,
+            idp,
+            client: ClientRegistration {
+                redirect_uris: client.redirect_uris.into_inner(),
+                post_logout_redirect_uris: post_logout,
+                token_endpoint_auth_method: client.token_endpoint_auth_method,
+            },
+            login: LoginSpec {
+                start_url: login.start_url.into_inner(),
+                click,
+                signed_in,
+                signed_in_contains: login.signed_in_contains.map(Spanned::into_inner),
+                error,
+                callback_path: login.callback_path.map(Spanned::into_inner),
+            },
+            ready_timeout_secs,
+        })
     }
-    Ok(ScenarioFile {
-        path: path.to_path_buf(),
-        name: raw.name,
-        features,
-        profile: raw.profile.unwrap_or(Profile::Jumpcloud),
-        workdir,
-        app,
-        idp: raw.idp,
-        client: raw.client,
-        login: raw.login,
-        ready_timeout_secs: raw.app.ready_timeout_secs.unwrap_or(30),
-    })
 }
 
 #[cfg(test)]
@@ -359,30 +766,167 @@ signed_in = "#user"
         parse(Path::new("s.toml"), text).unwrap_err().to_string()
     }
 
+    /// The full schema, with features and workdir relative to the file.
     #[test]
-    fn a_valid_file_parses() {
-        let s = parse(Path::new("dir/s.toml"), GOOD).unwrap();
-        assert!(matches!(s.app, AppMode::Managed { .. }));
-        assert_eq!(s.profile, Profile::Jumpcloud);
-        assert_eq!(s.ready_timeout(), Duration::from_secs(30));
+    fn a_valid_file_parses_and_resolves_paths() {
+        let root = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(root.path().join("features/jumpcloud")).expect("mkdir");
+        std::fs::create_dir_all(root.path().join("scenarios")).expect("mkdir");
+        let file = root.path().join("scenarios/demo.toml");
+        let text = r##"
+name = "Stickler demo RP"
+features = ["../features/jumpcloud"]
+profile = "lenient"
+workdir = ".."
+
+[app]
+build = ["cargo", "build", "-q", "-p", "stickler-demo-rp"]
+command = ["target/debug/demo-rp", "--issuer", "{issuer}", "--listen", "127.0.0.1:{port}"]
+env = { RUST_LOG = "warn", APP = "{app_url}", JSON = "{{\"a\":1}}" }
+ready_url = "{app_url}/healthz"
+ready_timeout_secs = 20
+
+[client]
+redirect_uris = ["{app_url}/callback"]
+post_logout_redirect_uris = ["{app_url}/"]
+token_endpoint_auth_method = "client_secret_post"
+
+[login]
+start_url = "{app_url}/"
+click = "#login"
+signed_in = "#user"
+signed_in_contains = "{email}"
+error = "#error"
+callback_path = "/callback"
+"##;
+        std::fs::write(&file, text).expect("write");
+        let s = load(&file).expect("valid");
+        assert_eq!(s.name, "Stickler demo RP");
+        assert_eq!(s.profile, Profile::Lenient);
+        assert_eq!(s.workdir, root.path().join("scenarios/.."));
+        assert_eq!(s.features, [root.path().join("scenarios/../features/jumpcloud")]);
+        assert_eq!(s.ready_timeout(), Duration::from_secs(20));
+        let AppMode::Managed { build, command } = &s.app else {
+            panic!("managed: {:?}", s.app);
+        };
+        assert_eq!(build.as_ref().map(Vec::len), Some(5));
+        assert_eq!(command.argv[0], "target/debug/demo-rp");
+        assert_eq!(command.workdir, s.workdir);
+        assert_eq!(command.env["RUST_LOG"], "warn");
+        assert_eq!(
+            s.client.token_endpoint_auth_method,
+            Some(TokenAuthMethod::ClientSecretPost)
+        );
+        assert_eq!(s.login.callback_path.as_deref(), Some("/callback"));
+        assert_eq!(s.login.error.as_deref(), Some("#error"));
+        assert!(s.idp.is_none());
     }
 
     #[test]
-    fn unknown_keys_name_file_line_and_key() {
-        let e = err(&GOOD.replace("ready_url", "redy_url"));
-        assert!(e.starts_with("s.toml:5: unknown field `redy_url`"), "{e}");
+    fn the_defaults_apply() {
+        let s = parse(Path::new("dir/s.toml"), GOOD).expect("valid");
+        assert!(matches!(s.app, AppMode::Managed { build: None, .. }));
+        assert_eq!(s.profile, Profile::Jumpcloud);
+        assert_eq!(s.workdir, Path::new("dir"));
+        assert_eq!(s.ready_timeout(), Duration::from_secs(30));
+        assert!(s.features.is_empty() && s.login.click.is_none());
+    }
+
+    #[test]
+    fn an_already_running_app_needs_its_tenant() {
+        let running = GOOD.replace(
+            "command = [\"app\", \"--issuer\", \"{issuer}\"]\nready_url = \"{app_url}/\"",
+            "url = \"https://staging.example.com\"",
+        );
+        let e = err(&running);
+        assert!(e.starts_with("s.toml:4: an app that already runs (`url`) needs an [idp]"), "{e}");
+        let with_idp = format!(
+            "{running}[idp]\ntenant = \"staging\"\nclient_id = \"my-app\"\nclient_secret = \"s\"\n"
+        );
+        let s = parse(Path::new("s.toml"), &with_idp).expect("valid");
+        let AppMode::Running { url, tenant } = &s.app else {
+            panic!("running");
+        };
+        assert_eq!((url.as_str(), tenant.tenant.as_str()), ("https://staging.example.com", "staging"));
+        assert_eq!(s.idp.expect("idp").client_id, "my-app");
+    }
+
+    #[test]
+    fn unknown_keys_name_file_line_key_and_table() {
+        let e = err(&GOOD.replace("command", "comand"));
+        assert_eq!(
+            e,
+            "s.toml:4: unknown key `comand` in [app] (expected one of: build, command, env, ready_url, ready_timeout_secs, url)"
+        );
+        let e = err(&format!("{GOOD}colour = \"red\"\n"));
+        assert!(e.starts_with("s.toml:12: unknown key `colour` in [login] (expected one of: start_url, click,"), "{e}");
+        let e = err(&GOOD.replace("name = \"x\"", "name = \"x\"\nprofil = \"lenient\""));
+        assert!(e.starts_with("s.toml:3: unknown key `profil` in the top level"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_and_missing_keys_name_the_key() {
+        let e = err(&GOOD.replace("ready_url", "ready_timeout_secs = \"soon\"\nready_url"));
+        assert!(e.starts_with("s.toml:5: key `ready_timeout_secs` in [app]: invalid type"), "{e}");
+        let e = err(&GOOD.replace("name = \"x\"", "name = \"x\"\nprofile = \"okta\""));
+        assert!(e.starts_with("s.toml:3: key `profile` in the top level: unknown variant `okta`"), "{e}");
+        let e = err(&GOOD.replace("signed_in = \"#user\"", ""));
+        assert!(e.contains("missing key `signed_in`"), "{e}");
+        let e = err(&GOOD.replace("ready_url = \"{app_url}/\"", ""));
+        assert!(e.starts_with("s.toml:4: [app] with `command` needs `ready_url`"), "{e}");
     }
 
     #[test]
     fn command_and_url_together_is_an_error() {
         let e = err(&GOOD.replace("ready_url = ", "url = \"http://x\"\nready_url = "));
-        assert!(e.contains("both `command` and `url`"), "{e}");
+        assert!(e.starts_with("s.toml:5: [app] has both `command` and `url`"), "{e}");
+        let e = err(&GOOD.replace("command = [\"app\", \"--issuer\", \"{issuer}\"]\n", ""));
+        assert!(e.contains("[app] needs `command`"), "{e}");
     }
 
     #[test]
-    fn unknown_placeholders_are_errors() {
+    fn idp_only_goes_with_url() {
+        let e = err(&format!("{GOOD}[idp]\ntenant = \"t\"\nclient_id = \"c\"\nclient_secret = \"s\"\n"));
+        assert!(e.contains("[idp] is only for an app that already runs"), "{e}");
+    }
+
+    #[test]
+    fn unknown_placeholders_are_errors_that_list_the_known_ones() {
         let e = err(&GOOD.replace("{issuer}", "{isuer}"));
-        assert!(e.starts_with("s.toml:4: key `command`: unknown placeholder `{isuer}`"), "{e}");
+        assert!(e.starts_with("s.toml:4: key `command`: unknown placeholder `{isuer}` in `{isuer}` (known: {issuer} {discovery_url}"), "{e}");
+        assert!(e.contains("write `{{` and `}}` for literal braces"), "{e}");
+        let e = err(&GOOD.replace("\"{app_url}/cb\"", "\"{app_url}/cb\", \"{ap_url}/x\""));
+        assert!(e.starts_with("s.toml:7: key `redirect_uris`: unknown placeholder `{ap_url}`"), "{e}");
+        let e = err(&GOOD.replace("signed_in = \"#user\"", "signed_in = \"#user\"\nsigned_in_contains = \"{issuer}\""));
+        assert!(e.contains("key `signed_in_contains`: unknown placeholder `{issuer}`") && e.contains("(known: {username} {email} {sub}"), "{e}");
+    }
+
+    #[test]
+    fn selectors_paths_and_features_are_checked() {
+        let e = err(&GOOD.replace("\"#user\"", "\" \""));
+        assert_eq!(e, "s.toml:10: key `signed_in` in [login]: the CSS selector is empty");
+        let e = err(&format!("{GOOD}callback_path = \"callback\"\n"));
+        assert!(e.starts_with("s.toml:11: key `callback_path`"), "{e}");
+        let e = err(&GOOD.replace("name = \"x\"", "name = \"x\"\nfeatures = [\"no/such/dir\"]"));
+        assert!(e.starts_with("s.toml:3: key `features`: no/such/dir does not exist"), "{e}");
+        let e = err(&GOOD.replace("name = \"x\"", "name = \"x\"\nworkdir = \"no/such/dir\""));
+        assert!(e.starts_with("s.toml:3: key `workdir`"), "{e}");
+        let e = err(&GOOD.replace("command = [\"app\"", "command = [\"\""));
+        assert!(e.starts_with("s.toml:4: key `command` in [app]: name a program"), "{e}");
+    }
+
+    #[test]
+    fn unreadable_files_say_so() {
+        let e = load(Path::new("/no/such/s.toml")).unwrap_err().to_string();
+        assert!(e.starts_with("/no/such/s.toml:1: cannot read the scenario file"), "{e}");
+    }
+
+    #[test]
+    fn the_shipped_scenario_files_load() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+        for name in ["demo-rp.toml", "template.toml"] {
+            load(&root.join(name)).unwrap_or_else(|e| panic!("{e}"));
+        }
     }
 
     #[test]
@@ -390,6 +934,19 @@ signed_in = "#user"
         let mut p = Placeholders::default();
         p.set("port", "8080");
         assert_eq!(p.fill("127.0.0.1:{port} {{x}}").unwrap(), "127.0.0.1:8080 {x}");
-        assert!(p.fill("{issuer}").unwrap_err().to_string().contains("no value"));
+        assert_eq!(p.get("port"), Some("8080"));
+        assert_eq!(
+            p.fill("{issuer}").unwrap_err(),
+            PlaceholderError::NoValue {
+                name: "issuer".into(),
+                template: "{issuer}".into()
+            }
+        );
+        assert!(matches!(p.fill("{port"), Err(PlaceholderError::Unclosed { .. })));
+        assert!(matches!(p.fill("port}"), Err(PlaceholderError::Unmatched { .. })));
+        assert!(matches!(p.fill("{nope}"), Err(PlaceholderError::Unknown { .. })));
+        let u = Placeholders::for_user("alice", "alice@example.com", "u-1");
+        assert_eq!(u.fill("{username} <{email}> {sub}").unwrap(), "alice <alice@example.com> u-1");
+        assert!(matches!(u.fill("{port}"), Err(PlaceholderError::Unknown { .. })));
     }
 }

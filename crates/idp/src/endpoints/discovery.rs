@@ -91,7 +91,11 @@ pub fn document(tenant: &Tenant, q: &Quirks) -> Value {
 
 /// `GET` the JWKS.
 pub fn jwks(tenant: &Tenant) -> Response {
-    let set = tenant.lock().keys.jwks();
+    let set = {
+        let s = tenant.lock();
+        s.keys
+            .jwks(crate::misbehaviour::single_key_jwks(s.quirks.id_token_misbehaviour))
+    };
     let mut entry = JournalEntry::new("jwks", "GET", &[]);
     entry.status = 200;
     entry.outcome = "ok".into();

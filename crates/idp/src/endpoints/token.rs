@@ -8,7 +8,7 @@ use crate::error::OAuthError;
 use crate::journal::JournalEntry;
 use crate::model::Client;
 use crate::params::Params;
-use crate::quirks::Quirks;
+use crate::quirks::{ErrorStyle, Quirks};
 use crate::tenant::{Grant, Tenant, TokenRecord};
 use crate::tokens::{at_hash, now, random_token, s256};
 use axum::response::Response;
@@ -31,7 +31,8 @@ pub fn token(tenant: &Tenant, req: Req) -> Response {
     let mut entry = JournalEntry::new("token", "POST", &form.0);
     entry.client_auth = Some(observed_method(&req.headers, &form).into());
     if req.form.is_none() || form.0.is_empty() {
-        let hint = if req.non_form_body {
+        // fosite says only that the form is empty (E-TOKEN-JSON); lenient explains.
+        let hint = if req.non_form_body && style == ErrorStyle::Rfc6749 {
             "The POST body can not be empty. The body must be 'application/x-www-form-urlencoded'."
         } else {
             "The POST body can not be empty."
@@ -272,7 +273,7 @@ fn issue(
         "scope": grant.scopes.join(" "),
     });
     if grant.has_scope("openid") {
-        let c = claims::id_token(
+        let mut c = claims::id_token(
             q,
             &issuer,
             &user,
@@ -282,8 +283,8 @@ fn issue(
             nonce,
             t,
         );
-        let jwt = key
-            .sign(&c)
+        crate::misbehaviour::tamper_id_token(q.id_token_misbehaviour, &mut c, &q.groups_claim, t);
+        let jwt = crate::misbehaviour::sign(q.id_token_misbehaviour, &key, &client.client_secret, &c)
             .map_err(|e| OAuthError::server_error().hint(format!("Signing failed: {e}")))?;
         body["id_token"] = json!(jwt);
     }

@@ -103,3 +103,16 @@ async fn idp_refused(w: &mut CheckWorld, code: String) -> Result<()> {
     }
     Ok(())
 }
+
+/// After an ID token it had to refuse, the app must not go on to use the access token.
+#[then(regex = r"^the app did not call userinfo$")]
+async fn no_userinfo(w: &mut CheckWorld) -> Result<()> {
+    let calls: Vec<_> = w.journal().await?.into_iter().filter(|e| e.endpoint == "userinfo").collect();
+    if let Some(e) = calls.first() {
+        bail!(
+            "the app called userinfo ({}) with the access token of a response whose ID token it had to refuse",
+            journal_line(e)
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,315 @@
+//! A scripted OpenID Provider for the demo app's tests: discovery, JWKS, an authorize
+//! endpoint that answers at once, a token endpoint whose ID token can be tampered with,
+//! and userinfo. Only what the demo app needs; the real fake IdP is `stickler-idp`.
+
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::jwk::{Jwk, PublicKeyUse};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The client id the demo app is started with; generated ids may start with `-`.
+pub const CLIENT_ID: &str = "-d3mo-app";
+/// The signed-in user's subject.
+pub const SUB: &str = "u-carol";
+/// The signed-in user's email.
+pub const EMAIL: &str = "carol@example.com";
+
+const KEY_PEMS: [&str; 2] = [
+    include_str!("../keys/rsa-a.pem"),
+    include_str!("../keys/rsa-b.pem"),
+];
+
+/// One way the next ID token or userinfo answer goes wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tamper {
+    /// Nothing: a valid sign-in.
+    Nothing,
+    /// `iss` is another issuer.
+    WrongIssuer,
+    /// `aud` is another client.
+    WrongAudience,
+    /// The signature does not verify.
+    BadSignature,
+    /// `alg: none`, no signature.
+    AlgNone,
+    /// `exp` is an hour ago.
+    Expired,
+    /// `nonce` is not the one sent.
+    WrongNonce,
+    /// Userinfo speaks of another subject.
+    UserinfoOtherSub,
+}
+
+struct Key {
+    kid: String,
+    encoding: EncodingKey,
+    jwk: Jwk,
+}
+
+struct OpState {
+    issuer: String,
+    keys: Vec<Key>,
+    /// Index of the key that signs; only it is published.
+    current: usize,
+    tamper: Tamper,
+    /// The groups claim value in the ID token (None: absent).
+    id_token_groups: Option<Value>,
+    /// The groups claim value in userinfo (None: absent).
+    userinfo_groups: Option<Value>,
+    /// The nonce sent with each code.
+    codes: HashMap<String, Option<String>>,
+    /// The query of the last authorization request.
+    last_authorize: HashMap<String, String>,
+    /// The `Authorization` header and form of the last token request.
+    last_token: Option<(Option<String>, HashMap<String, String>)>,
+}
+
+/// A running scripted OP.
+pub struct MiniOp {
+    /// The issuer, with a path and a trailing slash, as JumpCloud publishes it.
+    pub issuer: String,
+    state: Arc<Mutex<OpState>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for MiniOp {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+impl MiniOp {
+    /// Starts on 127.0.0.1 with a random port.
+    pub async fn start() -> MiniOp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let issuer = format!("http://{}/t/demo/", listener.local_addr().unwrap());
+        let keys = KEY_PEMS
+            .iter()
+            .enumerate()
+            .map(|(i, pem)| {
+                let kid = format!("key-{i}");
+                let encoding = EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap();
+                let mut jwk = Jwk::from_encoding_key(&encoding, Algorithm::RS256).unwrap();
+                jwk.common.key_id = Some(kid.clone());
+                jwk.common.public_key_use = Some(PublicKeyUse::Signature);
+                Key { kid, encoding, jwk }
+            })
+            .collect();
+        let state = Arc::new(Mutex::new(OpState {
+            issuer: issuer.clone(),
+            keys,
+            current: 0,
+            tamper: Tamper::Nothing,
+            id_token_groups: Some(json!("Engineering")),
+            userinfo_groups: None,
+            codes: HashMap::new(),
+            last_authorize: HashMap::new(),
+            last_token: None,
+        }));
+        let routes = Router::new()
+            .route("/.well-known/openid-configuration", get(discovery))
+            .route("/jwks", get(jwks))
+            .route("/authorize", get(authorize))
+            .route("/token", post(token))
+            .route("/userinfo", get(userinfo))
+            .route("/logout", get(|| async { "signed out" }));
+        let app = Router::new()
+            .nest("/t/demo", routes)
+            .with_state(state.clone());
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        MiniOp {
+            issuer,
+            state,
+            task,
+        }
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut OpState) -> T) -> T {
+        f(&mut self.state.lock().unwrap())
+    }
+
+    /// Makes the next ID tokens (or userinfo answers) go wrong this way.
+    pub fn tamper(&self, t: Tamper) {
+        self.with(|s| s.tamper = t);
+    }
+
+    /// Rotates to the second key: it signs and only it is published.
+    pub fn rotate_key(&self) {
+        self.with(|s| s.current = 1);
+    }
+
+    /// Sets the groups claim in the ID token and in userinfo.
+    pub fn groups(&self, in_id_token: Option<Value>, in_userinfo: Option<Value>) {
+        self.with(|s| {
+            s.id_token_groups = in_id_token;
+            s.userinfo_groups = in_userinfo;
+        });
+    }
+
+    /// The query of the last authorization request.
+    pub fn last_authorize(&self) -> HashMap<String, String> {
+        self.with(|s| s.last_authorize.clone())
+    }
+
+    /// The `Authorization` header and form of the last token request.
+    pub fn last_token(&self) -> Option<(Option<String>, HashMap<String, String>)> {
+        self.with(|s| s.last_token.clone())
+    }
+}
+
+type Shared = State<Arc<Mutex<OpState>>>;
+
+async fn discovery(State(s): Shared) -> Json<Value> {
+    let issuer = s.lock().unwrap().issuer.clone();
+    Json(json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}authorize"),
+        "token_endpoint": format!("{issuer}token"),
+        "userinfo_endpoint": format!("{issuer}userinfo"),
+        "jwks_uri": format!("{issuer}jwks"),
+        "end_session_endpoint": format!("{issuer}logout"),
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "code_challenge_methods_supported": ["S256", "plain"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+    }))
+}
+
+async fn jwks(State(s): Shared) -> Json<Value> {
+    let s = s.lock().unwrap();
+    Json(json!({ "keys": [s.keys[s.current].jwk] }))
+}
+
+async fn authorize(State(s): Shared, Query(q): Query<HashMap<String, String>>) -> Response {
+    let code = format!("code-{}", rand_suffix());
+    let mut s = s.lock().unwrap();
+    s.codes.insert(code.clone(), q.get("nonce").cloned());
+    s.last_authorize = q.clone();
+    let mut target = url::Url::parse(&q["redirect_uri"]).unwrap();
+    target.query_pairs_mut().append_pair("code", &code);
+    if let Some(state) = q.get("state") {
+        target.query_pairs_mut().append_pair("state", state);
+    }
+    (StatusCode::FOUND, [(header::LOCATION, target.to_string())]).into_response()
+}
+
+fn rand_suffix() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+}
+
+async fn token(
+    State(s): Shared,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let mut s = s.lock().unwrap();
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    s.last_token = Some((auth, form.clone()));
+    let Some(nonce) = form.get("code").and_then(|c| s.codes.remove(c)) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "invalid_grant"})),
+        )
+            .into_response();
+    };
+    let t = s.tamper;
+    let mut claims = json!({
+        "iss": if t == Tamper::WrongIssuer { "http://127.0.0.1:1/evil/".to_string() } else { s.issuer.clone() },
+        "sub": SUB,
+        "aud": if t == Tamper::WrongAudience { "another-app" } else { CLIENT_ID },
+        "iat": now(),
+        "exp": if t == Tamper::Expired { now() - 3600 } else { now() + 300 },
+        "email": EMAIL,
+        "name": "Carol Example",
+    });
+    let nonce = if t == Tamper::WrongNonce {
+        Some("not-the-nonce-you-sent".to_string())
+    } else {
+        nonce
+    };
+    if let Some(n) = nonce {
+        claims["nonce"] = json!(n);
+    }
+    if let Some(g) = &s.id_token_groups {
+        claims["memberOf"] = g.clone();
+    }
+    let key = &s.keys[s.current];
+    let id_token = match t {
+        Tamper::AlgNone => format!(
+            "{}.{}.",
+            URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        ),
+        _ => {
+            let mut header = Header::new(Algorithm::RS256);
+            header.kid = Some(key.kid.clone());
+            let jwt = jsonwebtoken::encode(&header, &claims, &key.encoding).unwrap();
+            if t == Tamper::BadSignature {
+                // Another payload under the same signature.
+                let mut parts: Vec<String> = jwt.split('.').map(str::to_string).collect();
+                claims["name"] = json!("Mallory");
+                parts[1] = URL_SAFE_NO_PAD.encode(claims.to_string());
+                parts.join(".")
+            } else {
+                jwt
+            }
+        }
+    };
+    Json(json!({
+        "access_token": "at-1",
+        "token_type": "Bearer",
+        "expires_in": 300,
+        "id_token": id_token,
+    }))
+    .into_response()
+}
+
+async fn userinfo(State(s): Shared, headers: HeaderMap) -> Response {
+    if headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        != Some("Bearer at-1")
+    {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": "invalid_token"})),
+        )
+            .into_response();
+    }
+    let s = s.lock().unwrap();
+    let sub = if s.tamper == Tamper::UserinfoOtherSub {
+        "u-mallory"
+    } else {
+        SUB
+    };
+    let mut body = json!({ "sub": sub, "email": EMAIL });
+    if let Some(g) = &s.userinfo_groups {
+        body["memberOf"] = g.clone();
+    }
+    Json(body).into_response()
+}

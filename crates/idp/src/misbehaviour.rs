@@ -1,0 +1,170 @@
+//! Misbehaviours: deliberately wrong ID tokens and userinfo answers, each mirroring an
+//! OpenID Foundation RP certification test (oidf-rp-tests.md §3-6). A relying party must
+//! refuse every one of them except where noted. Switched like a quirk
+//! (`id_token_misbehaviour`), one at a time, for every token the tenant issues while set.
+
+use crate::keys::SigningKey;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+/// What the tenant gets wrong.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Misbehaviour {
+    /// Nothing: correct tokens.
+    #[default]
+    None,
+    /// `iss` is another issuer (OIDF `oidcc-client-test-invalid-iss`, rp-id_token-iss).
+    WrongIss,
+    /// `aud` is another client (`oidcc-client-test-invalid-aud`, rp-id_token-aud).
+    WrongAud,
+    /// `aud` lists the client and another audience, with no `azp`
+    /// (OIDC Core §3.1.3.7 items 4-5).
+    ExtraAudNoAzp,
+    /// The RS256 signature does not verify (`oidcc-client-test-invalid-signature`).
+    BadSignature,
+    /// `alg: none`, no signature (`oidcc-client-test-unsigned-idtoken` / rp-id_token-sig-none
+    /// refused for a client registered for RS256).
+    AlgNone,
+    /// HS256 with the client secret instead of RS256 (rp-id_token-sig-hs256 where the
+    /// client expects RS256; Authentik without a signing key).
+    Hs256ClientSecret,
+    /// A `kid` that is not in the JWKS (`oidcc-client-test-kid-absent...`, rp-id_token-bad-sig).
+    UnknownKid,
+    /// No `kid` in the header, one key in the JWKS: must be ACCEPTED
+    /// (`oidcc-client-test-kid-absent-single-jwks`).
+    NoKidSingleKey,
+    /// `nonce` differs from the request's (`oidcc-client-test-invalid-nonce`).
+    WrongNonce,
+    /// `nonce` missing although one was sent (`oidcc-client-test-missing-nonce`? rp-nonce-invalid).
+    MissingNonce,
+    /// `exp` in the past (OIDC Core §3.1.3.7 item 9; a gap in the OIDF plans).
+    ExpInPast,
+    /// `sub` missing (`oidcc-client-test-missing-sub`).
+    MissingSub,
+    /// `at_hash` does not match the access token (rp-id_token-bad-at_hash).
+    WrongAtHash,
+    /// Userinfo answers about another `sub` (`oidcc-client-test-userinfo-invalid-sub`).
+    UserinfoWrongSub,
+    /// The ID token carries only the required claims; profile, email and groups come
+    /// only from userinfo: must be ACCEPTED (Okta/GitLab "thin" ID tokens).
+    ThinIdToken,
+}
+
+/// Claims only userinfo keeps under a thin ID token.
+const USER_CLAIMS: [&str; 6] = ["email", "email_verified", "given_name", "family_name", "name", "preferred_username"];
+
+/// Breaks ID token claims as the misbehaviour says. `groups_claim` is removed for thin tokens.
+pub fn tamper_id_token(m: Misbehaviour, c: &mut Map<String, Value>, groups_claim: &str, now: u64) {
+    match m {
+        Misbehaviour::WrongIss => {
+            c.insert("iss".into(), json!("https://attacker.example.com/"));
+        }
+        Misbehaviour::WrongAud => {
+            c.insert("aud".into(), json!(["some-other-client"]));
+        }
+        Misbehaviour::ExtraAudNoAzp => {
+            let own = match c.get("aud") {
+                Some(Value::Array(a)) => a.first().cloned().unwrap_or(Value::Null),
+                Some(v) => v.clone(),
+                None => Value::Null,
+            };
+            c.insert("aud".into(), json!([own, "some-other-client"]));
+            c.remove("azp");
+        }
+        Misbehaviour::WrongNonce => {
+            c.insert("nonce".into(), json!("a-nonce-this-app-never-sent"));
+        }
+        Misbehaviour::MissingNonce => {
+            c.remove("nonce");
+        }
+        Misbehaviour::ExpInPast => {
+            c.insert("iat".into(), json!(now - 7200));
+            c.insert("exp".into(), json!(now - 3600));
+        }
+        Misbehaviour::MissingSub => {
+            c.remove("sub");
+        }
+        Misbehaviour::WrongAtHash => {
+            c.insert("at_hash".into(), json!("AAAAAAAAAAAAAAAAAAAAAA"));
+        }
+        Misbehaviour::ThinIdToken => {
+            for k in USER_CLAIMS {
+                c.remove(k);
+            }
+            c.remove(groups_claim);
+        }
+        _ => {}
+    }
+}
+
+/// Breaks a userinfo answer as the misbehaviour says.
+pub fn tamper_userinfo(m: Misbehaviour, c: &mut Map<String, Value>) {
+    if m == Misbehaviour::UserinfoWrongSub {
+        c.insert("sub".into(), json!("000000000000000000000000"));
+    }
+}
+
+/// Signs (or fails to sign) the claims as the misbehaviour says.
+pub fn sign(
+    m: Misbehaviour,
+    key: &SigningKey,
+    client_secret: &str,
+    claims: &Map<String, Value>,
+) -> Result<String, jsonwebtoken::errors::Error> {
+    let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
+    match m {
+        Misbehaviour::AlgNone => Ok(format!(
+            "{}.{}.",
+            b64(&json!({"alg": "none", "typ": "JWT"})),
+            b64(&Value::Object(claims.clone()))
+        )),
+        Misbehaviour::Hs256ClientSecret => {
+            let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+            let k = jsonwebtoken::EncodingKey::from_secret(client_secret.as_bytes());
+            jsonwebtoken::encode(&header, claims, &k)
+        }
+        Misbehaviour::BadSignature => {
+            let jwt = key.sign(claims)?;
+            // Flip the first signature character: still base64url, no longer valid.
+            let (head, sig) = jwt.rsplit_once('.').unwrap_or((&jwt, ""));
+            let mut sig: Vec<char> = sig.chars().collect();
+            if let Some(first) = sig.first_mut() {
+                *first = if *first == 'A' { 'B' } else { 'A' };
+            }
+            Ok(format!("{head}.{}", sig.into_iter().collect::<String>()))
+        }
+        Misbehaviour::UnknownKid => key.sign_with_kid(claims, Some("a-kid-not-in-the-jwks")),
+        Misbehaviour::NoKidSingleKey => key.sign_with_kid(claims, None),
+        _ => key.sign(claims),
+    }
+}
+
+/// Whether the JWKS must hold a single key (for [`Misbehaviour::NoKidSingleKey`]).
+pub fn single_key_jwks(m: Misbehaviour) -> bool {
+    m == Misbehaviour::NoKidSingleKey
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alg_none_has_an_empty_signature() {
+        let key = SigningKey::bundled(crate::quirks::SigningAlg::RS256, 0, "k".into());
+        let jwt = sign(Misbehaviour::AlgNone, &key, "s", &Map::new()).unwrap();
+        assert!(jwt.ends_with('.') && jwt.matches('.').count() == 2);
+    }
+
+    #[test]
+    fn thin_tokens_lose_user_claims() {
+        let mut c = Map::new();
+        c.insert("email".into(), json!("a@b"));
+        c.insert("memberOf".into(), json!("G"));
+        c.insert("sub".into(), json!("x"));
+        tamper_id_token(Misbehaviour::ThinIdToken, &mut c, "memberOf", 0);
+        assert_eq!(c.keys().collect::<Vec<_>>(), vec!["sub"]);
+    }
+}

@@ -1,0 +1,227 @@
+//! A real relying-party library against the `jumpcloud` profile: `openidconnect` v4
+//! discovers the trailing-slash issuer, builds the authorization URL (state, nonce, PKCE
+//! S256), exchanges the code with `client_secret_post`, verifies the ID token (signature,
+//! issuer, audience, nonce, `at_hash`) and calls userinfo. The same client configured
+//! for `client_secret_basic` gets fosite's 401.
+
+mod common;
+
+use common::*;
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreErrorResponseType, CoreProviderMetadata,
+    CoreUserInfoClaims,
+};
+use openidconnect::{
+    AccessTokenHash, AuthType, AuthorizationCode, ClientId, ClientSecret, CsrfToken, HttpRequest,
+    HttpResponse, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, RedirectUrl,
+    RequestTokenError, Scope, TokenResponse,
+};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+/// A transport failure of the adapter.
+#[derive(Debug)]
+struct TransportError(String);
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for TransportError {}
+
+/// What went over the wire: (URL, status, body).
+type Exchanges = Arc<Mutex<Vec<(String, u16, String)>>>;
+
+type HttpFuture = Pin<Box<dyn Future<Output = Result<HttpResponse, TransportError>> + Send>>;
+
+/// openidconnect's `AsyncHttpClient` over reqwest 0.13 (no redirects followed), which
+/// also records every exchange.
+fn adapter(http: reqwest::Client, log: Exchanges) -> impl Fn(HttpRequest) -> HttpFuture {
+    move |req: HttpRequest| {
+        let http = http.clone();
+        let log = log.clone();
+        Box::pin(async move {
+            let err = |e: &dyn std::fmt::Display| TransportError(e.to_string());
+            let (parts, body) = req.into_parts();
+            let url = parts.uri.to_string();
+            let resp = http
+                .request(parts.method, &url)
+                .headers(parts.headers)
+                .body(body)
+                .send()
+                .await
+                .map_err(|e| err(&e))?;
+            let mut out = openidconnect::http::Response::builder().status(resp.status());
+            for (k, v) in resp.headers() {
+                out = out.header(k, v);
+            }
+            let status = resp.status().as_u16();
+            let bytes = resp.bytes().await.map_err(|e| err(&e))?.to_vec();
+            log.lock()
+                .unwrap()
+                .push((url, status, String::from_utf8_lossy(&bytes).into_owned()));
+            out.body(bytes).map_err(|e| err(&e))
+        })
+    }
+}
+
+/// Follows the authorization URL the library built through the login form; returns the
+/// `code` and `state` that came back.
+async fn sign_in(t: &Tenant, auth_url: &url::Url) -> (String, String) {
+    let page = t.http.get(auth_url.as_str()).send().await.unwrap();
+    let resp = t.submit_login(page, "carol", "carol-pw").await;
+    assert_eq!(resp.status(), reqwest::StatusCode::SEE_OTHER);
+    let q = query_of(&location(&resp));
+    (q["code"].clone(), q["state"].clone())
+}
+
+#[tokio::test]
+async fn openidconnect_signs_in_with_client_secret_post_and_is_refused_basic() {
+    let idp = TestIdp::start().await;
+    let t = idp.create(jumpcloud("x")).await;
+    let log: Exchanges = Arc::default();
+    let http = adapter(http_client(), log.clone());
+
+    // Discovery of the issuer exactly as JumpCloud publishes it, with the slash.
+    let issuer = format!("{}/t/x/", idp.running.url());
+    assert_eq!(issuer, t.issuer);
+    let metadata =
+        CoreProviderMetadata::discover_async(IssuerUrl::new(issuer.clone()).unwrap(), &http)
+            .await
+            .expect("discovery");
+    assert_eq!(metadata.issuer().as_str(), issuer);
+    let client = CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(CLIENT_ID.into()),
+        Some(ClientSecret::new(CLIENT_SECRET.into())),
+    )
+    .set_redirect_uri(RedirectUrl::new(APP_REDIRECT.into()).unwrap())
+    .set_auth_type(AuthType::RequestBody);
+
+    // The authorization request: state, nonce, PKCE S256.
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (auth_url, csrf, nonce) = client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_scope(Scope::new("email".into()))
+        .add_scope(Scope::new("profile".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    assert!(auth_url.as_str().starts_with(&t.url("/oauth2/auth?")));
+    let (code, state) = sign_in(&t, &auth_url).await;
+    assert_eq!(&state, csrf.secret());
+
+    // The exchange with client_secret_post.
+    let tokens = client
+        .exchange_code(AuthorizationCode::new(code))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .expect("code exchange");
+    assert_eq!(
+        tokens.token_type(),
+        &openidconnect::core::CoreTokenType::Bearer,
+        "lowercase `bearer` is accepted"
+    );
+    let id_token = tokens.id_token().expect("an ID token");
+    let verifier = client.id_token_verifier();
+    let claims = id_token
+        .claims(&verifier, &nonce)
+        .expect("ID token verifies");
+    assert_eq!(claims.issuer().as_str(), issuer);
+    assert_eq!(claims.audiences().len(), 1);
+    assert_eq!(claims.audiences()[0].as_str(), CLIENT_ID);
+    let expected_hash = AccessTokenHash::from_token(
+        tokens.access_token(),
+        id_token.signing_alg().unwrap(),
+        id_token.signing_key(&verifier).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims.access_token_hash(), Some(&expected_hash));
+    assert_eq!(
+        claims.email().map(|e| e.as_str()),
+        Some("carol@example.com")
+    );
+    // A wrong nonce is caught by the library.
+    assert!(
+        id_token
+            .claims(&verifier, &Nonce::new("other".into()))
+            .is_err()
+    );
+
+    // Userinfo, with the subject checked against the ID token's.
+    let info: CoreUserInfoClaims = client
+        .user_info(
+            tokens.access_token().clone(),
+            Some(claims.subject().clone()),
+        )
+        .unwrap()
+        .request_async(&http)
+        .await
+        .expect("userinfo");
+    assert_eq!(info.subject(), claims.subject());
+    assert_eq!(info.email().map(|e| e.as_str()), Some("carol@example.com"));
+
+    // The same app configured for client_secret_basic (Auth.js's default): fosite's 401.
+    let basic = client.clone().set_auth_type(AuthType::BasicAuth);
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (auth_url, _, _) = basic
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .set_pkce_challenge(challenge)
+        .url();
+    let (code, _) = sign_in(&t, &auth_url).await;
+    let err = basic
+        .exchange_code(AuthorizationCode::new(code))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .expect_err("basic is refused");
+    let e_auth_basic = "Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method). The OAuth 2.0 Client supports client authentication method 'client_secret_post', but method 'client_secret_basic' was requested. You must configure the OAuth 2.0 client's 'token_endpoint_auth_method' value to accept 'client_secret_basic'.";
+    match &err {
+        RequestTokenError::ServerResponse(r) => {
+            assert_eq!(r.error(), &CoreErrorResponseType::InvalidClient);
+            assert_eq!(
+                r.error_description().map(String::as_str),
+                Some(e_auth_basic)
+            );
+        }
+        other => panic!("expected the server's error, got {other:?}"),
+    }
+    let (url, status, body) = log.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(url, t.url("/oauth2/token"));
+    assert_eq!(status, 401);
+    let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["error"], "invalid_client");
+    assert_eq!(body["error_description"], e_auth_basic);
+}
+
+#[tokio::test]
+async fn openidconnect_refuses_the_issuer_without_its_slash() {
+    // go-oidc's and Spring's failure (J9), seen from openidconnect: an app configured
+    // with the slash-less issuer cannot discover JumpCloud.
+    let idp = TestIdp::start().await;
+    let t = idp.create(jumpcloud("x")).await;
+    let http = adapter(http_client(), Arc::default());
+    let slashless = t.issuer.trim_end_matches('/').to_string();
+    let err = CoreProviderMetadata::discover_async(IssuerUrl::new(slashless).unwrap(), &http)
+        .await
+        .expect_err("issuer mismatch");
+    assert!(err.to_string().to_lowercase().contains("issuer"), "{err}");
+    // The lenient profile publishes the slash-less issuer, which then works.
+    let t = idp.create(lenient("l")).await;
+    CoreProviderMetadata::discover_async(IssuerUrl::new(t.issuer.clone()).unwrap(), &http)
+        .await
+        .expect("lenient discovery");
+}

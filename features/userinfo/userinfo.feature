@@ -1,0 +1,20 @@
+@userinfo
+Feature: The app uses userinfo safely
+
+  Scenario: The app refuses a userinfo answer about another subject
+    Source: OIDC Core §5.3.4; OIDF oidcc-client-test-userinfo-invalid-sub (rp-userinfo-bad-sub-claim)
+    Why: the userinfo `sub` must equal the ID token's; otherwise the app may sign the user in as someone else (token substitution).
+    Fix: compare userinfo `sub` with the ID token's `sub` before using any claim. openid-client: pass the expected subject to `fetchUserInfo`; go-oidc: compare `userInfo.Subject`.
+
+    Given the quirk id_token_misbehaviour is "userinfo_wrong_sub"
+    When carol signs in through the browser
+    Then the app refuses the sign-in visibly
+
+  Scenario: The app signs in with claims that only userinfo carries
+    Source: OIDC Core §5.4, §5.5; Okta and GitLab thin ID tokens (quirks.md O4, GL1)
+    Why: some IdPs put only `sub` and the required claims in the ID token; email, name and groups come from userinfo.
+    Fix: read profile claims from userinfo when the ID token lacks them (Auth.js: `userinfo` request; Harbor/dex: enable userinfo).
+
+    Given the quirk id_token_misbehaviour is "thin_id_token"
+    When carol signs in through the browser
+    Then the app shows carol signed in
