@@ -297,6 +297,16 @@ impl Provider {
         let ignore_nonce = s.bugs.has(Bug::IgnoreNonce);
         match id_token.claims(&verifier, nonce_check(nonce, ignore_nonce)) {
             Ok(claims) => {
+                // openidconnect leaves `azp` to the app (OIDC Core §3.1.3.7 item 5).
+                if let Some(azp) = claims.authorized_party()
+                    && **azp != *s.client_id
+                    && !s.bugs.has(Bug::SkipAudienceCheck)
+                {
+                    return Err(ClaimsVerificationError::InvalidAudience(format!(
+                        "azp must be `{}` (found `{}`)",
+                        *s.client_id, **azp
+                    )));
+                }
                 if !s.bugs.has(Bug::SkipSignatureCheck) {
                     check_at_hash(s, id_token, &verifier, claims, access_token)?;
                 }

@@ -54,7 +54,14 @@ pub enum Misbehaviour {
 }
 
 /// Claims only userinfo keeps under a thin ID token.
-const USER_CLAIMS: [&str; 6] = ["email", "email_verified", "given_name", "family_name", "name", "preferred_username"];
+const USER_CLAIMS: [&str; 6] = [
+    "email",
+    "email_verified",
+    "given_name",
+    "family_name",
+    "name",
+    "preferred_username",
+];
 
 /// Breaks ID token claims as the misbehaviour says. `groups_claim` is removed for thin tokens.
 pub fn tamper_id_token(m: Misbehaviour, c: &mut Map<String, Value>, groups_claim: &str, now: u64) {

@@ -139,14 +139,20 @@ impl Client {
     /// Fills the spec's blanks.
     pub fn from_spec(spec: ClientSpec, default_method: TokenAuthMethod) -> Client {
         let method = spec.token_endpoint_auth_method.unwrap_or(default_method);
+        // UUIDs like JumpCloud's, and hex secrets: generated values never start with `-`,
+        // which would read as a flag on an app's command line.
         let client_id = spec
             .client_id
-            .unwrap_or_else(|| crate::tokens::random_token("", 16));
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let client_secret = match method {
             TokenAuthMethod::None => spec.client_secret.unwrap_or_default(),
             _ => spec
                 .client_secret
-                .unwrap_or_else(|| crate::tokens::random_token("", 32)),
+                .unwrap_or_else(|| {
+                    let a = uuid::Uuid::new_v4().simple().to_string();
+                    let b = uuid::Uuid::new_v4().simple().to_string();
+                    format!("{a}{b}")
+                }),
         };
         Client {
             name: spec.name.unwrap_or_else(|| client_id.clone()),

@@ -116,6 +116,8 @@ pub struct PendingLogin {
     pub code_challenge_method: Option<String>,
     /// `query`, `fragment` or `form_post`.
     pub response_mode: String,
+    /// `prompt` as sent; fosite checks its values only after login.
+    pub prompt: Option<String>,
     /// When the authorization request arrived (fosite `rat`).
     pub requested_at: u64,
     /// Expiry of the login challenge.

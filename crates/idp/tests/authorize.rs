@@ -571,3 +571,39 @@ async fn the_login_form_refuses_wrong_passwords_and_spent_challenges() {
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     assert!(resp.text().await.unwrap().contains("id=\"idp-error\""));
 }
+
+#[tokio::test]
+async fn unknown_prompt_values_are_refused_only_after_login() {
+    let idp = TestIdp::start().await;
+    let t = idp.create(jumpcloud("x")).await;
+    // prompt=create (OpenID Connect's registration initiation): E-PROMPT, after the
+    // password, with Go's slice formatting.
+    let page = t.authorize(&AuthParams::code_flow().set("prompt", "login create")).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let resp = t.submit_login(page, "alice", "alice-pw").await;
+    assert_error_redirect(
+        &resp,
+        "invalid_request",
+        &fosite(INVALID_REQUEST, "Used unknown value '[login create]' for prompt parameter"),
+        STATE,
+    );
+    // E-PROMPT-NONE: `none` with company.
+    let resp = t
+        .login(&AuthParams::code_flow().set("prompt", "none login"), "alice")
+        .await;
+    assert_error_redirect(
+        &resp,
+        "invalid_request",
+        &fosite(
+            INVALID_REQUEST,
+            "Parameter 'prompt' was set to 'none', but contains other values as well which is not allowed.",
+        ),
+        STATE,
+    );
+    // Every known value is fine.
+    let params = AuthParams::code_flow().set("prompt", "login consent select_account");
+    t.code(&params, "alice").await;
+    // The lenient profile ignores what it does not know.
+    let t = idp.create(lenient("l")).await;
+    t.code(&AuthParams::code_flow().set("prompt", "create"), "alice").await;
+}

@@ -2,7 +2,9 @@
 //! discovers the trailing-slash issuer, builds the authorization URL (state, nonce, PKCE
 //! S256), exchanges the code with `client_secret_post`, verifies the ID token (signature,
 //! issuer, audience, nonce, `at_hash`) and calls userinfo. The same client configured
-//! for `client_secret_basic` gets fosite's 401.
+//! for `client_secret_basic` gets fosite's 401. And every deliberately wrong ID token
+//! or userinfo answer (`id_token_misbehaviour`) is caught by the library, except the two
+//! an RP must accept.
 
 mod common;
 
@@ -224,4 +226,109 @@ async fn openidconnect_refuses_the_issuer_without_its_slash() {
     CoreProviderMetadata::discover_async(IssuerUrl::new(t.issuer.clone()).unwrap(), &http)
         .await
         .expect("lenient discovery");
+}
+
+/// Runs the whole flow as an app using openidconnect would (client_secret_post, nonce,
+/// PKCE, ID token verification, `at_hash` check, userinfo with the expected subject);
+/// `Err` names the step that refused.
+async fn rp_outcome(t: &Tenant) -> Result<(), String> {
+    let http = adapter(http_client(), Arc::default());
+    let metadata =
+        CoreProviderMetadata::discover_async(IssuerUrl::new(t.issuer.clone()).unwrap(), &http)
+            .await
+            .map_err(|e| format!("discovery: {e}"))?;
+    let client = CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(CLIENT_ID.into()),
+        Some(ClientSecret::new(CLIENT_SECRET.into())),
+    )
+    .set_redirect_uri(RedirectUrl::new(APP_REDIRECT.into()).unwrap())
+    .set_auth_type(AuthType::RequestBody);
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (auth_url, _, nonce) = client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_scope(Scope::new("email".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    let (code, _) = sign_in(t, &auth_url).await;
+    let tokens = client
+        .exchange_code(AuthorizationCode::new(code))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .map_err(|e| format!("token: {e:?}"))?;
+    let id_token = tokens.id_token().ok_or("token: no ID token")?;
+    let id_verifier = client.id_token_verifier();
+    let claims = id_token
+        .claims(&id_verifier, &nonce)
+        .map_err(|e| format!("id_token: {e}"))?;
+    let key = id_token
+        .signing_key(&id_verifier)
+        .map_err(|e| format!("id_token: {e}"))?;
+    let alg = id_token
+        .signing_alg()
+        .map_err(|e| format!("id_token: {e}"))?;
+    let expected = AccessTokenHash::from_token(tokens.access_token(), alg, key).unwrap();
+    if claims.access_token_hash() != Some(&expected) {
+        return Err("at_hash: does not match the access token".into());
+    }
+    let info: CoreUserInfoClaims = client
+        .user_info(
+            tokens.access_token().clone(),
+            Some(claims.subject().clone()),
+        )
+        .unwrap()
+        .request_async(&http)
+        .await
+        .map_err(|e| format!("userinfo: {e}"))?;
+    if info.email().is_none() {
+        return Err("userinfo: no email".into());
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn openidconnect_catches_every_misbehaviour_that_must_be_refused() {
+    let idp = TestIdp::start().await;
+    // (misbehaviour, the step that must refuse it; None: must be accepted)
+    let cases = [
+        ("none", None),
+        ("no_kid_single_key", None),
+        ("thin_id_token", None),
+        ("wrong_iss", Some(["token", "id_token"].as_slice())),
+        ("wrong_aud", Some(&["token", "id_token"])),
+        ("extra_aud_no_azp", Some(&["token", "id_token"])),
+        ("bad_signature", Some(&["token", "id_token"])),
+        ("alg_none", Some(&["token", "id_token"])),
+        ("hs256_client_secret", Some(&["token", "id_token"])),
+        ("unknown_kid", Some(&["token", "id_token"])),
+        ("wrong_nonce", Some(&["token", "id_token"])),
+        ("missing_nonce", Some(&["token", "id_token"])),
+        ("exp_in_past", Some(&["token", "id_token"])),
+        ("missing_sub", Some(&["token", "id_token"])),
+        ("wrong_at_hash", Some(&["at_hash"])),
+        ("userinfo_wrong_sub", Some(&["userinfo"])),
+    ];
+    for (m, refused_at) in cases {
+        let t = idp
+            .create(with_quirks(
+                jumpcloud(m),
+                serde_json::json!({"id_token_misbehaviour": m}),
+            ))
+            .await;
+        let outcome = rp_outcome(&t).await;
+        match (refused_at, &outcome) {
+            (None, Ok(())) => {}
+            (Some(steps), Err(e)) => assert!(
+                steps.iter().any(|s| e.starts_with(&format!("{s}:"))),
+                "{m}: refused at the wrong step: {e}"
+            ),
+            _ => panic!("{m}: expected {refused_at:?}, got {outcome:?}"),
+        }
+    }
 }

@@ -23,7 +23,9 @@ pub enum AppError {
     #[error("cannot fill the app's command: {0}")]
     Placeholder(#[from] PlaceholderError),
     /// A command with no program.
-    #[error("the app's {what} command is empty: give a program and its arguments in the scenario file")]
+    #[error(
+        "the app's {what} command is empty: give a program and its arguments in the scenario file"
+    )]
     EmptyCommand {
         /// `command` or `build`.
         what: &'static str,
@@ -194,12 +196,13 @@ impl ManagedApp {
             Ok(h) => h,
             Err(e) => {
                 app.stop().await;
-                return Err(not_ready(format!("no HTTP client to poll {ready_url}: {e}")));
+                return Err(not_ready(format!(
+                    "no HTTP client to poll {ready_url}: {e}"
+                )));
             }
         };
         let started = tokio::time::Instant::now();
         let deadline = started + ready_timeout;
-        let mut last_answer = String::from("no answer");
         loop {
             // Each try is bounded by what is left of the timeout.
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
@@ -208,12 +211,12 @@ impl ManagedApp {
                 .timeout(left.clamp(Duration::from_millis(100), Duration::from_secs(2)))
                 .send()
                 .await;
-            match attempt {
+            let last_answer = match attempt {
                 Ok(r) if r.status().is_success() || r.status().is_redirection() => return Ok(app),
-                Ok(r) => last_answer = format!("last answer: HTTP {}", r.status()),
-                Err(e) if e.is_connect() => last_answer = "nothing listening".into(),
-                Err(e) => last_answer = format!("last try: {e}"),
-            }
+                Ok(r) => format!("last answer: HTTP {}", r.status()),
+                Err(e) if e.is_connect() => "nothing listening".into(),
+                Err(e) => format!("last try: {e}"),
+            };
             if let Some(c) = app.child.as_mut()
                 && let Ok(Some(status)) = c.try_wait()
             {
@@ -237,6 +240,10 @@ impl ManagedApp {
     }
 
     /// Its process group id (= its pid) while it runs.
+    #[allow(
+        dead_code,
+        reason = "API for the steps; the runner does not call it yet"
+    )]
     pub fn pgid(&self) -> Option<u32> {
         self.child.as_ref().and_then(tokio::process::Child::id)
     }
@@ -321,7 +328,11 @@ mod tests {
         let log = dir.path().join("app.log");
         // A child of the app too, to see the whole group go.
         let spec = command(
-            &["sh", "-c", "echo pid $$; echo \"hello on $PORT\"; sleep 30 & sleep 30"],
+            &[
+                "sh",
+                "-c",
+                "echo pid $$; echo \"hello on $PORT\"; sleep 30 & sleep 30",
+            ],
             "{app_url}/healthz",
             &[("PORT", "{port}")],
         );
@@ -331,7 +342,10 @@ mod tests {
         let AppError::NotReady { reason, tail, .. } = &e else {
             panic!("{e}");
         };
-        assert!(reason.contains("within 0.7 s (nothing listening)"), "{reason}");
+        assert!(
+            reason.contains("within 0.7 s (nothing listening)"),
+            "{reason}"
+        );
         assert!(tail.contains(&format!("hello on {port}")), "{tail}");
         assert!(e.to_string().contains("--- last lines of"), "{e}");
         // The group was ended before the error came back.
@@ -354,7 +368,12 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let log = dir.path().join("app.log");
         let spec = command(
-            &["sh", "-c", "echo pid $$; echo 'bad --issuer' \"$0\" >&2; exit 3", "{issuer_x}"],
+            &[
+                "sh",
+                "-c",
+                "echo pid $$; echo 'bad --issuer' \"$0\" >&2; exit 3",
+                "{issuer_x}",
+            ],
             "{app_url}/",
             &[],
         );
@@ -362,10 +381,18 @@ mod tests {
         let e = ManagedApp::start(&spec, &vars, &log, Duration::from_secs(5))
             .await
             .expect_err("unknown placeholder");
-        assert!(e.to_string().contains("unknown placeholder `{issuer_x}`"), "{e}");
+        assert!(
+            e.to_string().contains("unknown placeholder `{issuer_x}`"),
+            "{e}"
+        );
 
         let spec = command(
-            &["sh", "-c", "echo pid $$; echo 'bad --issuer' \"$0\" >&2; exit 3", "{port}"],
+            &[
+                "sh",
+                "-c",
+                "echo pid $$; echo 'bad --issuer' \"$0\" >&2; exit 3",
+                "{port}",
+            ],
             "{app_url}/",
             &[],
         );
@@ -385,7 +412,14 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let log = dir.path().join("app.log");
         let spec = command(
-            &["python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1"],
+            &[
+                "python3",
+                "-m",
+                "http.server",
+                "{port}",
+                "--bind",
+                "127.0.0.1",
+            ],
             "{app_url}/",
             &[],
         );
@@ -404,15 +438,30 @@ mod tests {
         let (vars, _) = vars();
         let mut spec = command(&["bin/no-such-app"], "{app_url}/", &[]);
         spec.workdir = dir.path().to_path_buf();
-        let e = ManagedApp::start(&spec, &vars, &dir.path().join("log"), Duration::from_secs(1))
-            .await
-            .expect_err("missing");
-        assert!(e.to_string().starts_with("cannot start `bin/no-such-app` in "), "{e}");
+        let e = ManagedApp::start(
+            &spec,
+            &vars,
+            &dir.path().join("log"),
+            Duration::from_secs(1),
+        )
+        .await
+        .expect_err("missing");
+        assert!(
+            e.to_string()
+                .starts_with("cannot start `bin/no-such-app` in "),
+            "{e}"
+        );
 
         let build = ["sh".to_string(), "-c".into(), "exit 2".into()];
         let e = run_build(&build, dir.path()).await.expect_err("fails");
-        assert!(e.to_string().starts_with("the build step `sh -c exit 2` failed (exit status: 2)"), "{e}");
-        run_build(&["true".to_string()], dir.path()).await.expect("builds");
+        assert!(
+            e.to_string()
+                .starts_with("the build step `sh -c exit 2` failed (exit status: 2)"),
+            "{e}"
+        );
+        run_build(&["true".to_string()], dir.path())
+            .await
+            .expect("builds");
         assert!(matches!(
             run_build(&[], dir.path()).await,
             Err(AppError::EmptyCommand { what: "build" })
@@ -422,7 +471,10 @@ mod tests {
     #[test]
     fn relative_programs_resolve_against_the_workdir() {
         let w = Path::new("/w");
-        assert_eq!(program_path("target/debug/app", w), Path::new("/w/target/debug/app"));
+        assert_eq!(
+            program_path("target/debug/app", w),
+            Path::new("/w/target/debug/app")
+        );
         assert_eq!(program_path("npm", w), Path::new("npm"));
         assert_eq!(program_path("/usr/bin/env", w), Path::new("/usr/bin/env"));
     }

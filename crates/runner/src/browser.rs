@@ -43,7 +43,9 @@ const CHROMIUM_ARGS: [&str; 10] = [
 #[derive(Debug, thiserror::Error)]
 pub enum BrowserError {
     /// The session's profile folder could not be made.
-    #[error("cannot create a temporary Chromium profile folder: {0}; check that TMPDIR is writable")]
+    #[error(
+        "cannot create a temporary Chromium profile folder: {0}; check that TMPDIR is writable"
+    )]
     Profile(std::io::Error),
     /// The WebDriver endpoint did not give a session.
     #[error(
@@ -196,7 +198,8 @@ impl BrowserSession {
             profile: Some(profile),
         };
         // Bound every navigation and script, so no command can hang a check.
-        let timeouts = TimeoutConfiguration::new(Some(SCRIPT), Some(PAGE_LOAD), Some(Duration::ZERO));
+        let timeouts =
+            TimeoutConfiguration::new(Some(SCRIPT), Some(PAGE_LOAD), Some(Duration::ZERO));
         if let Err(e) = session.c()?.update_timeouts(timeouts).await {
             session.close().await;
             return Err(connect_failed(format!("setting its timeouts failed: {e}")));
@@ -243,8 +246,12 @@ impl BrowserSession {
     /// `value` into it like a person (key events fire), replacing what it held.
     pub async fn fill(&self, css_or_name: &str, value: &str) -> Result<(), BrowserError> {
         let css = field_selector(css_or_name);
-        let el = self.wait_element(&css, ELEMENT_WAIT, "to type into").await?;
-        el.clear().await.map_err(command(format!("clearing `{css}`")))?;
+        let el = self
+            .wait_element(&css, ELEMENT_WAIT, "to type into")
+            .await?;
+        el.clear()
+            .await
+            .map_err(command(format!("clearing `{css}`")))?;
         el.send_keys(value)
             .await
             .map_err(command(format!("typing into `{css}`")))
@@ -285,8 +292,14 @@ impl BrowserSession {
     }
 
     /// Waits until an element matching `css` is on the page; returns its text.
+    #[allow(
+        dead_code,
+        reason = "API for the steps; the runner does not call it yet"
+    )]
     pub async fn wait_for(&self, css: &str, timeout: Duration) -> Result<String, BrowserError> {
-        self.wait_for_any(&[css], timeout).await.map(|(_, text)| text)
+        self.wait_for_any(&[css], timeout)
+            .await
+            .map(|(_, text)| text)
     }
 
     /// Waits until one of `selectors` is on the page (checked in order, at least once);
@@ -328,6 +341,10 @@ impl BrowserSession {
 
     /// Waits until the browser's URL satisfies `accept`; returns it. `what` describes
     /// the URL for the error, e.g. "the app's callback".
+    #[allow(
+        dead_code,
+        reason = "API for the steps; the runner does not call it yet"
+    )]
     pub async fn wait_for_url(
         &self,
         what: &str,
@@ -350,6 +367,10 @@ impl BrowserSession {
     }
 
     /// Waits until the browser's URL starts with `prefix`; returns it.
+    #[allow(
+        dead_code,
+        reason = "API for the steps; the runner does not call it yet"
+    )]
     pub async fn wait_for_url_prefix(
         &self,
         prefix: &str,
@@ -379,7 +400,9 @@ impl BrowserSession {
                 Err(_) => {}
             }
             if tokio::time::Instant::now() >= deadline {
-                return Err(self.timeout(format!("element `{css}` {purpose}"), timeout).await);
+                return Err(self
+                    .timeout(format!("element `{css}` {purpose}"), timeout)
+                    .await);
             }
             tokio::time::sleep(POLL).await;
         }
@@ -462,7 +485,10 @@ async fn end_session(c: Client) {
 fn remove_profile(p: tempfile::TempDir) {
     let path = p.path().to_path_buf();
     if let Err(e) = p.close() {
-        tracing::warn!("removing the Chromium profile {} failed: {e}", path.display());
+        tracing::warn!(
+            "removing the Chromium profile {} failed: {e}",
+            path.display()
+        );
     }
 }
 
@@ -602,7 +628,35 @@ mod tests {
 
         b.close().await;
         assert!(!profile.exists(), "the profile folder is removed");
+
+        // Dropped without close(): ended in the background, profile removed after.
+        let dropped = BrowserSession::open(&driver.url(), None)
+            .await
+            .expect("session opens");
+        let profile = dropped
+            .profile
+            .as_ref()
+            .expect("profile")
+            .path()
+            .to_path_buf();
+        drop(dropped);
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while profile.exists() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "profile of a dropped session left"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+
+        // Still open when chromedriver ends: its Chromium ends with the group, and a
+        // late close() only logs.
+        let open = BrowserSession::open(&driver.url(), None)
+            .await
+            .expect("session opens");
+        open.goto(&format!("{base}/")).await.expect("goto");
         driver.shutdown().await;
+        open.close().await;
         server.abort();
 
         assert!(!group_alive(pgid), "left: {:?}", live_members(pgid));

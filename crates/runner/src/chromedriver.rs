@@ -39,7 +39,10 @@ pub enum EnvError {
         path: PathBuf,
     },
     /// chromedriver did not start or did not answer.
-    #[error("chromedriver ({path}) could not be started: {reason}{}", log_section(log_tail))]
+    #[error(
+        "chromedriver ({path}) could not be started: {reason}{}",
+        log_section(log_tail)
+    )]
     DriverFailed {
         /// The binary.
         path: PathBuf,
@@ -145,13 +148,13 @@ impl Chromedriver {
             log_tail,
         };
         let port = crate::app::free_port().map_err(|e| {
-            Attempt::Fatal(failed(
-                format!("no free loopback port: {e}"),
-                String::new(),
-            ))
+            Attempt::Fatal(failed(format!("no free loopback port: {e}"), String::new()))
         })?;
         let url = Url::parse(&format!("http://127.0.0.1:{port}/")).map_err(|e| {
-            Attempt::Fatal(failed(format!("bad URL for port {port}: {e}"), String::new()))
+            Attempt::Fatal(failed(
+                format!("bad URL for port {port}: {e}"),
+                String::new(),
+            ))
         })?;
         let log = tempfile::Builder::new()
             .prefix("stickler-chromedriver-")
@@ -195,9 +198,7 @@ impl Chromedriver {
             .timeout(Duration::from_secs(1))
             .no_proxy()
             .build()
-            .map_err(|e| {
-                Attempt::Fatal(failed(format!("no HTTP client: {e}"), String::new()))
-            })?;
+            .map_err(|e| Attempt::Fatal(failed(format!("no HTTP client: {e}"), String::new())))?;
         let deadline = tokio::time::Instant::now() + READY_WAIT;
         loop {
             if let Ok(r) = http.get(&status).send().await
@@ -237,6 +238,10 @@ impl Chromedriver {
     }
 
     /// Its process group id (= its pid) while it runs.
+    #[allow(
+        dead_code,
+        reason = "API for the steps; the runner does not call it yet"
+    )]
     pub fn pgid(&self) -> Option<u32> {
         self.child.as_ref().and_then(tokio::process::Child::id)
     }
@@ -291,27 +296,51 @@ mod tests {
         let in_a = temp_bin(a.path(), "google-chrome");
         let path = std::env::join_paths([a.path(), b.path()]).expect("join");
         let found = locate("X", None, Some(path.clone()), &CHROMIUM_NAMES).expect("ok");
-        assert_eq!(found, Some(in_b.clone()), "earlier names win over earlier dirs");
+        assert_eq!(
+            found,
+            Some(in_b.clone()),
+            "earlier names win over earlier dirs"
+        );
         let found = locate("X", Some(in_a.clone().into()), Some(path), &CHROMIUM_NAMES);
         assert_eq!(found.expect("ok"), Some(in_a));
-        let none = locate("X", None, Some(OsString::from("/nonexistent")), &["chromedriver"]);
+        let none = locate(
+            "X",
+            None,
+            Some(OsString::from("/nonexistent")),
+            &["chromedriver"],
+        );
         assert_eq!(none.expect("ok"), None);
     }
 
     #[test]
     fn a_bad_override_says_which_variable() {
-        let e = locate("STICKLER_CHROMEDRIVER", Some("/no/such/file".into()), None, &[])
-            .expect_err("missing file");
+        let e = locate(
+            "STICKLER_CHROMEDRIVER",
+            Some("/no/such/file".into()),
+            None,
+            &[],
+        )
+        .expect_err("missing file");
         let msg = e.to_string();
-        assert!(msg.starts_with("STICKLER_CHROMEDRIVER=/no/such/file is not a file"), "{msg}");
+        assert!(
+            msg.starts_with("STICKLER_CHROMEDRIVER=/no/such/file is not a file"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn not_found_messages_say_how_to_fix() {
         let msg = EnvError::NoDriver.to_string();
-        assert!(msg.contains("apt-get install chromium chromium-driver"), "{msg}");
+        assert!(
+            msg.contains("apt-get install chromium chromium-driver"),
+            "{msg}"
+        );
         assert!(msg.contains("--webdriver URL") && msg.contains("STICKLER_CHROMEDRIVER"));
-        assert!(EnvError::NoChromium.to_string().contains("STICKLER_CHROMIUM"));
+        assert!(
+            EnvError::NoChromium
+                .to_string()
+                .contains("STICKLER_CHROMIUM")
+        );
     }
 
     #[tokio::test]
@@ -330,6 +359,9 @@ mod tests {
             .expect_err("it exits");
         let msg = e.to_string();
         assert!(msg.contains("exited (exit status: 1)"), "{msg}");
-        assert!(msg.contains("--- chromedriver said ---\nbind() failed: --port="), "{msg}");
+        assert!(
+            msg.contains("--- chromedriver said ---\nbind() failed: --port="),
+            "{msg}"
+        );
     }
 }

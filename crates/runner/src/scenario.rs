@@ -151,6 +151,10 @@ pub struct LoginSpec {
     /// CSS selector of the element the app shows on a refused sign-in.
     pub error: Option<String>,
     /// The path of the app's callback (`/callback`), for the replay and tamper steps.
+    #[allow(
+        dead_code,
+        reason = "API for the steps; the runner does not call it yet"
+    )]
     pub callback_path: Option<String>,
 }
 
@@ -181,8 +185,6 @@ pub enum AppMode {
     Running {
         /// Base URL.
         url: String,
-        /// The tenant it is configured for.
-        tenant: FixedTenant,
     },
 }
 
@@ -201,7 +203,7 @@ pub struct ScenarioFile {
     pub workdir: PathBuf,
     /// The app.
     pub app: AppMode,
-    /// The fixed tenant of an already running app (the same as in [`AppMode::Running`]).
+    /// The fixed tenant of an already running app; always set with [`AppMode::Running`].
     pub idp: Option<FixedTenant>,
     /// Registration.
     pub client: ClientRegistration,
@@ -277,6 +279,10 @@ pub enum PlaceholderError {
 impl Placeholders {
     /// The signed-in user's placeholders ([`USER_PLACEHOLDERS`]), for
     /// `[login] signed_in_contains`.
+    #[allow(
+        dead_code,
+        reason = "API for the steps; the runner does not call it yet"
+    )]
     pub fn for_user(username: &str, email: &str, sub: &str) -> Placeholders {
         let mut p = Placeholders {
             values: BTreeMap::new(),
@@ -302,6 +308,10 @@ impl Placeholders {
     }
 
     /// A value, when set.
+    #[allow(
+        dead_code,
+        reason = "API for the steps; the runner does not call it yet"
+    )]
     pub fn get(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(String::as_str)
     }
@@ -373,21 +383,29 @@ pub fn load(path: &Path) -> Result<ScenarioFile, ScenarioError> {
 /// The 1-based line of a byte offset.
 fn line_at(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
-/// The `[table]` a line belongs to, for messages: `[app]`, or `the top level`.
-fn section_at(text: &str, line: usize) -> String {
-    text.lines()
-        .take(line)
-        .filter_map(|l| {
-            let t = l.trim();
-            let header = t.strip_prefix('[')?;
-            let name = header.split(']').next()?.trim_matches(['[', ' ']);
-            Some(format!("[{name}]"))
-        })
-        .last()
-        .unwrap_or_else(|| "the top level".into())
+/// The table a line is in, for messages: `in [app]`, or `at the top level`. A
+/// `[table]` header line is in that table, unless `header_key` says the error is about
+/// the header's own key, which belongs to the table above.
+fn section_at(text: &str, line: usize, header_key: bool) -> String {
+    fn header(l: &str) -> Option<&str> {
+        let inner = l.trim().strip_prefix('[')?;
+        Some(inner.split(']').next()?.trim_matches(['[', ' ']))
+    }
+    let lines: Vec<&str> = text.lines().take(line).collect();
+    let name = match lines.split_last() {
+        Some((current, _)) if header_key && header(current).is_some() => header(current)
+            .and_then(|n| n.rsplit_once('.'))
+            .map(|(parent, _)| parent),
+        _ => lines.iter().rev().find_map(|l| header(l)),
+    };
+    name.map_or_else(|| "at the top level".into(), |n| format!("in [{n}]"))
 }
 
 /// Names in a serde message: "`a`, `b`" → "a, b".
@@ -402,19 +420,20 @@ fn backquoted(list: &str) -> String {
 /// A TOML or schema error, as "LINE: message naming the key and table".
 fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioError {
     let line = e.span().map_or(1, |s| line_at(text, s.start));
-    let section = section_at(text, line);
+    let section = section_at(text, line, true);
     let raw = e.message().trim();
     let message = if let Some(rest) = raw.strip_prefix("unknown field `") {
         let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let expected = backquoted(expected);
         if expected.is_empty() {
-            format!("unknown key `{key}` in {section}")
+            format!("unknown key `{key}` {section}")
         } else {
-            format!("unknown key `{key}` in {section} (expected one of: {expected})")
+            format!("unknown key `{key}` {section} (expected one of: {expected})")
         }
     } else if let Some(rest) = raw.strip_prefix("missing field `") {
         let key = rest.split('`').next().unwrap_or(rest);
-        format!("missing key `{key}` in {section}")
+        // The span is the table that lacks the key.
+        format!("missing key `{key}` {}", section_at(text, line, false))
     } else {
         let key = text
             .lines()
@@ -423,7 +442,7 @@ fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioError {
             .map(|(k, _)| k.trim().trim_matches('"'))
             .filter(|k| !k.is_empty() && !k.starts_with('['));
         match key {
-            Some(k) => format!("key `{k}` in {section}: {raw}"),
+            Some(k) => format!("key `{k}` {section}: {raw}"),
             None => raw.to_string(),
         }
     };
@@ -446,6 +465,10 @@ struct Validator<'a> {
 }
 
 impl Validator<'_> {
+    fn section(&self, span: &std::ops::Range<usize>) -> String {
+        section_at(self.text, line_at(self.text, span.start), true)
+    }
+
     fn err<T>(&self, span: std::ops::Range<usize>, message: String) -> Result<T, ScenarioError> {
         Err(ScenarioError {
             file: self.path.to_path_buf(),
@@ -463,7 +486,10 @@ impl Validator<'_> {
     ) -> Result<(), ScenarioError> {
         match Placeholders::probe(known).fill(value.get_ref()) {
             Ok(_) => Ok(()),
-            Err(e) => self.err(value.span(), format!("key `{key}`: {e}")),
+            Err(e) => self.err(
+                value.span(),
+                format!("key `{key}` {}: {e}", self.section(&value.span())),
+            ),
         }
     }
 
@@ -475,7 +501,8 @@ impl Validator<'_> {
     ) -> Result<(), ScenarioError> {
         for v in values {
             if let Err(e) = Placeholders::probe(&KNOWN_PLACEHOLDERS).fill(v) {
-                return self.err(span, format!("key `{key}`: {e}"));
+                let section = self.section(&span);
+                return self.err(span, format!("key `{key}` {section}: {e}"));
             }
         }
         Ok(())
@@ -593,7 +620,7 @@ impl Validator<'_> {
                         "key `command` in [app]: name a program, then its arguments".into(),
                     );
                 }
-                self.templates("command", span, &argv)?;
+                self.templates("command", span.clone(), &argv)?;
                 let env = match app.env {
                     Some(env) => {
                         self.templates("env", env.span(), env.get_ref().values())?;
@@ -659,15 +686,14 @@ impl Validator<'_> {
                         );
                     }
                 }
-                let Some(tenant) = idp.clone() else {
+                if idp.is_none() {
                     return self.err(
                         url.span(),
                         "an app that already runs (`url`) needs an [idp] table with `tenant`, `client_id` and `client_secret`: the tenant and client the app is configured for".into(),
                     );
-                };
+                }
                 AppMode::Running {
                     url: url.into_inner(),
-                    tenant,
                 }
             }
         };
@@ -804,7 +830,10 @@ callback_path = "/callback"
         assert_eq!(s.name, "Stickler demo RP");
         assert_eq!(s.profile, Profile::Lenient);
         assert_eq!(s.workdir, root.path().join("scenarios/.."));
-        assert_eq!(s.features, [root.path().join("scenarios/../features/jumpcloud")]);
+        assert_eq!(
+            s.features,
+            [root.path().join("scenarios/../features/jumpcloud")]
+        );
         assert_eq!(s.ready_timeout(), Duration::from_secs(20));
         let AppMode::Managed { build, command } = &s.app else {
             panic!("managed: {:?}", s.app);
@@ -839,16 +868,23 @@ callback_path = "/callback"
             "url = \"https://staging.example.com\"",
         );
         let e = err(&running);
-        assert!(e.starts_with("s.toml:4: an app that already runs (`url`) needs an [idp]"), "{e}");
+        assert!(
+            e.starts_with("s.toml:4: an app that already runs (`url`) needs an [idp]"),
+            "{e}"
+        );
         let with_idp = format!(
             "{running}[idp]\ntenant = \"staging\"\nclient_id = \"my-app\"\nclient_secret = \"s\"\n"
         );
         let s = parse(Path::new("s.toml"), &with_idp).expect("valid");
-        let AppMode::Running { url, tenant } = &s.app else {
+        let AppMode::Running { url } = &s.app else {
             panic!("running");
         };
-        assert_eq!((url.as_str(), tenant.tenant.as_str()), ("https://staging.example.com", "staging"));
-        assert_eq!(s.idp.expect("idp").client_id, "my-app");
+        assert_eq!(url, "https://staging.example.com");
+        let idp = s.idp.expect("idp");
+        assert_eq!(
+            (idp.tenant.as_str(), idp.client_id.as_str()),
+            ("staging", "my-app")
+        );
     }
 
     #[test]
@@ -859,66 +895,122 @@ callback_path = "/callback"
             "s.toml:4: unknown key `comand` in [app] (expected one of: build, command, env, ready_url, ready_timeout_secs, url)"
         );
         let e = err(&format!("{GOOD}colour = \"red\"\n"));
-        assert!(e.starts_with("s.toml:12: unknown key `colour` in [login] (expected one of: start_url, click,"), "{e}");
+        assert!(
+            e.starts_with(
+                "s.toml:11: unknown key `colour` in [login] (expected one of: start_url, click,"
+            ),
+            "{e}"
+        );
         let e = err(&GOOD.replace("name = \"x\"", "name = \"x\"\nprofil = \"lenient\""));
-        assert!(e.starts_with("s.toml:3: unknown key `profil` in the top level"), "{e}");
+        assert!(
+            e.starts_with("s.toml:3: unknown key `profil` at the top level"),
+            "{e}"
+        );
     }
 
     #[test]
     fn bad_values_and_missing_keys_name_the_key() {
         let e = err(&GOOD.replace("ready_url", "ready_timeout_secs = \"soon\"\nready_url"));
-        assert!(e.starts_with("s.toml:5: key `ready_timeout_secs` in [app]: invalid type"), "{e}");
+        assert!(
+            e.starts_with("s.toml:5: key `ready_timeout_secs` in [app]: invalid type"),
+            "{e}"
+        );
         let e = err(&GOOD.replace("name = \"x\"", "name = \"x\"\nprofile = \"okta\""));
-        assert!(e.starts_with("s.toml:3: key `profile` in the top level: unknown variant `okta`"), "{e}");
+        assert!(
+            e.starts_with("s.toml:3: key `profile` at the top level: unknown variant `okta`"),
+            "{e}"
+        );
         let e = err(&GOOD.replace("signed_in = \"#user\"", ""));
-        assert!(e.contains("missing key `signed_in`"), "{e}");
+        assert_eq!(e, "s.toml:8: missing key `signed_in` in [login]");
+        let e = err(&GOOD.replace("[login]", "[logn]"));
+        assert!(
+            e.starts_with(
+                "s.toml:8: unknown key `logn` at the top level (expected one of: name, features,"
+            ),
+            "{e}"
+        );
         let e = err(&GOOD.replace("ready_url = \"{app_url}/\"", ""));
-        assert!(e.starts_with("s.toml:4: [app] with `command` needs `ready_url`"), "{e}");
+        assert!(
+            e.starts_with("s.toml:4: [app] with `command` needs `ready_url`"),
+            "{e}"
+        );
     }
 
     #[test]
     fn command_and_url_together_is_an_error() {
         let e = err(&GOOD.replace("ready_url = ", "url = \"http://x\"\nready_url = "));
-        assert!(e.starts_with("s.toml:5: [app] has both `command` and `url`"), "{e}");
+        assert!(
+            e.starts_with("s.toml:5: [app] has both `command` and `url`"),
+            "{e}"
+        );
         let e = err(&GOOD.replace("command = [\"app\", \"--issuer\", \"{issuer}\"]\n", ""));
         assert!(e.contains("[app] needs `command`"), "{e}");
     }
 
     #[test]
     fn idp_only_goes_with_url() {
-        let e = err(&format!("{GOOD}[idp]\ntenant = \"t\"\nclient_id = \"c\"\nclient_secret = \"s\"\n"));
-        assert!(e.contains("[idp] is only for an app that already runs"), "{e}");
+        let e = err(&format!(
+            "{GOOD}[idp]\ntenant = \"t\"\nclient_id = \"c\"\nclient_secret = \"s\"\n"
+        ));
+        assert!(
+            e.contains("[idp] is only for an app that already runs"),
+            "{e}"
+        );
     }
 
     #[test]
     fn unknown_placeholders_are_errors_that_list_the_known_ones() {
         let e = err(&GOOD.replace("{issuer}", "{isuer}"));
-        assert!(e.starts_with("s.toml:4: key `command`: unknown placeholder `{isuer}` in `{isuer}` (known: {issuer} {discovery_url}"), "{e}");
+        assert!(e.starts_with("s.toml:4: key `command` in [app]: unknown placeholder `{isuer}` in `{isuer}` (known: {issuer} {discovery_url}"), "{e}");
         assert!(e.contains("write `{{` and `}}` for literal braces"), "{e}");
         let e = err(&GOOD.replace("\"{app_url}/cb\"", "\"{app_url}/cb\", \"{ap_url}/x\""));
-        assert!(e.starts_with("s.toml:7: key `redirect_uris`: unknown placeholder `{ap_url}`"), "{e}");
-        let e = err(&GOOD.replace("signed_in = \"#user\"", "signed_in = \"#user\"\nsigned_in_contains = \"{issuer}\""));
-        assert!(e.contains("key `signed_in_contains`: unknown placeholder `{issuer}`") && e.contains("(known: {username} {email} {sub}"), "{e}");
+        assert!(
+            e.starts_with(
+                "s.toml:7: key `redirect_uris` in [client]: unknown placeholder `{ap_url}`"
+            ),
+            "{e}"
+        );
+        let e = err(&GOOD.replace(
+            "signed_in = \"#user\"",
+            "signed_in = \"#user\"\nsigned_in_contains = \"{issuer}\"",
+        ));
+        assert!(
+            e.contains("key `signed_in_contains` in [login]: unknown placeholder `{issuer}`")
+                && e.contains("(known: {username} {email} {sub}"),
+            "{e}"
+        );
     }
 
     #[test]
     fn selectors_paths_and_features_are_checked() {
         let e = err(&GOOD.replace("\"#user\"", "\" \""));
-        assert_eq!(e, "s.toml:10: key `signed_in` in [login]: the CSS selector is empty");
+        assert_eq!(
+            e,
+            "s.toml:10: key `signed_in` in [login]: the CSS selector is empty"
+        );
         let e = err(&format!("{GOOD}callback_path = \"callback\"\n"));
         assert!(e.starts_with("s.toml:11: key `callback_path`"), "{e}");
         let e = err(&GOOD.replace("name = \"x\"", "name = \"x\"\nfeatures = [\"no/such/dir\"]"));
-        assert!(e.starts_with("s.toml:3: key `features`: no/such/dir does not exist"), "{e}");
+        assert!(
+            e.starts_with("s.toml:3: key `features`: no/such/dir does not exist"),
+            "{e}"
+        );
         let e = err(&GOOD.replace("name = \"x\"", "name = \"x\"\nworkdir = \"no/such/dir\""));
         assert!(e.starts_with("s.toml:3: key `workdir`"), "{e}");
         let e = err(&GOOD.replace("command = [\"app\"", "command = [\"\""));
-        assert!(e.starts_with("s.toml:4: key `command` in [app]: name a program"), "{e}");
+        assert!(
+            e.starts_with("s.toml:4: key `command` in [app]: name a program"),
+            "{e}"
+        );
     }
 
     #[test]
     fn unreadable_files_say_so() {
         let e = load(Path::new("/no/such/s.toml")).unwrap_err().to_string();
-        assert!(e.starts_with("/no/such/s.toml:1: cannot read the scenario file"), "{e}");
+        assert!(
+            e.starts_with("/no/such/s.toml:1: cannot read the scenario file"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -933,7 +1025,10 @@ callback_path = "/callback"
     fn placeholders_fill_and_escape() {
         let mut p = Placeholders::default();
         p.set("port", "8080");
-        assert_eq!(p.fill("127.0.0.1:{port} {{x}}").unwrap(), "127.0.0.1:8080 {x}");
+        assert_eq!(
+            p.fill("127.0.0.1:{port} {{x}}").unwrap(),
+            "127.0.0.1:8080 {x}"
+        );
         assert_eq!(p.get("port"), Some("8080"));
         assert_eq!(
             p.fill("{issuer}").unwrap_err(),
@@ -942,11 +1037,26 @@ callback_path = "/callback"
                 template: "{issuer}".into()
             }
         );
-        assert!(matches!(p.fill("{port"), Err(PlaceholderError::Unclosed { .. })));
-        assert!(matches!(p.fill("port}"), Err(PlaceholderError::Unmatched { .. })));
-        assert!(matches!(p.fill("{nope}"), Err(PlaceholderError::Unknown { .. })));
+        assert!(matches!(
+            p.fill("{port"),
+            Err(PlaceholderError::Unclosed { .. })
+        ));
+        assert!(matches!(
+            p.fill("port}"),
+            Err(PlaceholderError::Unmatched { .. })
+        ));
+        assert!(matches!(
+            p.fill("{nope}"),
+            Err(PlaceholderError::Unknown { .. })
+        ));
         let u = Placeholders::for_user("alice", "alice@example.com", "u-1");
-        assert_eq!(u.fill("{username} <{email}> {sub}").unwrap(), "alice <alice@example.com> u-1");
-        assert!(matches!(u.fill("{port}"), Err(PlaceholderError::Unknown { .. })));
+        assert_eq!(
+            u.fill("{username} <{email}> {sub}").unwrap(),
+            "alice <alice@example.com> u-1"
+        );
+        assert!(matches!(
+            u.fill("{port}"),
+            Err(PlaceholderError::Unknown { .. })
+        ));
     }
 }

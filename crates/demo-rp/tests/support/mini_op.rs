@@ -37,6 +37,8 @@ pub enum Tamper {
     WrongIssuer,
     /// `aud` is another client.
     WrongAudience,
+    /// `azp` names another client.
+    ForeignAzp,
     /// The signature does not verify.
     BadSignature,
     /// `alg: none`, no signature.
@@ -247,6 +249,9 @@ async fn token(
         "email": EMAIL,
         "name": "Carol Example",
     });
+    if t == Tamper::ForeignAzp {
+        claims["azp"] = json!("another-app");
+    }
     let nonce = if t == Tamper::WrongNonce {
         Some("not-the-nonce-you-sent".to_string())
     } else {

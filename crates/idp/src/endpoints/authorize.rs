@@ -199,6 +199,7 @@ fn validate(
         code_challenge: params.get("code_challenge").map(str::to_string),
         code_challenge_method: params.get("code_challenge_method").map(str::to_string),
         response_mode,
+        prompt: params.get("prompt").map(str::to_string),
         requested_at: t,
         expires_at: t + LOGIN_TTL,
     })

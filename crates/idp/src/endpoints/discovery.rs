@@ -93,8 +93,9 @@ pub fn document(tenant: &Tenant, q: &Quirks) -> Value {
 pub fn jwks(tenant: &Tenant) -> Response {
     let set = {
         let s = tenant.lock();
-        s.keys
-            .jwks(crate::misbehaviour::single_key_jwks(s.quirks.id_token_misbehaviour))
+        s.keys.jwks(crate::misbehaviour::single_key_jwks(
+            s.quirks.id_token_misbehaviour,
+        ))
     };
     let mut entry = JournalEntry::new("jwks", "GET", &[]);
     entry.status = 200;

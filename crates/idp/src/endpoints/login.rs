@@ -87,6 +87,11 @@ pub fn login(tenant: &Tenant, req: Req) -> Response {
     ) {
         return deliver(tenant, entry, to_app(err, &pending));
     }
+    if quirks.error_style == crate::quirks::ErrorStyle::Fosite
+        && let Err(err) = check_prompt(pending.prompt.as_deref())
+    {
+        return deliver(tenant, entry, to_app(err, &pending));
+    }
     // Issue the code.
     let t = now();
     let prefix = if quirks.hydra_token_prefixes {
@@ -134,6 +139,30 @@ pub fn login(tenant: &Tenant, req: Req) -> Response {
         &pending.response_mode,
         fields,
     )
+}
+
+/// fosite's `prompt` rules, which Hydra applies after login (`handler/openid/validator.go`,
+/// quirks.md E-PROMPT, E-PROMPT-NONE). The hint prints the whole list as Go formats a
+/// slice: `'[login foo]'`.
+fn check_prompt(prompt: Option<&str>) -> Result<(), OAuthError> {
+    const KNOWN: [&str; 5] = ["login", "none", "consent", "registration", "select_account"];
+    let values: Vec<&str> = prompt
+        .unwrap_or("")
+        .split(' ')
+        .filter(|v| !v.is_empty())
+        .collect();
+    if values.iter().any(|v| !KNOWN.contains(v)) {
+        return Err(OAuthError::invalid_request().hint(format!(
+            "Used unknown value '[{}]' for prompt parameter",
+            values.join(" ")
+        )));
+    }
+    if values.len() > 1 && values.contains(&"none") {
+        return Err(OAuthError::invalid_request().hint(
+            "Parameter \"prompt\" was set to \"none\", but contains other values as well which is not allowed.",
+        ));
+    }
+    Ok(())
 }
 
 /// PKCE rules at the authorization endpoint (fosite `handler/pkce/handler.go`).

@@ -284,8 +284,9 @@ fn issue(
             t,
         );
         crate::misbehaviour::tamper_id_token(q.id_token_misbehaviour, &mut c, &q.groups_claim, t);
-        let jwt = crate::misbehaviour::sign(q.id_token_misbehaviour, &key, &client.client_secret, &c)
-            .map_err(|e| OAuthError::server_error().hint(format!("Signing failed: {e}")))?;
+        let jwt =
+            crate::misbehaviour::sign(q.id_token_misbehaviour, &key, &client.client_secret, &c)
+                .map_err(|e| OAuthError::server_error().hint(format!("Signing failed: {e}")))?;
         body["id_token"] = json!(jwt);
     }
     let offline = grant.has_scope("offline") || grant.has_scope("offline_access");
