@@ -146,13 +146,11 @@ impl Client {
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let client_secret = match method {
             TokenAuthMethod::None => spec.client_secret.unwrap_or_default(),
-            _ => spec
-                .client_secret
-                .unwrap_or_else(|| {
-                    let a = uuid::Uuid::new_v4().simple().to_string();
-                    let b = uuid::Uuid::new_v4().simple().to_string();
-                    format!("{a}{b}")
-                }),
+            _ => spec.client_secret.unwrap_or_else(|| {
+                let a = uuid::Uuid::new_v4().simple().to_string();
+                let b = uuid::Uuid::new_v4().simple().to_string();
+                format!("{a}{b}")
+            }),
         };
         Client {
             name: spec.name.unwrap_or_else(|| client_id.clone()),

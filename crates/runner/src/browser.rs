@@ -506,7 +506,7 @@ impl Drop for BrowserSession {
                     }
                 });
             }
-            (_, _) => {
+            _ => {
                 if let Some(p) = profile {
                     remove_profile(p);
                 }
@@ -629,10 +629,15 @@ mod tests {
         b.close().await;
         assert!(!profile.exists(), "the profile folder is removed");
 
-        // Dropped without close(): ended in the background, profile removed after.
-        let dropped = BrowserSession::open(&driver.url(), None)
-            .await
-            .expect("session opens");
+        // Two more sessions: one dropped without close(), ended in the background with
+        // its profile removed after; one still open when chromedriver ends, whose
+        // Chromium ends with the group, and whose late close() only logs.
+        let wd = driver.url();
+        let (dropped, open) = tokio::join!(
+            BrowserSession::open(&wd, None),
+            BrowserSession::open(&wd, None)
+        );
+        let (dropped, open) = (dropped.expect("opens"), open.expect("opens"));
         let profile = dropped
             .profile
             .as_ref()
@@ -648,12 +653,6 @@ mod tests {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-
-        // Still open when chromedriver ends: its Chromium ends with the group, and a
-        // late close() only logs.
-        let open = BrowserSession::open(&driver.url(), None)
-            .await
-            .expect("session opens");
         open.goto(&format!("{base}/")).await.expect("goto");
         driver.shutdown().await;
         open.close().await;

@@ -29,7 +29,10 @@ fn feature_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         out.push(dir.to_path_buf());
         return Ok(());
     }
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -47,14 +50,21 @@ pub fn collect(dir: &Path) -> Result<Vec<CheckInfo>, String> {
     feature_files(dir, &mut files).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut checks = Vec::new();
     for f in files {
-        let feature = Feature::parse_path(&f, GherkinEnv::default()).map_err(|e| format!("{}: {e}", f.display()))?;
+        let feature = Feature::parse_path(&f, GherkinEnv::default())
+            .map_err(|e| format!("{}: {e}", f.display()))?;
         let area = f
             .parent()
             .and_then(|p| p.file_name())
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let stem = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let scenarios = feature.scenarios.iter().chain(feature.rules.iter().flat_map(|r| &r.scenarios));
+        let stem = f
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let scenarios = feature
+            .scenarios
+            .iter()
+            .chain(feature.rules.iter().flat_map(|r| &r.scenarios));
         for (i, sc) in scenarios.enumerate() {
             let desc = sc.description.clone().unwrap_or_default();
             let source = desc

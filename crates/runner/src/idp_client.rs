@@ -33,7 +33,9 @@ impl IdpClient {
     }
 
     fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let r = self.http.request(method, format!("{}/admin{path}", self.base));
+        let r = self
+            .http
+            .request(method, format!("{}/admin{path}", self.base));
         match &self.token {
             Some(t) => r.bearer_auth(t),
             None => r,
@@ -47,7 +49,9 @@ impl IdpClient {
         let status = resp.status();
         let body = resp.text().await.unwrap_or_default();
         if status == StatusCode::UNAUTHORIZED {
-            bail!("{what}: the IdP refused the admin call (401): pass its admin token with --idp-token");
+            bail!(
+                "{what}: the IdP refused the admin call (401): pass its admin token with --idp-token"
+            );
         }
         bail!("{what}: the IdP answered {status}: {body}")
     }
@@ -82,7 +86,9 @@ impl IdpClient {
         if resp.status() == StatusCode::NOT_FOUND {
             return Ok(None);
         }
-        Ok(Some(Self::check(resp, "reading a tenant").await?.json().await?))
+        Ok(Some(
+            Self::check(resp, "reading a tenant").await?.json().await?,
+        ))
     }
 
     /// Deletes a tenant (missing is fine).
@@ -120,7 +126,10 @@ impl IdpClient {
     /// Sets the groups assigned to a client.
     pub async fn assign_groups(&self, tenant: &str, client: &str, groups: &[String]) -> Result<()> {
         let resp = self
-            .req(reqwest::Method::PUT, &format!("/tenants/{tenant}/clients/{client}/groups"))
+            .req(
+                reqwest::Method::PUT,
+                &format!("/tenants/{tenant}/clients/{client}/groups"),
+            )
             .json(groups)
             .send()
             .await?;
@@ -134,6 +143,9 @@ impl IdpClient {
             .query(&[("since", since)])
             .send()
             .await?;
-        Ok(Self::check(resp, "reading the journal").await?.json().await?)
+        Ok(Self::check(resp, "reading the journal")
+            .await?
+            .json()
+            .await?)
     }
 }

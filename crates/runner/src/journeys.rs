@@ -65,13 +65,19 @@ pub async fn sign_in_with_forged_state(w: &mut CheckWorld, username: &str) -> Re
     let form = b
         .execute("const f=document.getElementById('stickler-login');return [f.action, f.querySelector('input[name=login_challenge]').value];")
         .await?;
-    let action = form[0].as_str().ok_or_else(|| anyhow!("login form has no action"))?;
+    let action = form[0]
+        .as_str()
+        .ok_or_else(|| anyhow!("login form has no action"))?;
     let challenge = form[1].as_str().unwrap_or_default();
     let resp = w
         .env
         .http
         .post(action)
-        .form(&[("login_challenge", challenge), ("username", username), ("password", &password)])
+        .form(&[
+            ("login_challenge", challenge),
+            ("username", username),
+            ("password", &password),
+        ])
         .send()
         .await
         .context("posting the login form")?;
@@ -79,7 +85,12 @@ pub async fn sign_in_with_forged_state(w: &mut CheckWorld, username: &str) -> Re
         .headers()
         .get(reqwest::header::LOCATION)
         .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| anyhow!("the IdP answered the login with {} and no redirect", resp.status()))?;
+        .ok_or_else(|| {
+            anyhow!(
+                "the IdP answered the login with {} and no redirect",
+                resp.status()
+            )
+        })?;
     let mut url = url::Url::parse(location)?;
     if !url.query_pairs().any(|(k, _)| k == "code") {
         bail!("the IdP refused the sign-in before a code was issued: {location}");
@@ -88,7 +99,10 @@ pub async fn sign_in_with_forged_state(w: &mut CheckWorld, username: &str) -> Re
         .query_pairs()
         .into_owned()
         .filter(|(k, _)| k != "state")
-        .chain([("state".to_string(), "forged-by-stickler-0123456789".to_string())])
+        .chain([(
+            "state".to_string(),
+            "forged-by-stickler-0123456789".to_string(),
+        )])
         .collect();
     url.query_pairs_mut().clear().extend_pairs(pairs);
     w.notes.push(format!("forged callback: {url}"));
@@ -125,12 +139,14 @@ async fn settle(w: &CheckWorld, first: &[&str]) -> Option<usize> {
 
 /// The HTTP status of the current document (Navigation Timing Level 2).
 async fn nav_status(b: &crate::browser::BrowserSession) -> Option<u16> {
-    b.execute("const n=performance.getEntriesByType('navigation')[0];return n?n.responseStatus:null;")
-        .await
-        .ok()
-        .and_then(|v| v.as_u64())
-        .and_then(|s| u16::try_from(s).ok())
-        .filter(|s| *s > 0)
+    b.execute(
+        "const n=performance.getEntriesByType('navigation')[0];return n?n.responseStatus:null;",
+    )
+    .await
+    .ok()
+    .and_then(|v| v.as_u64())
+    .and_then(|s| u16::try_from(s).ok())
+    .filter(|s| *s > 0)
 }
 
 /// Reads what the page shows now.
@@ -148,7 +164,8 @@ pub async fn observe(w: &CheckWorld) -> Result<Observation> {
         js
     };
     let mut shown = Shown::Nothing;
-    let mut probes: Vec<(&str, fn(String) -> Shown)> = vec![
+    type Probe<'a> = (&'a str, fn(String) -> Shown);
+    let mut probes: Vec<Probe> = vec![
         (login.signed_in.as_str(), Shown::SignedIn),
         (IDP_ERROR_PAGE, Shown::IdpError),
         (IDP_LOGIN_ERROR, Shown::LoginError),

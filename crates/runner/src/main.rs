@@ -9,10 +9,9 @@ macro_rules! say {
 }
 
 mod app;
-mod checks_cmd;
 mod browser;
+mod checks_cmd;
 mod chromedriver;
-mod process;
 mod cli;
 mod env;
 mod evidence;
@@ -20,6 +19,7 @@ mod exit;
 mod idp_client;
 mod idp_cmd;
 mod journeys;
+mod process;
 mod report;
 mod run_cmd;
 mod scenario;

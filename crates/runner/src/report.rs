@@ -59,6 +59,9 @@ pub fn check_key(feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> St
     format!("{stem}-{}", scenario.position.line)
 }
 
+/// A check in progress: when it started, and its first failure (step, message).
+type Running = (SystemTime, Option<(String, String)>);
+
 #[derive(Debug, Default)]
 struct Shared {
     results: Vec<CheckResult>,
@@ -69,28 +72,43 @@ struct Shared {
 #[derive(Debug, Clone, Default)]
 pub struct Collector {
     shared: Arc<Mutex<Shared>>,
-    started: Arc<Mutex<HashMap<String, (SystemTime, Option<(String, String)>)>>>,
+    started: Arc<Mutex<HashMap<String, Running>>>,
 }
 
 impl Collector {
     /// Results so far.
     pub fn results(&self) -> Vec<CheckResult> {
-        self.shared.lock().unwrap_or_else(|p| p.into_inner()).results.clone()
+        self.shared
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .results
+            .clone()
     }
 
     /// Feature files that did not parse.
     pub fn parse_errors(&self) -> Vec<String> {
-        self.shared.lock().unwrap_or_else(|p| p.into_inner()).parse_errors.clone()
+        self.shared
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .parse_errors
+            .clone()
     }
 
-    fn scenario_event<W>(&self, at: SystemTime, feat: &gherkin::Feature, sc: &gherkin::Scenario, ev: &Scenario<W>) {
+    fn scenario_event<W>(
+        &self,
+        at: SystemTime,
+        feat: &gherkin::Feature,
+        sc: &gherkin::Scenario,
+        ev: &Scenario<W>,
+    ) {
         let key = check_key(feat, sc);
         let mut started = self.started.lock().unwrap_or_else(|p| p.into_inner());
         match ev {
             Scenario::Started => {
                 started.insert(key, (at, None));
             }
-            Scenario::Step(step, Step::Failed(_, _, _, err)) | Scenario::Background(step, Step::Failed(_, _, _, err)) => {
+            Scenario::Step(step, Step::Failed(_, _, _, err))
+            | Scenario::Background(step, Step::Failed(_, _, _, err)) => {
                 if let Some(entry) = started.get_mut(&key)
                     && entry.1.is_none()
                 {
@@ -113,13 +131,21 @@ impl Collector {
                     location: format!("{}:{}", relative(feat.path.as_deref()), sc.position.line),
                     tags: feat.tags.iter().chain(&sc.tags).cloned().collect(),
                     explanation: sc.description.clone().unwrap_or_default(),
-                    status: if failure.is_some() { Status::Failed } else { Status::Passed },
+                    status: if failure.is_some() {
+                        Status::Failed
+                    } else {
+                        Status::Passed
+                    },
                     failed_step: failure.as_ref().map(|f| f.0.clone()),
                     message: failure.map(|f| f.1),
                     duration_ms: at.duration_since(t0).unwrap_or_default().as_millis(),
                 };
                 print_progress(&result);
-                self.shared.lock().unwrap_or_else(|p| p.into_inner()).results.push(result);
+                self.shared
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .results
+                    .push(result);
             }
             _ => {}
         }
@@ -148,7 +174,9 @@ fn panic_text(info: &event::Info) -> String {
 fn step_error(err: &event::StepError) -> String {
     match err {
         event::StepError::Panic(info) => panic_text(info),
-        event::StepError::NotFound => "no step definition matches this step (see the README's step vocabulary)".into(),
+        event::StepError::NotFound => {
+            "no step definition matches this step (see the README's step vocabulary)".into()
+        }
         other => other.to_string(),
     }
 }
@@ -159,7 +187,11 @@ impl<W: std::fmt::Debug> Writer<W> for Collector {
     async fn handle_event(&mut self, event: parser::Result<Event<Cucumber<W>>>, _: &Self::Cli) {
         match event {
             Err(e) => {
-                self.shared.lock().unwrap_or_else(|p| p.into_inner()).parse_errors.push(e.to_string());
+                self.shared
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .parse_errors
+                    .push(e.to_string());
             }
             Ok(ev) => match &ev.value {
                 Cucumber::Feature(feat, Feature::Scenario(sc, retryable)) => {
@@ -202,7 +234,10 @@ fn indent(text: &str, pad: &str) -> String {
 
 /// Prints notes, diagnoses of failures, and the closing `N passed, N failed` line.
 pub fn print_summary(results: &[CheckResult], report_dir: &Path) {
-    let failed: Vec<_> = results.iter().filter(|r| r.status == Status::Failed).collect();
+    let failed: Vec<_> = results
+        .iter()
+        .filter(|r| r.status == Status::Failed)
+        .collect();
     for r in results.iter().filter(|r| r.status == Status::Passed) {
         if let Some(ev) = Evidence::load(&report_dir.join(&r.key))
             && !ev.notes.is_empty()
@@ -236,18 +271,25 @@ pub fn print_summary(results: &[CheckResult], report_dir: &Path) {
         let lines = ev.journal_lines();
         if !lines.is_empty() {
             say!("  journal:");
-            for l in lines.iter().filter(|l| !l.contains(" discovery ") && !l.contains(" jwks ")) {
+            for l in lines
+                .iter()
+                .filter(|l| !l.contains(" discovery ") && !l.contains(" jwks "))
+            {
                 say!("    {l}");
             }
         }
         for n in &ev.notes {
             say!("  note:      {n}");
         }
-        let files: Vec<String> = [ev.screenshot.clone(), ev.page_text_file.clone(), ev.app_log.clone()]
-            .into_iter()
-            .flatten()
-            .map(|p: PathBuf| p.display().to_string())
-            .collect();
+        let files: Vec<String> = [
+            ev.screenshot.clone(),
+            ev.page_text_file.clone(),
+            ev.app_log.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|p: PathBuf| p.display().to_string())
+        .collect();
         if !files.is_empty() {
             say!("  evidence:  {}", files.join(", "));
         }
@@ -255,11 +297,20 @@ pub fn print_summary(results: &[CheckResult], report_dir: &Path) {
             say!("{}", indent(&r.explanation, "  "));
         }
     }
-    let passed = results.iter().filter(|r| r.status == Status::Passed).count();
-    let skipped = results.iter().filter(|r| r.status == Status::Skipped).count();
+    let passed = results
+        .iter()
+        .filter(|r| r.status == Status::Passed)
+        .count();
+    let skipped = results
+        .iter()
+        .filter(|r| r.status == Status::Skipped)
+        .count();
     say!();
     if skipped > 0 {
-        say!("{passed} passed, {} failed, {skipped} skipped", failed.len());
+        say!(
+            "{passed} passed, {} failed, {skipped} skipped",
+            failed.len()
+        );
     } else {
         say!("{passed} passed, {} failed", failed.len());
     }
@@ -326,5 +377,8 @@ pub fn write_json(results: &[CheckResult], report_dir: &Path, path: &Path) -> st
         "skipped": results.iter().filter(|r| r.status == Status::Skipped).count(),
         "checks": checks,
     });
-    std::fs::write(path, serde_json::to_vec_pretty(&body).map_err(std::io::Error::other)?)
+    std::fs::write(
+        path,
+        serde_json::to_vec_pretty(&body).map_err(std::io::Error::other)?,
+    )
 }

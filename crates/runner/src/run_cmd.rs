@@ -80,28 +80,48 @@ async fn run_inner(args: RunArgs) -> Result<u8, Stop> {
     };
     for f in &features {
         if !f.exists() {
-            return Err(usage(format!("feature path {} does not exist", f.display())));
+            return Err(usage(format!(
+                "feature path {} does not exist",
+                f.display()
+            )));
         }
     }
     let report_dir = args.report_dir.clone();
-    std::fs::create_dir_all(&report_dir)
-        .map_err(|e| environment(format!("cannot create report dir {}: {e}", report_dir.display())))?;
+    std::fs::create_dir_all(&report_dir).map_err(|e| {
+        environment(format!(
+            "cannot create report dir {}: {e}",
+            report_dir.display()
+        ))
+    })?;
 
-    let mut owned = Owned { idp: None, driver: None };
+    let mut owned = Owned {
+        idp: None,
+        driver: None,
+    };
     let result = run_checks(&args, scenario, features, &report_dir, &mut owned).await;
     owned.shutdown().await;
     let results = result?;
     report::print_summary(&results, &report_dir);
     if let Some(p) = &args.junit {
-        report::write_junit(&results, p).map_err(|e| environment(format!("cannot write {}: {e}", p.display())))?;
+        report::write_junit(&results, p)
+            .map_err(|e| environment(format!("cannot write {}: {e}", p.display())))?;
     }
     if let Some(p) = &args.json {
         report::write_json(&results, &report_dir, p)
             .map_err(|e| environment(format!("cannot write {}: {e}", p.display())))?;
     }
-    eprintln!("(ran {} checks in {:.1} s; evidence in {})", results.len(), t0.elapsed().as_secs_f64(), report_dir.display());
+    eprintln!(
+        "(ran {} checks in {:.1} s; evidence in {})",
+        results.len(),
+        t0.elapsed().as_secs_f64(),
+        report_dir.display()
+    );
     let failed = results.iter().any(|r| r.status == report::Status::Failed);
-    Ok(if failed { exit::CHECKS_FAILED } else { exit::OK })
+    Ok(if failed {
+        exit::CHECKS_FAILED
+    } else {
+        exit::OK
+    })
 }
 
 async fn run_checks(
@@ -114,8 +134,11 @@ async fn run_checks(
     // The IdP: embedded, or one elsewhere through its admin API.
     let idp = match &args.idp {
         Some(url) => {
-            let c = IdpClient::new(url, args.idp_token.clone()).map_err(|e| usage(e.to_string()))?;
-            c.ping().await.map_err(|e| environment(format!("{e:#}; is `stickler idp` running there?")))?;
+            let c =
+                IdpClient::new(url, args.idp_token.clone()).map_err(|e| usage(e.to_string()))?;
+            c.ping()
+                .await
+                .map_err(|e| environment(format!("{e:#}; is `stickler idp` running there?")))?;
             c
         }
         None => {
@@ -143,11 +166,16 @@ async fn run_checks(
                     .map_err(|e| environment(format!("the app's build step failed: {e}")))?;
             }
             preflight(&scenario, &idp, report_dir).await?;
-            AppTarget::Managed { command: command.clone() }
+            AppTarget::Managed {
+                command: command.clone(),
+            }
         }
         AppMode::Running { url, .. } => {
             let tenant = running_tenant(&scenario, &idp, url).await?;
-            AppTarget::Running { url: url.clone(), tenant }
+            AppTarget::Running {
+                url: url.clone(),
+                tenant,
+            }
         }
     };
 
@@ -155,7 +183,9 @@ async fn run_checks(
     let webdriver = match &args.webdriver {
         Some(u) => u.clone(),
         None => {
-            let d = Chromedriver::start().await.map_err(|e| environment(e.to_string()))?;
+            let d = Chromedriver::start()
+                .await
+                .map_err(|e| environment(e.to_string()))?;
             let url = d.url();
             owned.driver = Some(d);
             url
@@ -209,7 +239,12 @@ async fn run_checks(
         let tags = tags.clone();
         let run = cuke.filter_run(input, move |f, r, s| {
             tags.as_ref().is_none_or(|t| {
-                t.eval(f.tags.iter().chain(r.iter().flat_map(|r| &r.tags)).chain(s.tags.iter()))
+                t.eval(
+                    f.tags
+                        .iter()
+                        .chain(r.iter().flat_map(|r| &r.tags))
+                        .chain(s.tags.iter()),
+                )
             })
         });
         run.await;
@@ -224,7 +259,11 @@ async fn run_checks(
 
 /// Starts the app once against a lenient tenant, to tell a broken command (an
 /// environment error) from an app that breaks against a strict IdP (a failed check).
-async fn preflight(scenario: &ScenarioFile, idp: &IdpClient, report_dir: &std::path::Path) -> Result<(), Stop> {
+async fn preflight(
+    scenario: &ScenarioFile,
+    idp: &IdpClient,
+    report_dir: &std::path::Path,
+) -> Result<(), Stop> {
     let AppMode::Managed { command, .. } = &scenario.app else {
         return Ok(());
     };
@@ -234,7 +273,9 @@ async fn preflight(scenario: &ScenarioFile, idp: &IdpClient, report_dir: &std::p
     vars.set("app_url", &format!("http://127.0.0.1:{port}"));
     vars.set("idp_url", idp.base());
     let fill_all = |list: &[String], vars: &Placeholders| -> Result<Vec<String>, Stop> {
-        list.iter().map(|u| vars.fill(u).map_err(|e| usage(e.to_string()))).collect()
+        list.iter()
+            .map(|u| vars.fill(u).map_err(|e| usage(e.to_string())))
+            .collect()
     };
     let spec = TenantSpec {
         name: None,
@@ -246,7 +287,10 @@ async fn preflight(scenario: &ScenarioFile, idp: &IdpClient, report_dir: &std::p
         }],
         ..Default::default()
     };
-    let tenant = idp.create_tenant(&spec).await.map_err(|e| environment(format!("{e:#}")))?;
+    let tenant = idp
+        .create_tenant(&spec)
+        .await
+        .map_err(|e| environment(format!("{e:#}")))?;
     fill_tenant_vars(&mut vars, &tenant);
     let log = report_dir.join("preflight-app.log");
     let started = ManagedApp::start(command, &vars, &log, scenario.ready_timeout()).await;
@@ -271,17 +315,31 @@ pub fn fill_tenant_vars(vars: &mut Placeholders, t: &TenantInfo) {
     if let Some(c) = t.clients.first() {
         vars.set("client_id", &c.client_id);
         vars.set("client_secret", &c.client_secret);
-        vars.set("token_endpoint_auth_method", c.token_endpoint_auth_method.as_str());
+        vars.set(
+            "token_endpoint_auth_method",
+            c.token_endpoint_auth_method.as_str(),
+        );
     }
     vars.set("groups_claim", &t.quirks.groups_claim);
 }
 
 /// The fixed tenant an already running app is configured for: reused or created.
-async fn running_tenant(scenario: &ScenarioFile, idp: &IdpClient, url: &str) -> Result<TenantInfo, Stop> {
+async fn running_tenant(
+    scenario: &ScenarioFile,
+    idp: &IdpClient,
+    url: &str,
+) -> Result<TenantInfo, Stop> {
     let Some(fixed) = &scenario.idp else {
-        return Err(usage(format!("{}: an already running app needs an [idp] section (tenant, client_id, client_secret)", scenario.path.display())));
+        return Err(usage(format!(
+            "{}: an already running app needs an [idp] section (tenant, client_id, client_secret)",
+            scenario.path.display()
+        )));
     };
-    if let Some(t) = idp.tenant(&fixed.tenant).await.map_err(|e| environment(format!("{e:#}")))? {
+    if let Some(t) = idp
+        .tenant(&fixed.tenant)
+        .await
+        .map_err(|e| environment(format!("{e:#}")))?
+    {
         return Ok(t);
     }
     let mut vars = Placeholders::default();
@@ -301,10 +359,15 @@ async fn running_tenant(scenario: &ScenarioFile, idp: &IdpClient, url: &str) -> 
             client_secret: Some(fixed.client_secret.clone()),
             token_endpoint_auth_method: scenario.client.token_endpoint_auth_method,
             redirect_uris,
-            groups: crate::world::DEFAULT_APP_GROUPS.iter().map(|g| g.to_string()).collect(),
+            groups: crate::world::DEFAULT_APP_GROUPS
+                .iter()
+                .map(|g| g.to_string())
+                .collect(),
             ..Default::default()
         }],
         ..Default::default()
     };
-    idp.create_tenant(&spec).await.map_err(|e| environment(format!("{e:#}")))
+    idp.create_tenant(&spec)
+        .await
+        .map_err(|e| environment(format!("{e:#}")))
 }

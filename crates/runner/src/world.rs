@@ -9,7 +9,9 @@ use crate::scenario::Placeholders;
 use anyhow::{Context, Result, anyhow};
 use serde_json::{Map, Value};
 use std::sync::Arc;
-use stickler_idp::{ClientSpec, JournalEntry, Profile, TenantInfo, TenantSpec, TokenAuthMethod, UserSpec};
+use stickler_idp::{
+    ClientSpec, JournalEntry, Profile, TenantInfo, TenantSpec, TokenAuthMethod, UserSpec,
+};
 
 /// The groups assigned to the app unless a check says otherwise.
 pub const DEFAULT_APP_GROUPS: [&str; 2] = ["Engineering", "Admins"];
@@ -102,8 +104,9 @@ impl CheckWorld {
             return Ok(());
         }
         let env = self.env.clone();
-        let quirks: stickler_idp::QuirkOverrides = serde_json::from_value(Value::Object(self.quirks.clone()))
-            .context("a quirk step set an unknown quirk or a bad value")?;
+        let quirks: stickler_idp::QuirkOverrides =
+            serde_json::from_value(Value::Object(self.quirks.clone()))
+                .context("a quirk step set an unknown quirk or a bad value")?;
         let mut vars = Placeholders::default();
         vars.set("idp_url", env.idp.base());
         let tenant = match &env.target {
@@ -114,7 +117,11 @@ impl CheckWorld {
                 let reg = &env.scenario.client;
                 let client = ClientSpec {
                     token_endpoint_auth_method: self.auth_method.or(reg.token_endpoint_auth_method),
-                    redirect_uris: reg.redirect_uris.iter().map(|u| vars.fill(u)).collect::<Result<_, _>>()?,
+                    redirect_uris: reg
+                        .redirect_uris
+                        .iter()
+                        .map(|u| vars.fill(u))
+                        .collect::<Result<_, _>>()?,
                     post_logout_redirect_uris: reg
                         .post_logout_redirect_uris
                         .iter()
@@ -137,13 +144,17 @@ impl CheckWorld {
                 vars.set("app_url", url);
                 let mut full = stickler_idp::Quirks::for_profile(self.profile);
                 full.apply(&quirks);
-                env.idp.patch_quirks(&tenant.name, &serde_json::to_value(full)?).await?;
+                env.idp
+                    .patch_quirks(&tenant.name, &serde_json::to_value(full)?)
+                    .await?;
                 for u in &self.users {
                     // Users from an earlier check stay; adding them again is refused, harmlessly.
                     let _ = env.idp.add_user(&tenant.name, u).await;
                 }
                 if let Some(c) = tenant.clients.first() {
-                    env.idp.assign_groups(&tenant.name, &c.client_id, &self.app_groups).await?;
+                    env.idp
+                        .assign_groups(&tenant.name, &c.client_id, &self.app_groups)
+                        .await?;
                 }
                 env.idp
                     .tenant(&tenant.name)
@@ -159,9 +170,17 @@ impl CheckWorld {
         vars.set("discovery_url", &tenant.discovery_url);
         vars.set("client_id", &client.client_id);
         vars.set("client_secret", &client.client_secret);
-        vars.set("token_endpoint_auth_method", client.token_endpoint_auth_method.as_str());
+        vars.set(
+            "token_endpoint_auth_method",
+            client.token_endpoint_auth_method.as_str(),
+        );
         vars.set("groups_claim", &tenant.quirks.groups_claim);
-        self.journal_since = env.idp.journal(&tenant.name, 0).await?.last().map_or(0, |e| e.seq);
+        self.journal_since = env
+            .idp
+            .journal(&tenant.name, 0)
+            .await?
+            .last()
+            .map_or(0, |e| e.seq);
         self.tenant = Some(tenant);
         self.vars = vars;
         if let AppTarget::Managed { command, .. } = &env.target {

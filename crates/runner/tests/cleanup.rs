@@ -66,7 +66,10 @@ fn stickler(args: &[&str], bug: Option<&str>, report: &Path) -> Child {
 }
 
 /// Watches the tree until the child exits (or `stop_when` says to interrupt it).
-fn watch(mut child: Child, mut stop_when: impl FnMut(&BTreeMap<u32, String>) -> bool) -> (i32, BTreeMap<u32, String>) {
+fn watch(
+    mut child: Child,
+    mut stop_when: impl FnMut(&BTreeMap<u32, String>) -> bool,
+) -> (i32, BTreeMap<u32, String>) {
     let root = child.id();
     let mut seen = BTreeMap::new();
     let mut interrupted = false;
@@ -78,8 +81,11 @@ fn watch(mut child: Child, mut stop_when: impl FnMut(&BTreeMap<u32, String>) -> 
         let now = descendants(root);
         seen.extend(now.clone());
         if !interrupted && stop_when(&seen) {
-            nix::sys::signal::kill(nix::unistd::Pid::from_raw(root as i32), nix::sys::signal::Signal::SIGINT)
-                .expect("SIGINT sent");
+            nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(root as i32),
+                nix::sys::signal::Signal::SIGINT,
+            )
+            .expect("SIGINT sent");
             interrupted = true;
         }
         assert!(Instant::now() < deadline, "stickler did not finish");
@@ -92,11 +98,17 @@ fn assert_all_gone(seen: &BTreeMap<u32, String>) {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let alive = processes();
-        let left: Vec<_> = seen.iter().filter(|(pid, _)| alive.contains_key(pid)).collect();
+        let left: Vec<_> = seen
+            .iter()
+            .filter(|(pid, _)| alive.contains_key(pid))
+            .collect();
         if left.is_empty() {
             return;
         }
-        assert!(Instant::now() < deadline, "left running after stickler exited: {left:?}");
+        assert!(
+            Instant::now() < deadline,
+            "left running after stickler exited: {left:?}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -109,12 +121,25 @@ fn has(seen: &BTreeMap<u32, String>, name: &str) -> bool {
 fn nothing_survives_a_passing_a_failing_or_an_interrupted_run() {
     let tmp = std::env::temp_dir().join(format!("stickler-cleanup-{}", std::process::id()));
 
-    let (code, seen) = watch(stickler(&["--tags", "@issuer"], None, &tmp.join("pass")), |_| false);
+    let (code, seen) = watch(
+        stickler(&["--tags", "@issuer"], None, &tmp.join("pass")),
+        |_| false,
+    );
     assert_eq!(code, 0);
-    assert!(has(&seen, "chromedriver") && has(&seen, "demo-rp") && has(&seen, "chromium"), "{seen:?}");
+    assert!(
+        has(&seen, "chromedriver") && has(&seen, "demo-rp") && has(&seen, "chromium"),
+        "{seen:?}"
+    );
     assert_all_gone(&seen);
 
-    let (code, seen) = watch(stickler(&["--tags", "@errors"], Some("crash-on-idp-error"), &tmp.join("fail")), |_| false);
+    let (code, seen) = watch(
+        stickler(
+            &["--tags", "@errors"],
+            Some("crash-on-idp-error"),
+            &tmp.join("fail"),
+        ),
+        |_| false,
+    );
     assert_eq!(code, 1);
     assert!(has(&seen, "demo-rp"), "{seen:?}");
     assert_all_gone(&seen);

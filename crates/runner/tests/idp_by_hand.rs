@@ -17,7 +17,11 @@ impl Drop for Killed {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn sign_in(driver: &str, url: &str, user: &str) -> (String, String) {
@@ -26,14 +30,22 @@ async fn sign_in(driver: &str, url: &str, user: &str) -> (String, String) {
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--no-first-run", format!("--user-data-dir={}", profile.path().display())]}});
-    let serde_json::Value::Object(caps) = caps else { unreachable!() };
+    let serde_json::Value::Object(caps) = caps else {
+        unreachable!()
+    };
     let mut b = ClientBuilder::new(HttpConnector::new());
     b.capabilities(caps);
     let c = b.connect(driver).await.expect("a Chromium session");
     let result = async {
         c.goto(url).await?;
-        c.find(Locator::Css("#username")).await?.send_keys(user).await?;
-        c.find(Locator::Css("#password")).await?.send_keys(user).await?;
+        c.find(Locator::Css("#username"))
+            .await?
+            .send_keys(user)
+            .await?;
+        c.find(Locator::Css("#password"))
+            .await?
+            .send_keys(user)
+            .await?;
         c.find(Locator::Css("#sign-in")).await?.click().await?;
         let wait = c.wait().at_most(Duration::from_secs(10));
         let el = wait.for_element(Locator::Css("#code, #error-code")).await?;
@@ -65,7 +77,10 @@ async fn a_person_can_sign_in_through_the_printed_url() {
         }
     }
     let url = try_it.expect("stickler idp prints a try-it URL");
-    assert!(url.starts_with(&format!("http://127.0.0.1:{port}/oauth2/auth?")), "{url}");
+    assert!(
+        url.starts_with(&format!("http://127.0.0.1:{port}/oauth2/auth?")),
+        "{url}"
+    );
 
     let dport = free_port();
     let _driver = Killed(
@@ -87,5 +102,8 @@ async fn a_person_can_sign_in_through_the_printed_url() {
     assert_eq!(id, "code", "alice gets a code");
     assert!(text.starts_with("ory_ac_"), "{text}");
     let (id, text) = sign_in(&driver, &url, "bob").await;
-    assert_eq!((id.as_str(), text.as_str()), ("error-code", "access_denied"));
+    assert_eq!(
+        (id.as_str(), text.as_str()),
+        ("error-code", "access_denied")
+    );
 }

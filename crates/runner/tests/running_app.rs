@@ -15,7 +15,11 @@ impl Drop for Killed {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn workspace() -> PathBuf {
@@ -25,7 +29,10 @@ fn workspace() -> PathBuf {
 fn wait_for(url: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let ok = Command::new("curl").args(["-sf", "-o", "/dev/null", url]).status().is_ok_and(|s| s.success());
+        let ok = Command::new("curl")
+            .args(["-sf", "-o", "/dev/null", url])
+            .status()
+            .is_ok_and(|s| s.success());
         if ok {
             return;
         }
@@ -60,14 +67,21 @@ groups = ["Engineering", "Admins"]
     .unwrap();
     let _idp = Killed(
         Command::new(env!("CARGO_BIN_EXE_stickler"))
-            .args(["idp", "--listen", &format!("127.0.0.1:{idp_port}"), "--config"])
+            .args([
+                "idp",
+                "--listen",
+                &format!("127.0.0.1:{idp_port}"),
+                "--config",
+            ])
             .arg(&config)
             .stdout(Stdio::null())
             .spawn()
             .unwrap(),
     );
     let idp_url = format!("http://127.0.0.1:{idp_port}");
-    wait_for(&format!("{idp_url}/t/staging/.well-known/openid-configuration"));
+    wait_for(&format!(
+        "{idp_url}/t/staging/.well-known/openid-configuration"
+    ));
 
     // The already running app.
     let status = Command::new("cargo")
@@ -78,9 +92,26 @@ groups = ["Engineering", "Admins"]
     assert!(status.success());
     let _app = Killed(
         Command::new(workspace().join("target/debug/demo-rp"))
-            .args(["--issuer", &format!("{idp_url}/t/staging/"), "--client-id", "staging-app"])
-            .args(["--client-secret", "staging-secret", "--auth-method", "client_secret_post"])
-            .args(["--groups-claim", "memberOf", "--listen", &format!("127.0.0.1:{app_port}"), "--app-url", &app_url])
+            .args([
+                "--issuer",
+                &format!("{idp_url}/t/staging/"),
+                "--client-id",
+                "staging-app",
+            ])
+            .args([
+                "--client-secret",
+                "staging-secret",
+                "--auth-method",
+                "client_secret_post",
+            ])
+            .args([
+                "--groups-claim",
+                "memberOf",
+                "--listen",
+                &format!("127.0.0.1:{app_port}"),
+                "--app-url",
+                &app_url,
+            ])
             .env_remove("DEMO_RP_BUGS")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -118,15 +149,31 @@ error = "#error"
     let out = Command::new(env!("CARGO_BIN_EXE_stickler"))
         .args(["run"])
         .arg(&scenario)
-        .args(["--idp", &idp_url, "--tags", "@groups or @errors", "--report-dir"])
+        .args([
+            "--idp",
+            &idp_url,
+            "--tags",
+            "@groups or @errors",
+            "--report-dir",
+        ])
         .arg(dir.join("report"))
         .current_dir(workspace())
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "stdout:\n{stdout}\nstderr:\n{stderr}");
-    assert!(stdout.contains("1 browser(s)"), "checks run one at a time: {stdout}");
-    assert!(stdout.trim_end().ends_with("4 passed, 0 failed"), "{stdout}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(
+        stdout.contains("1 browser(s)"),
+        "checks run one at a time: {stdout}"
+    );
+    assert!(
+        stdout.trim_end().ends_with("4 passed, 0 failed"),
+        "{stdout}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

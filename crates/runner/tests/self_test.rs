@@ -18,7 +18,8 @@ const NONCE: &str = "The app sends a nonce of 8 or more characters when it sends
 const OUTSIDER: &str = "A user outside the app's groups is refused without a crash or a session";
 const ONE_GROUP: &str = "A user in one assigned group gets in and the app sees that group";
 const GROUPS: &str = "A user in several assigned groups gets in and the app sees all of them";
-const INVALID_STATE: &str = "The app shows an error, not a crash, when JumpCloud answers invalid_state";
+const INVALID_STATE: &str =
+    "The app shows an error, not a crash, when JumpCloud answers invalid_state";
 
 const WRONG_ISS: &str = "The app refuses an ID token from another issuer";
 const WRONG_AUD: &str = "The app refuses an ID token for another client";
@@ -36,18 +37,45 @@ const THIN: &str = "The app signs in with claims that only userinfo carries";
 
 /// The ID-token and userinfo checks (features/id_token, features/userinfo).
 const VALIDATION: [&str; 13] = [
-    WRONG_ISS, WRONG_AUD, EXTRA_AUD, BAD_SIG, ALG_NONE, HS256, UNKNOWN_KID, WRONG_NONCE, MISSING_NONCE, EXPIRED,
-    NO_KID, USERINFO_SUB, THIN,
+    WRONG_ISS,
+    WRONG_AUD,
+    EXTRA_AUD,
+    BAD_SIG,
+    ALG_NONE,
+    HS256,
+    UNKNOWN_KID,
+    WRONG_NONCE,
+    MISSING_NONCE,
+    EXPIRED,
+    NO_KID,
+    USERINFO_SUB,
+    THIN,
 ];
 
 const ALL: [&str; 12] = [
-    STATE, CSRF, POST, BASIC, ISSUER, REDIRECT, PKCE, NONCE, OUTSIDER, ONE_GROUP, GROUPS, INVALID_STATE,
+    STATE,
+    CSRF,
+    POST,
+    BASIC,
+    ISSUER,
+    REDIRECT,
+    PKCE,
+    NONCE,
+    OUTSIDER,
+    ONE_GROUP,
+    GROUPS,
+    INVALID_STATE,
 ];
 /// Checks that need a successful sign-in.
-const SIGN_INS: [&str; 9] = [STATE, POST, BASIC, ISSUER, REDIRECT, PKCE, NONCE, ONE_GROUP, GROUPS];
+const SIGN_INS: [&str; 9] = [
+    STATE, POST, BASIC, ISSUER, REDIRECT, PKCE, NONCE, ONE_GROUP, GROUPS,
+];
 
 fn all_but(except: &[&str]) -> Vec<&'static str> {
-    ALL.iter().copied().filter(|c| !except.contains(c)).collect()
+    ALL.iter()
+        .copied()
+        .filter(|c| !except.contains(c))
+        .collect()
 }
 
 /// Each bug and the checks it must fail. JumpCloud refuses whole flows, so a bug that
@@ -58,7 +86,10 @@ fn expectations() -> Vec<(&'static str, Vec<&'static str>)> {
         ("no-state", all_but(&[INVALID_STATE])),
         ("short-state", all_but(&[INVALID_STATE])),
         ("ignore-state-mismatch", vec![CSRF]),
-        ("auth-basic-always", SIGN_INS.iter().copied().filter(|c| *c != BASIC).collect()),
+        (
+            "auth-basic-always",
+            SIGN_INS.iter().copied().filter(|c| *c != BASIC).collect(),
+        ),
         ("auth-post-always", vec![BASIC]),
         ("strip-issuer-slash", ALL.to_vec()),
         ("plain-pkce", [sign_ins.clone(), vec![CSRF]].concat()),
@@ -74,7 +105,10 @@ fn validation_expectations() -> Vec<(&'static str, Vec<&'static str>)> {
     vec![
         ("skip-issuer-check", vec![WRONG_ISS]),
         ("skip-audience-check", vec![WRONG_AUD, EXTRA_AUD]),
-        ("skip-signature-check", vec![BAD_SIG, ALG_NONE, HS256, UNKNOWN_KID]),
+        (
+            "skip-signature-check",
+            vec![BAD_SIG, ALG_NONE, HS256, UNKNOWN_KID],
+        ),
         ("accept-alg-none", vec![ALG_NONE, HS256]),
         ("ignore-nonce", vec![WRONG_NONCE, MISSING_NONCE]),
         ("ignore-exp", vec![EXPIRED]),
@@ -98,7 +132,11 @@ const JUMPCLOUD_FEATURES: &[&str] = &["features/jumpcloud"];
 const VALIDATION_FEATURES: &[&str] = &["features/id_token", "features/userinfo"];
 
 fn run_suite(bug: Option<&str>, features: &[&str]) -> Outcome {
-    let dir = std::env::temp_dir().join(format!("stickler-selftest-{}-{}", std::process::id(), bug.unwrap_or("none")));
+    let dir = std::env::temp_dir().join(format!(
+        "stickler-selftest-{}-{}",
+        std::process::id(),
+        bug.unwrap_or("none")
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     let json = dir.join("report.json");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_stickler"));
@@ -120,7 +158,9 @@ fn run_suite(bug: Option<&str>, features: &[&str]) -> Outcome {
     let report: serde_json::Value = std::fs::read(&json)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_else(|| panic!("no JSON report for bug {bug:?}\nstdout:\n{stdout}\nstderr:\n{stderr}"));
+        .unwrap_or_else(|| {
+            panic!("no JSON report for bug {bug:?}\nstdout:\n{stdout}\nstderr:\n{stderr}")
+        });
     let names = |status: &str| -> BTreeSet<String> {
         report["checks"]
             .as_array()
@@ -151,17 +191,33 @@ fn message_of<'a>(o: &'a Outcome, check: &str) -> &'a str {
 fn the_matrix_proves_every_check_can_pass_and_fail() {
     // The correct app passes the whole suite the scenario file names.
     let correct = run_suite(None, &[]);
-    assert_eq!(correct.code, 0, "correct app must pass:\n{}", correct.stdout);
-    let expected_all: BTreeSet<String> = ALL.iter().chain(&VALIDATION).map(|s| s.to_string()).collect();
+    assert_eq!(
+        correct.code, 0,
+        "correct app must pass:\n{}",
+        correct.stdout
+    );
+    let expected_all: BTreeSet<String> = ALL
+        .iter()
+        .chain(&VALIDATION)
+        .map(|s| s.to_string())
+        .collect();
     assert_eq!(correct.passed, expected_all, "{}", correct.stdout);
-    assert!(correct.stdout.trim_end().ends_with("25 passed, 0 failed"), "{}", correct.stdout);
+    assert!(
+        correct.stdout.trim_end().ends_with("25 passed, 0 failed"),
+        "{}",
+        correct.stdout
+    );
 
     let mut failed_somewhere = BTreeSet::new();
     let mut mismatches = Vec::new();
     let runs = expectations()
         .into_iter()
         .map(|(b, e)| (b, e, JUMPCLOUD_FEATURES))
-        .chain(validation_expectations().into_iter().map(|(b, e)| (b, e, VALIDATION_FEATURES)));
+        .chain(
+            validation_expectations()
+                .into_iter()
+                .map(|(b, e)| (b, e, VALIDATION_FEATURES)),
+        );
     for (bug, expected, features) in runs {
         let o = run_suite(Some(bug), features);
         let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
@@ -178,13 +234,32 @@ fn the_matrix_proves_every_check_can_pass_and_fail() {
         match bug {
             "no-state" => {
                 let m = message_of(&o, STATE);
-                assert!(m.contains("no `state`") && m.contains("invalid_state"), "{m}");
-                assert!(o.stdout.contains("checks: [\"pkce\", \"state\"]"), "fix missing:\n{}", o.stdout);
+                assert!(
+                    m.contains("no `state`") && m.contains("invalid_state"),
+                    "{m}"
+                );
+                assert!(
+                    o.stdout.contains("checks: [\"pkce\", \"state\"]"),
+                    "fix missing:\n{}",
+                    o.stdout
+                );
             }
-            "auth-basic-always" => assert!(message_of(&o, POST).contains("client_secret_post"), "{}", o.stdout),
-            "short-nonce" => assert!(message_of(&o, NONCE).contains("insufficient_entropy"), "{}", o.stdout),
+            "auth-basic-always" => assert!(
+                message_of(&o, POST).contains("client_secret_post"),
+                "{}",
+                o.stdout
+            ),
+            "short-nonce" => assert!(
+                message_of(&o, NONCE).contains("insufficient_entropy"),
+                "{}",
+                o.stdout
+            ),
             "plain-pkce" => assert!(message_of(&o, PKCE).contains("plain"), "{}", o.stdout),
-            "crash-on-idp-error" => assert!(message_of(&o, OUTSIDER).contains("HTTP 500"), "{}", o.stdout),
+            "crash-on-idp-error" => assert!(
+                message_of(&o, OUTSIDER).contains("HTTP 500"),
+                "{}",
+                o.stdout
+            ),
             _ => {}
         }
         failed_somewhere.extend(o.failed);
@@ -195,5 +270,8 @@ fn the_matrix_proves_every_check_can_pass_and_fail() {
         .difference(&failed_somewhere)
         .filter(|c| ![NO_KID, THIN].contains(&c.as_str()))
         .collect();
-    assert!(never.is_empty(), "checks no bug switch makes fail: {never:?}");
+    assert!(
+        never.is_empty(),
+        "checks no bug switch makes fail: {never:?}"
+    );
 }

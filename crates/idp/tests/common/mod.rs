@@ -413,7 +413,7 @@ impl Tenant {
         rb.form(&body).send().await.unwrap()
     }
 
-    /// Exchanges a code (test app, `client_secret_post`, the default redirect URI).
+    /// Exchanges a code for the default redirect URI, authenticating with `auth`.
     pub async fn exchange(&self, auth: Auth<'_>, code: &str, verifier: Option<&str>) -> Response {
         let mut form = vec![
             ("grant_type", "authorization_code"),
@@ -435,7 +435,7 @@ impl Tenant {
         body
     }
 
-    /// Login as alice with the default request and exchange the code.
+    /// Signs `user` in with `params` and exchanges the code (`client_secret_post`).
     pub async fn sign_in(&self, params: &AuthParams, user: &str) -> Value {
         let code = self.code(params, user).await;
         self.tokens(&code, None).await

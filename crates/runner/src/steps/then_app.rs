@@ -30,10 +30,15 @@ fn signed_in(w: &mut CheckWorld, username: String) -> Result<()> {
         let real = tenant.users.iter().find(|u| u.username == username);
         let filled = expect
             .replace("{username}", &username)
-            .replace("{email}", real.map_or(user.username.as_str(), |u| u.email.as_str()))
+            .replace(
+                "{email}",
+                real.map_or(user.username.as_str(), |u| u.email.as_str()),
+            )
             .replace("{sub}", real.map_or("", |u| u.sub.as_str()));
         if !text.contains(&filled) {
-            bail!("the app shows someone signed in, but not {username}: expected `{filled}` in `{text}`");
+            bail!(
+                "the app shows someone signed in, but not {username}: expected `{filled}` in `{text}`"
+            );
         }
     }
     Ok(())
@@ -43,12 +48,22 @@ fn signed_in(w: &mut CheckWorld, username: String) -> Result<()> {
 async fn shows_groups(w: &mut CheckWorld, groups: String) -> Result<()> {
     let o = seen(w)?;
     if !matches!(o.shown, Shown::SignedIn(_)) {
-        bail!("the app did not sign the user in, so it shows no groups: {}", describe(o));
+        bail!(
+            "the app did not sign the user in, so it shows no groups: {}",
+            describe(o)
+        );
     }
     let text = w.browser()?.page_text().await?;
-    let missing: Vec<_> = names(&groups).into_iter().filter(|g| !text.contains(g.as_str())).collect();
+    let missing: Vec<_> = names(&groups)
+        .into_iter()
+        .filter(|g| !text.contains(g.as_str()))
+        .collect();
     if !missing.is_empty() {
-        bail!("the app does not show the group(s) {} from the IdP's groups claim; page: {}", missing.join(", "), crate::journeys::excerpt(&text, 400));
+        bail!(
+            "the app does not show the group(s) {} from the IdP's groups claim; page: {}",
+            missing.join(", "),
+            crate::journeys::excerpt(&text, 400)
+        );
     }
     Ok(())
 }
@@ -59,24 +74,43 @@ async fn shows_groups(w: &mut CheckWorld, groups: String) -> Result<()> {
 async fn refuses_visibly(w: &mut CheckWorld) -> Result<()> {
     let o = seen(w)?.clone();
     match &o.shown {
-        Shown::SignedIn(t) => bail!("the app signed the user in ({t}) although it had to refuse: {}", describe(&o)),
-        Shown::IdpError(t) => bail!("the browser stayed on the IdP's error page ({t}); the app never answered"),
-        Shown::LoginError(t) => bail!("the IdP refused the password ({t}); the check could not reach the app"),
+        Shown::SignedIn(t) => bail!(
+            "the app signed the user in ({t}) although it had to refuse: {}",
+            describe(&o)
+        ),
+        Shown::IdpError(t) => {
+            bail!("the browser stayed on the IdP's error page ({t}); the app never answered")
+        }
+        Shown::LoginError(t) => {
+            bail!("the IdP refused the password ({t}); the check could not reach the app")
+        }
         _ => {}
     }
     if let Some(s) = o.status.filter(|s| *s >= 500) {
-        bail!("the app crashed instead of refusing: HTTP {s} at {} showing: {}", o.url, o.text);
+        bail!(
+            "the app crashed instead of refusing: HTTP {s} at {} showing: {}",
+            o.url,
+            o.text
+        );
     }
     match (&w.env.scenario.login.error, &o.shown) {
         (Some(_), Shown::AppError(t)) if !t.is_empty() => {}
-        (Some(sel), _) => bail!("the app showed no error (`{sel}` is absent or empty): {}", describe(&o)),
-        (None, _) if o.text.trim().is_empty() => bail!("the app showed a blank page: {}", describe(&o)),
+        (Some(sel), _) => bail!(
+            "the app showed no error (`{sel}` is absent or empty): {}",
+            describe(&o)
+        ),
+        (None, _) if o.text.trim().is_empty() => {
+            bail!("the app showed a blank page: {}", describe(&o))
+        }
         (None, _) => {}
     }
     // Still alive: the start page answers without a server error.
     let start = w.vars.fill(&w.env.scenario.login.start_url)?;
     match w.env.http.get(&start).send().await {
-        Ok(r) if r.status().is_server_error() => bail!("after refusing, the app's start page answers HTTP {}", r.status()),
+        Ok(r) if r.status().is_server_error() => bail!(
+            "after refusing, the app's start page answers HTTP {}",
+            r.status()
+        ),
         Ok(_) => {}
         Err(e) => bail!("after refusing, the app no longer answers at {start}: {e}"),
     }

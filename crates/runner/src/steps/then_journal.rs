@@ -26,8 +26,14 @@ fn idp_said(e: &JournalEntry) -> String {
 async fn state_length(w: &mut CheckWorld, min: usize) -> Result<()> {
     for e in entries(w, "authorize").await? {
         match e.state_len {
-            None => bail!("the app sent no `state` to the authorization endpoint.{}", idp_said(&e)),
-            Some(n) if n < min => bail!("the app sent a `state` of {n} characters (at least {min} needed).{}", idp_said(&e)),
+            None => bail!(
+                "the app sent no `state` to the authorization endpoint.{}",
+                idp_said(&e)
+            ),
+            Some(n) if n < min => bail!(
+                "the app sent a `state` of {n} characters (at least {min} needed).{}",
+                idp_said(&e)
+            ),
             _ => {}
         }
     }
@@ -38,7 +44,11 @@ async fn state_length(w: &mut CheckWorld, min: usize) -> Result<()> {
 async fn nonce_length(w: &mut CheckWorld, min: usize) -> Result<()> {
     for e in entries(w, "authorize").await? {
         if let Some(n) = e.nonce_len.filter(|n| *n < min) {
-            let token = w.journal().await?.into_iter().find(|t| t.endpoint == "token" && t.error.is_some());
+            let token = w
+                .journal()
+                .await?
+                .into_iter()
+                .find(|t| t.endpoint == "token" && t.error.is_some());
             let said = token.map(|t| idp_said(&t)).unwrap_or_default();
             bail!("the app sent a `nonce` of {n} characters (at least {min} needed).{said}");
         }
@@ -50,7 +60,11 @@ async fn nonce_length(w: &mut CheckWorld, min: usize) -> Result<()> {
 async fn pkce_s256(w: &mut CheckWorld) -> Result<()> {
     for e in entries(w, "authorize").await? {
         if let Some(m) = e.pkce_method.as_deref().filter(|m| *m != "S256") {
-            let login = w.journal().await?.into_iter().find(|l| l.endpoint == "login" && l.error.is_some());
+            let login = w
+                .journal()
+                .await?
+                .into_iter()
+                .find(|l| l.endpoint == "login" && l.error.is_some());
             let said = login.map(|l| idp_said(&l)).unwrap_or_default();
             bail!("the app used PKCE method `{m}`.{said}");
         }
@@ -60,7 +74,12 @@ async fn pkce_s256(w: &mut CheckWorld) -> Result<()> {
 
 #[then(regex = r"^the app sent the registered redirect_uri byte for byte$")]
 async fn redirect_uri(w: &mut CheckWorld) -> Result<()> {
-    let registered = w.tenant()?.clients.first().map(|c| c.redirect_uris.clone()).unwrap_or_default();
+    let registered = w
+        .tenant()?
+        .clients
+        .first()
+        .map(|c| c.redirect_uris.clone())
+        .unwrap_or_default();
     for e in entries(w, "authorize").await? {
         match &e.redirect_uri {
             None => bail!("the app sent no `redirect_uri`.{}", idp_said(&e)),
@@ -77,18 +96,29 @@ async fn redirect_uri(w: &mut CheckWorld) -> Result<()> {
 
 #[then(regex = r"^the app authenticated at the token endpoint as registered$")]
 async fn token_auth(w: &mut CheckWorld) -> Result<()> {
-    let registered = w.tenant()?.clients.first().map(|c| c.token_endpoint_auth_method);
+    let registered = w
+        .tenant()?
+        .clients
+        .first()
+        .map(|c| c.token_endpoint_auth_method);
     let tokens = entries(w, "token").await?;
     for e in &tokens {
         let used = e.client_auth.as_deref().unwrap_or("none");
-        w.notes.push(format!("the app authenticated at the token endpoint with `{used}` (registered: {})", registered.map(|m| m.as_str()).unwrap_or("?")));
+        w.notes.push(format!(
+            "the app authenticated at the token endpoint with `{used}` (registered: {})",
+            registered.map(|m| m.as_str()).unwrap_or("?")
+        ));
         let expected = match registered {
             Some(stickler_idp::TokenAuthMethod::ClientSecretBasic) => "basic",
             Some(stickler_idp::TokenAuthMethod::ClientSecretPost) => "post",
             _ => "none",
         };
         if used != expected {
-            bail!("the app authenticated with `{used}` but the client is registered for `{}`.{}", registered.map(|m| m.as_str()).unwrap_or("?"), idp_said(e));
+            bail!(
+                "the app authenticated with `{used}` but the client is registered for `{}`.{}",
+                registered.map(|m| m.as_str()).unwrap_or("?"),
+                idp_said(e)
+            );
         }
     }
     Ok(())
@@ -97,9 +127,15 @@ async fn token_auth(w: &mut CheckWorld) -> Result<()> {
 #[then(regex = r#"^the IdP refused the sign-in with "([^"]*)"$"#)]
 async fn idp_refused(w: &mut CheckWorld, code: String) -> Result<()> {
     let all = w.journal().await?;
-    if !all.iter().any(|e| e.error.as_deref() == Some(code.as_str())) {
+    if !all
+        .iter()
+        .any(|e| e.error.as_deref() == Some(code.as_str()))
+    {
         let lines: Vec<_> = all.iter().map(journal_line).collect();
-        bail!("the IdP never answered `{code}`, so this check did not exercise what it is about; journal:\n  {}", lines.join("\n  "));
+        bail!(
+            "the IdP never answered `{code}`, so this check did not exercise what it is about; journal:\n  {}",
+            lines.join("\n  ")
+        );
     }
     Ok(())
 }
@@ -107,7 +143,12 @@ async fn idp_refused(w: &mut CheckWorld, code: String) -> Result<()> {
 /// After an ID token it had to refuse, the app must not go on to use the access token.
 #[then(regex = r"^the app did not call userinfo$")]
 async fn no_userinfo(w: &mut CheckWorld) -> Result<()> {
-    let calls: Vec<_> = w.journal().await?.into_iter().filter(|e| e.endpoint == "userinfo").collect();
+    let calls: Vec<_> = w
+        .journal()
+        .await?
+        .into_iter()
+        .filter(|e| e.endpoint == "userinfo")
+        .collect();
     if let Some(e) = calls.first() {
         bail!(
             "the app called userinfo ({}) with the access token of a response whose ID token it had to refuse",

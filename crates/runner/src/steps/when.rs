@@ -12,5 +12,7 @@ async fn signs_in(w: &mut CheckWorld, user: String) -> Result<()> {
 
 #[when(regex = r"^(\w+) signs in and the callback carries a forged state$")]
 async fn forged_state(w: &mut CheckWorld, user: String) -> Result<()> {
-    journeys::sign_in_with_forged_state(w, &user).await.map(drop)
+    journeys::sign_in_with_forged_state(w, &user)
+        .await
+        .map(drop)
 }
