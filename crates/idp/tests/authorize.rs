@@ -573,18 +573,26 @@ async fn unknown_prompt_values_are_refused_only_after_login() {
     let t = idp.create(jumpcloud("x")).await;
     // prompt=create (OpenID Connect's registration initiation): E-PROMPT, after the
     // password, with Go's slice formatting.
-    let page = t.authorize(&AuthParams::code_flow().set("prompt", "login create")).await;
+    let page = t
+        .authorize(&AuthParams::code_flow().set("prompt", "login create"))
+        .await;
     assert_eq!(page.status(), StatusCode::OK);
     let resp = t.submit_login(page, "alice", "alice-pw").await;
     assert_error_redirect(
         &resp,
         "invalid_request",
-        &fosite(INVALID_REQUEST, "Used unknown value '[login create]' for prompt parameter"),
+        &fosite(
+            INVALID_REQUEST,
+            "Used unknown value '[login create]' for prompt parameter",
+        ),
         STATE,
     );
     // E-PROMPT-NONE: `none` with company.
     let resp = t
-        .login(&AuthParams::code_flow().set("prompt", "none login"), "alice")
+        .login(
+            &AuthParams::code_flow().set("prompt", "none login"),
+            "alice",
+        )
         .await;
     assert_error_redirect(
         &resp,
@@ -600,5 +608,6 @@ async fn unknown_prompt_values_are_refused_only_after_login() {
     t.code(&params, "alice").await;
     // The lenient profile ignores what it does not know.
     let t = idp.create(lenient("l")).await;
-    t.code(&AuthParams::code_flow().set("prompt", "create"), "alice").await;
+    t.code(&AuthParams::code_flow().set("prompt", "create"), "alice")
+        .await;
 }

@@ -651,7 +651,10 @@ async fn code_and_token_lifetimes_are_quirks() {
     let idp = TestIdp::start().await;
     // A code that expires at once: base text only (E-CODE-EXPIRED).
     let t = idp
-        .create(with_quirks(jumpcloud("x"), json!({"code_lifetime_secs": 0})))
+        .create(with_quirks(
+            jumpcloud("x"),
+            json!({"code_lifetime_secs": 0}),
+        ))
         .await;
     let code = t.code(&AuthParams::code_flow(), "alice").await;
     assert_json_error(
@@ -663,13 +666,17 @@ async fn code_and_token_lifetimes_are_quirks() {
     .await;
     // Tokens for a minute; then tokens that are dead on arrival.
     let mut t = idp
-        .create(with_quirks(jumpcloud("y"), json!({"token_lifetime_secs": 60})))
+        .create(with_quirks(
+            jumpcloud("y"),
+            json!({"token_lifetime_secs": 60}),
+        ))
         .await;
     let body = t.sign_in(&AuthParams::code_flow(), "alice").await;
     assert_eq!(body["expires_in"], 60);
     let (_, c) = jwt_parts(body["id_token"].as_str().unwrap());
     assert_eq!(c["exp"].as_u64().unwrap() - c["iat"].as_u64().unwrap(), 60);
-    idp.patch_quirks(&mut t, json!({"token_lifetime_secs": 0})).await;
+    idp.patch_quirks(&mut t, json!({"token_lifetime_secs": 0}))
+        .await;
     let body = t.sign_in(&AuthParams::code_flow(), "alice").await;
     let resp = t.userinfo(body["access_token"].as_str().unwrap()).await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);

@@ -25,7 +25,7 @@ const CLOSE_WAIT: Duration = Duration::from_secs(10);
 const PAGE_EXCERPT: usize = 300;
 
 /// The Chromium switches of every session; the profile folder is added per session.
-const CHROMIUM_ARGS: [&str; 10] = [
+const CHROMIUM_ARGS: [&str; 12] = [
     "--headless=new",
     // Required as root, and harmless in the throwaway containers this runs in.
     "--no-sandbox",
@@ -35,6 +35,9 @@ const CHROMIUM_ARGS: [&str; 10] = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    // No crashpad handler: it would run in a process group of its own, out of reach.
+    "--disable-crash-reporter",
+    "--disable-breakpad",
     "--disable-features=Translate,MediaRouter,OptimizationHints",
     "--window-size=1280,900",
 ];

@@ -29,7 +29,7 @@ async fn sign_in(driver: &str, url: &str, user: &str) -> (String, String) {
     let caps = serde_json::json!({"browserName": "chrome", "goog:chromeOptions": {"args": [
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", format!("--user-data-dir={}", profile.path().display())]}});
+        "--no-first-run", "--disable-crash-reporter", "--disable-breakpad", format!("--user-data-dir={}", profile.path().display())]}});
     let serde_json::Value::Object(caps) = caps else {
         unreachable!()
     };
