@@ -183,6 +183,7 @@ impl CheckWorld {
             .map_or(0, |e| e.seq);
         self.tenant = Some(tenant);
         self.vars = vars;
+        let t0 = std::time::Instant::now();
         if let AppTarget::Managed { command, .. } = &env.target {
             let log = env.report_dir.join(&self.key).join("app.log");
             if let Some(parent) = log.parent() {
@@ -193,9 +194,12 @@ impl CheckWorld {
                 .map_err(|e| anyhow!("the app did not start against this IdP tenant: {e}"))?;
             self.app = Some(app);
         }
+        tracing::debug!(check = %self.key, ms = t0.elapsed().as_millis() as u64, "app ready");
+        let t1 = std::time::Instant::now();
         let browser = BrowserSession::open(&env.webdriver, env.chromium.as_deref())
             .await
             .map_err(|e| anyhow!("could not open a browser session: {e}"))?;
+        tracing::debug!(check = %self.key, ms = t1.elapsed().as_millis() as u64, "browser open");
         self.browser = Some(browser);
         Ok(())
     }
@@ -238,11 +242,15 @@ impl CheckWorld {
                     }
                 }
             }
+            let t = std::time::Instant::now();
             b.close().await;
+            tracing::debug!(check = %self.key, ms = t.elapsed().as_millis() as u64, "browser closed");
         }
         if let Some(app) = self.app.take() {
             evidence.app_log = Some(dir.join("app.log"));
+            let t = std::time::Instant::now();
             app.stop().await;
+            tracing::debug!(check = %self.key, ms = t.elapsed().as_millis() as u64, "app stopped");
         }
         if let (Some(t), AppTarget::Managed { .. }) = (&self.tenant, &self.env.target) {
             let _ = self.env.idp.delete_tenant(&t.name).await;
