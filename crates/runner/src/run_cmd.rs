@@ -269,8 +269,7 @@ async fn preflight(
     };
     let port = crate::app::free_port().map_err(|e| environment(e.to_string()))?;
     let mut vars = Placeholders::default();
-    vars.set("port", &port.to_string());
-    vars.set("app_url", &format!("http://127.0.0.1:{port}"));
+    vars.set_port(port);
     vars.set("idp_url", idp.base());
     let fill_all = |list: &[String], vars: &Placeholders| -> Result<Vec<String>, Stop> {
         list.iter()
@@ -291,7 +290,7 @@ async fn preflight(
         .create_tenant(&spec)
         .await
         .map_err(|e| environment(format!("{e:#}")))?;
-    fill_tenant_vars(&mut vars, &tenant);
+    vars.set_tenant(&tenant);
     let log = report_dir.join("preflight-app.log");
     let started = ManagedApp::start(command, &vars, &log, scenario.ready_timeout()).await;
     let _ = idp.delete_tenant(&tenant.name).await;
@@ -306,21 +305,6 @@ async fn preflight(
             log.display()
         ))),
     }
-}
-
-/// Sets the placeholders a tenant defines.
-pub fn fill_tenant_vars(vars: &mut Placeholders, t: &TenantInfo) {
-    vars.set("issuer", &t.issuer);
-    vars.set("discovery_url", &t.discovery_url);
-    if let Some(c) = t.clients.first() {
-        vars.set("client_id", &c.client_id);
-        vars.set("client_secret", &c.client_secret);
-        vars.set(
-            "token_endpoint_auth_method",
-            c.token_endpoint_auth_method.as_str(),
-        );
-    }
-    vars.set("groups_claim", &t.quirks.groups_claim);
 }
 
 /// The fixed tenant an already running app is configured for: reused or created.

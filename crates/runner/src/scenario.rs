@@ -277,6 +277,28 @@ pub enum PlaceholderError {
 }
 
 impl Placeholders {
+    /// Sets `{port}` and `{app_url}` for a managed app listening on `port`.
+    pub fn set_port(&mut self, port: u16) {
+        self.set("port", &port.to_string());
+        self.set("app_url", &format!("http://127.0.0.1:{port}"));
+    }
+
+    /// Sets the placeholders a tenant defines: issuer, discovery URL, the first client's
+    /// credentials and auth method, and the groups claim name.
+    pub fn set_tenant(&mut self, t: &stickler_idp::TenantInfo) {
+        self.set("issuer", &t.issuer);
+        self.set("discovery_url", &t.discovery_url);
+        if let Some(c) = t.clients.first() {
+            self.set("client_id", &c.client_id);
+            self.set("client_secret", &c.client_secret);
+            self.set(
+                "token_endpoint_auth_method",
+                c.token_endpoint_auth_method.as_str(),
+            );
+        }
+        self.set("groups_claim", &t.quirks.groups_claim);
+    }
+
     /// The signed-in user's placeholders ([`USER_PLACEHOLDERS`]), for
     /// `[login] signed_in_contains`.
     #[allow(

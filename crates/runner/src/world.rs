@@ -112,8 +112,7 @@ impl CheckWorld {
         let tenant = match &env.target {
             AppTarget::Managed { .. } => {
                 let port = crate::app::free_port()?;
-                vars.set("port", &port.to_string());
-                vars.set("app_url", &format!("http://127.0.0.1:{port}"));
+                vars.set_port(port);
                 let reg = &env.scenario.client;
                 let client = ClientSpec {
                     token_endpoint_auth_method: self.auth_method.or(reg.token_endpoint_auth_method),
@@ -162,19 +161,10 @@ impl CheckWorld {
                     .ok_or_else(|| anyhow!("tenant `{}` vanished from the IdP", tenant.name))?
             }
         };
-        let client = tenant
-            .clients
-            .first()
-            .ok_or_else(|| anyhow!("tenant `{}` has no client", tenant.name))?;
-        vars.set("issuer", &tenant.issuer);
-        vars.set("discovery_url", &tenant.discovery_url);
-        vars.set("client_id", &client.client_id);
-        vars.set("client_secret", &client.client_secret);
-        vars.set(
-            "token_endpoint_auth_method",
-            client.token_endpoint_auth_method.as_str(),
-        );
-        vars.set("groups_claim", &tenant.quirks.groups_claim);
+        if tenant.clients.is_empty() {
+            return Err(anyhow!("tenant `{}` has no client", tenant.name));
+        }
+        vars.set_tenant(&tenant);
         self.journal_since = env
             .idp
             .journal(&tenant.name, 0)
