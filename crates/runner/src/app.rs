@@ -2,7 +2,7 @@
 //! process group, output to a log file, ready when its readiness URL answers, and ended
 //! with its whole group.
 
-use crate::process::{end_group, signal_group};
+use crate::process::ProcessGroup;
 use crate::scenario::{AppCommand, PlaceholderError, Placeholders};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -121,7 +121,7 @@ fn program_path(program: &str, workdir: &Path) -> PathBuf {
 /// ends its whole process group.
 #[derive(Debug)]
 pub struct ManagedApp {
-    child: Option<tokio::process::Child>,
+    group: ProcessGroup,
 }
 
 impl ManagedApp {
@@ -173,16 +173,14 @@ impl ManagedApp {
             .current_dir(&spec.workdir)
             .stdin(Stdio::null())
             .stdout(out)
-            .stderr(err)
-            // Its own group, so stopping it reaches whatever it starts in turn.
-            .process_group(0)
-            .kill_on_drop(true);
-        let child = command.spawn().map_err(|source| AppError::Spawn {
+            .stderr(err);
+        // Its own group, so stopping it reaches whatever it starts in turn.
+        let group = ProcessGroup::spawn(&mut command).map_err(|source| AppError::Spawn {
             program: program.clone(),
             workdir: spec.workdir.clone(),
             source,
         })?;
-        let mut app = ManagedApp { child: Some(child) };
+        let mut app = ManagedApp { group };
         let not_ready = |reason: String| AppError::NotReady {
             reason,
             log: log_path.to_path_buf(),
@@ -217,9 +215,7 @@ impl ManagedApp {
                 Err(e) if e.is_connect() => "nothing listening".into(),
                 Err(e) => format!("last try: {e}"),
             };
-            if let Some(c) = app.child.as_mut()
-                && let Ok(Some(status)) = c.try_wait()
-            {
+            if let Some(status) = app.group.try_wait() {
                 app.stop().await; // whatever it left behind in its group
                 return Err(not_ready(format!(
                     "the app `{}` exited ({status}) after {:.1} s, before {ready_url} answered; see its log below",
@@ -239,31 +235,16 @@ impl ManagedApp {
         }
     }
 
-    /// Its process group id (= its pid) while it runs.
-    #[allow(
-        dead_code,
-        reason = "API for the steps; the runner does not call it yet"
-    )]
-    pub fn pgid(&self) -> Option<u32> {
-        self.child.as_ref().and_then(tokio::process::Child::id)
+    /// Its process group id (= its pid at the start).
+    #[cfg(test)]
+    pub fn pgid(&self) -> u32 {
+        self.group.pgid()
     }
 
-    /// Ends the app: SIGTERM to its whole group, up to 3 s to go, then SIGKILL.
-    pub async fn stop(mut self) {
-        if let Some(mut c) = self.child.take() {
-            end_group(&mut c, STOP_GRACE).await;
-        }
-    }
-}
-
-impl Drop for ManagedApp {
-    fn drop(&mut self) {
-        // Not stopped (an error path or Ctrl-C): no time to be gentle.
-        if let Some(c) = self.child.take()
-            && let Some(pgid) = c.id()
-        {
-            signal_group(pgid, nix::sys::signal::Signal::SIGKILL);
-        }
+    /// Ends the app: SIGTERM to its whole group, up to 3 s to go, then SIGKILL. Dropping
+    /// it instead (error paths, Ctrl-C) kills the group at once.
+    pub async fn stop(self) {
+        self.group.end(STOP_GRACE).await;
     }
 }
 
@@ -426,7 +407,7 @@ mod tests {
         let app = ManagedApp::start(&spec, &vars, &log, Duration::from_secs(15))
             .await
             .expect("ready");
-        let pgid = app.pgid().expect("running");
+        let pgid = app.pgid();
         assert!(group_alive(pgid));
         app.stop().await;
         assert!(!group_alive(pgid), "left: {:?}", live_members(pgid));

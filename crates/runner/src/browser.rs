@@ -593,7 +593,7 @@ mod tests {
     async fn a_session_signs_in_on_a_real_page_and_leaves_nothing_behind() {
         let (base, server) = serve_pages().await;
         let driver = Chromedriver::start().await.expect("chromedriver starts");
-        let pgid = driver.pgid().expect("running");
+        let pgid = driver.pgid();
         let b = BrowserSession::open(&driver.url(), find_chromium().ok().as_deref())
             .await
             .expect("session opens");

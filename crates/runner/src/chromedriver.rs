@@ -1,7 +1,7 @@
 //! The chromedriver child process: found on PATH, started on a free loopback port in its
 //! own process group, and ended with every Chromium it started.
 
-use crate::process::{end_group, signal_group};
+use crate::process::ProcessGroup;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -113,7 +113,7 @@ pub fn find_chromium() -> Result<PathBuf, EnvError> {
 /// dropping it) ends its whole process group: chromedriver and every Chromium it started.
 #[derive(Debug)]
 pub struct Chromedriver {
-    child: Option<tokio::process::Child>,
+    group: ProcessGroup,
     url: Url,
     /// Where chromedriver's output goes; read back when it fails.
     log: tempfile::NamedTempFile,
@@ -172,27 +172,21 @@ impl Chromedriver {
             Ok((o, e)) => (Stdio::from(o), Stdio::from(e)),
             Err(_) => (Stdio::null(), Stdio::null()),
         };
-        let child = tokio::process::Command::new(path)
+        let mut command = tokio::process::Command::new(path);
+        command
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
             .stdin(Stdio::null())
             .stdout(out)
-            .stderr(err)
-            // Its own group, so ending it reaches every Chromium it starts.
-            .process_group(0)
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| {
-                Attempt::Fatal(failed(
-                    format!("{e}; check that the file is an executable chromedriver"),
-                    String::new(),
-                ))
-            })?;
-        let mut driver = Chromedriver {
-            child: Some(child),
-            url,
-            log,
-        };
+            .stderr(err);
+        // Its own group, so ending it reaches every Chromium it starts.
+        let group = ProcessGroup::spawn(&mut command).map_err(|e| {
+            Attempt::Fatal(failed(
+                format!("{e}; check that the file is an executable chromedriver"),
+                String::new(),
+            ))
+        })?;
+        let mut driver = Chromedriver { group, url, log };
         let status = format!("http://127.0.0.1:{port}/status");
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(1))
@@ -206,9 +200,7 @@ impl Chromedriver {
             {
                 return Ok(driver);
             }
-            if let Some(c) = driver.child.as_mut()
-                && let Ok(Some(code)) = c.try_wait()
-            {
+            if let Some(code) = driver.group.try_wait() {
                 let tail = driver.log_tail();
                 driver.shutdown().await; // its browsers, if any
                 return Err(Attempt::Exited(failed(
@@ -237,13 +229,10 @@ impl Chromedriver {
         self.url.clone()
     }
 
-    /// Its process group id (= its pid) while it runs.
-    #[allow(
-        dead_code,
-        reason = "API for the steps; the runner does not call it yet"
-    )]
-    pub fn pgid(&self) -> Option<u32> {
-        self.child.as_ref().and_then(tokio::process::Child::id)
+    /// Its process group id (= its pid at the start).
+    #[cfg(test)]
+    pub fn pgid(&self) -> u32 {
+        self.group.pgid()
     }
 
     fn log_tail(&self) -> String {
@@ -254,10 +243,8 @@ impl Chromedriver {
 
     /// Ends chromedriver and every browser it started: SIGTERM to its group, up to 2 s
     /// to go, then SIGKILL.
-    pub async fn shutdown(mut self) {
-        if let Some(mut c) = self.child.take() {
-            end_group(&mut c, SHUTDOWN_GRACE).await;
-        }
+    pub async fn shutdown(self) {
+        self.group.end(SHUTDOWN_GRACE).await;
     }
 }
 
@@ -265,17 +252,6 @@ impl Chromedriver {
 enum Attempt {
     Exited(EnvError),
     Fatal(EnvError),
-}
-
-impl Drop for Chromedriver {
-    fn drop(&mut self) {
-        // Not shut down (an error path or Ctrl-C): no time to be gentle.
-        if let Some(c) = self.child.take()
-            && let Some(pgid) = c.id()
-        {
-            signal_group(pgid, nix::sys::signal::Signal::SIGKILL);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -52,27 +52,78 @@ pub fn signal_group(pgid: u32, sig: Signal) {
     }
 }
 
-/// SIGTERM, wait up to `grace` for the group to go, then SIGKILL. Reaps the leader.
-pub async fn end_group(child: &mut tokio::process::Child, grace: Duration) {
-    let Some(pgid) = child.id() else {
-        return; // already reaped: its group id may belong to someone else by now
-    };
-    signal_group(pgid, Signal::SIGTERM);
-    let deadline = tokio::time::Instant::now() + grace;
-    loop {
-        let leader_done = matches!(child.try_wait(), Ok(Some(_)));
-        if leader_done && !group_alive(pgid) {
+/// A child started as the leader of its own process group, and the one owner that ends
+/// the group: [`ProcessGroup::end`] gently, or `Drop` at once (error paths, Ctrl-C).
+///
+/// The group id is kept from the start, so the group is still reached after its leader
+/// has exited and been reaped while members live on. It is signalled only while
+/// `/proc` shows live members: a pid is not reused while it is some group's id, so a
+/// group with members is still the one we started.
+#[derive(Debug)]
+pub struct ProcessGroup {
+    child: tokio::process::Child,
+    pgid: u32,
+}
+
+impl ProcessGroup {
+    /// Spawns `command` as the leader of a new group (`process_group(0)` is set here).
+    pub fn spawn(command: &mut tokio::process::Command) -> std::io::Result<Self> {
+        let child = command.process_group(0).kill_on_drop(true).spawn()?;
+        let pgid = child
+            .id()
+            .ok_or_else(|| std::io::Error::other("the child had no pid right after spawn"))?;
+        Ok(ProcessGroup { child, pgid })
+    }
+
+    /// The group id, which is the leader's pid.
+    #[cfg(test)]
+    pub fn pgid(&self) -> u32 {
+        self.pgid
+    }
+
+    /// The leader's exit status, if it has exited (it is reaped then).
+    pub fn try_wait(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    /// Whether the leader has exited and no member of the group is left.
+    fn gone(&mut self) -> bool {
+        self.try_wait().is_some() && !group_alive(self.pgid)
+    }
+
+    /// SIGTERM to the group, up to `grace` for it to go, then SIGKILL; returns once the
+    /// group is gone (or after a bounded wait for the kernel to deliver the kill).
+    pub async fn end(mut self, grace: Duration) {
+        if self.gone() {
             return;
         }
-        if tokio::time::Instant::now() >= deadline {
-            break;
+        signal_group(self.pgid, Signal::SIGTERM);
+        let deadline = tokio::time::Instant::now() + grace;
+        while !self.gone() {
+            if tokio::time::Instant::now() >= deadline {
+                signal_group(self.pgid, Signal::SIGKILL);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        // SIGKILL lands when each member is next scheduled; on a busy machine that takes
+        // a moment, and the leader is reaped only by waiting on it.
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.child.wait()).await;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+        while group_alive(self.pgid) && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
-    // The leader may be reaped already; its pid stays the group's id while any member
-    // lives, so the group is still ours to kill.
-    signal_group(pgid, Signal::SIGKILL);
-    let _ = tokio::time::timeout(Duration::from_secs(2), child.wait()).await;
+}
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        // Not ended (an error path or Ctrl-C): no time to be gentle. `end` leaves nothing
+        // alive, so this is a no-op after it.
+        if group_alive(self.pgid) {
+            signal_group(self.pgid, Signal::SIGKILL);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -81,18 +132,55 @@ mod tests {
 
     #[tokio::test]
     async fn a_group_that_ignores_sigterm_is_killed_after_the_grace() {
-        let mut child = tokio::process::Command::new("sh")
-            .args(["-c", "trap '' TERM; sleep 30 & sleep 30"])
-            .process_group(0)
-            .kill_on_drop(true)
-            .spawn()
-            .expect("sh starts");
-        let pgid = child.id().expect("running");
+        let group = ProcessGroup::spawn(
+            tokio::process::Command::new("sh").args(["-c", "trap '' TERM; sleep 30 & sleep 30"]),
+        )
+        .expect("sh starts");
+        let pgid = group.pgid();
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert!(group_alive(pgid));
         let t0 = std::time::Instant::now();
-        end_group(&mut child, Duration::from_millis(300)).await;
-        assert!(t0.elapsed() < Duration::from_secs(3));
+        group.end(Duration::from_millis(300)).await;
+        assert!(t0.elapsed() < Duration::from_secs(5));
         assert!(!group_alive(pgid), "left: {:?}", live_members(pgid));
+    }
+
+    #[tokio::test]
+    async fn members_left_by_a_leader_that_exited_are_still_ended() {
+        let mut group = ProcessGroup::spawn(
+            tokio::process::Command::new("sh").args(["-c", "sleep 30 & exit 0"]),
+        )
+        .expect("sh starts");
+        let pgid = group.pgid();
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while group.try_wait().is_none() {
+            assert!(std::time::Instant::now() < deadline, "sh never exited");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(
+            group_alive(pgid),
+            "the orphaned sleep lives on in the group"
+        );
+        group.end(Duration::from_millis(500)).await;
+        assert!(!group_alive(pgid), "left: {:?}", live_members(pgid));
+    }
+
+    #[tokio::test]
+    async fn dropping_a_group_kills_it() {
+        let group = ProcessGroup::spawn(
+            tokio::process::Command::new("sh").args(["-c", "sleep 30 & sleep 30"]),
+        )
+        .expect("sh starts");
+        let pgid = group.pgid();
+        drop(group);
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while group_alive(pgid) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "left: {:?}",
+                live_members(pgid)
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }
