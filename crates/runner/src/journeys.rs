@@ -20,11 +20,16 @@ async fn start(w: &mut CheckWorld) -> Result<bool> {
     let login = w.env.scenario.login.clone();
     let start_url = w.vars.fill(&login.start_url)?;
     let b = w.browser()?;
+    let t = std::time::Instant::now();
     b.goto(&start_url).await?;
+    tracing::debug!(check = %w.key, ms = t.elapsed().as_millis() as u64, "start page loaded");
     if let Some(click) = &login.click {
         b.click(click).await?;
+        tracing::debug!(check = %w.key, ms = t.elapsed().as_millis() as u64, "clicked");
     }
-    Ok(settle(w, &[IDP_LOGIN_FORM]).await == Some(0))
+    let shown = settle(w, &[IDP_LOGIN_FORM]).await == Some(0);
+    tracing::debug!(check = %w.key, ms = t.elapsed().as_millis() as u64, "settled on the IdP");
+    Ok(shown)
 }
 
 /// A person signs in as `username` with their password.
@@ -36,10 +41,15 @@ pub async fn sign_in(w: &mut CheckWorld, username: &str) -> Result<Observation> 
         .unwrap_or_else(|| username.to_string());
     if start(w).await? {
         let b = w.browser()?;
+        let t = std::time::Instant::now();
         b.submit_login(username, &password).await?;
+        tracing::debug!(check = %w.key, ms = t.elapsed().as_millis() as u64, "login submitted");
         settle(w, &[]).await;
+        tracing::debug!(check = %w.key, ms = t.elapsed().as_millis() as u64, "settled after login");
     }
+    let t = std::time::Instant::now();
     let seen = observe(w).await?;
+    tracing::debug!(check = %w.key, ms = t.elapsed().as_millis() as u64, "observed");
     w.seen = Some(seen.clone());
     Ok(seen)
 }

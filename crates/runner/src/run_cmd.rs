@@ -2,6 +2,7 @@
 //! report. Every process and session started here is ended here, on every path.
 
 use crate::app::{ManagedApp, run_build};
+use crate::browser::ProfileTemplate;
 use crate::chromedriver::Chromedriver;
 use crate::cli::RunArgs;
 use crate::env::{AppTarget, RunEnv, set_current_env};
@@ -156,29 +157,6 @@ async fn run_checks(
         .build()
         .map_err(|e| environment(e.to_string()))?;
 
-    // The app: build once and prove the command starts, or find the running one's tenant.
-    let target = match &scenario.app {
-        AppMode::Managed { build, command, .. } => {
-            if let Some(build) = build {
-                eprintln!("building the app: {}", build.join(" "));
-                run_build(build, &scenario.workdir)
-                    .await
-                    .map_err(|e| environment(format!("the app's build step failed: {e}")))?;
-            }
-            preflight(&scenario, &idp, report_dir).await?;
-            AppTarget::Managed {
-                command: command.clone(),
-            }
-        }
-        AppMode::Running { url, .. } => {
-            let tenant = running_tenant(&scenario, &idp, url).await?;
-            AppTarget::Running {
-                url: url.clone(),
-                tenant,
-            }
-        }
-    };
-
     // The browser driver.
     let webdriver = match &args.webdriver {
         Some(u) => u.clone(),
@@ -192,6 +170,36 @@ async fn run_checks(
         }
     };
     let chromium = crate::chromedriver::find_chromium().ok();
+
+    // The app (built once and proven to start, or the running one's tenant found), while
+    // a first browser proves Chromium starts and leaves the profile every session copies.
+    let app = async {
+        match &scenario.app {
+            AppMode::Managed { build, command, .. } => {
+                if let Some(build) = build {
+                    eprintln!("building the app: {}", build.join(" "));
+                    run_build(build, &scenario.workdir)
+                        .await
+                        .map_err(|e| environment(format!("the app's build step failed: {e}")))?;
+                }
+                preflight(&scenario, &idp, report_dir).await?;
+                Ok(AppTarget::Managed {
+                    command: command.clone(),
+                })
+            }
+            AppMode::Running { url, .. } => {
+                let tenant = running_tenant(&scenario, &idp, url).await?;
+                Ok(AppTarget::Running {
+                    url: url.clone(),
+                    tenant,
+                })
+            }
+        }
+    };
+    let template = ProfileTemplate::create(&webdriver, chromium.as_deref());
+    let (target, profile_template) = tokio::join!(app, template);
+    let target: AppTarget = target?;
+    let profile_template = profile_template.map_err(|e| environment(e.to_string()))?;
     let concurrency = match scenario.app {
         AppMode::Running { .. } => 1,
         AppMode::Managed { .. } => usize::from(args.concurrency),
@@ -209,6 +217,7 @@ async fn run_checks(
         target,
         webdriver,
         chromium,
+        profile_template: Some(profile_template),
         report_dir: report_dir.to_path_buf(),
         http,
     });

@@ -186,9 +186,13 @@ impl CheckWorld {
         }
         tracing::debug!(check = %self.key, ms = t0.elapsed().as_millis() as u64, "app ready");
         let t1 = std::time::Instant::now();
-        let browser = BrowserSession::open(&env.webdriver, env.chromium.as_deref())
-            .await
-            .map_err(|e| anyhow!("could not open a browser session: {e}"))?;
+        let browser = BrowserSession::open(
+            &env.webdriver,
+            env.chromium.as_deref(),
+            env.profile_template.as_ref(),
+        )
+        .await
+        .map_err(|e| anyhow!("could not open a browser session: {e}"))?;
         tracing::debug!(check = %self.key, ms = t1.elapsed().as_millis() as u64, "browser open");
         self.browser = Some(browser);
         Ok(())
