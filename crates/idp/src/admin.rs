@@ -58,6 +58,7 @@ pub fn router() -> Router<Arc<Idp>> {
             "/tenants/{name}/quirks",
             get(get_quirks).patch(patch_quirks),
         )
+        .route("/tenants/{name}/keys/rotate", post(rotate_keys))
         .route("/tenants/{name}/clients", post(add_client))
         .route(
             "/tenants/{name}/clients/{client_id}/groups",
@@ -172,6 +173,13 @@ async fn patch_quirks(
         .map_err(|e| fail(StatusCode::BAD_REQUEST, "invalid_request", e.to_string()))?;
     s.quirks = q.clone();
     Ok(Json(q).into_response())
+}
+
+/// Replaces the tenant's RSA signing key: new `kid`, the old key gone from the JWKS.
+async fn rotate_keys(State(idp): State<Arc<Idp>>, JsonPath(name): JsonPath<String>) -> AdminResult {
+    let t = tenant(&idp, &name)?;
+    let kid = t.lock().keys.rotate();
+    Ok(Json(serde_json::json!({ "kid": kid })).into_response())
 }
 
 async fn add_client(

@@ -5,6 +5,7 @@
 //! a test. Loading a bundled key costs microseconds, which keeps tenant creation and
 //! start-up fast (generating a 2048-bit RSA key takes ~0.3 s).
 
+use crate::misbehaviour::JwksShape;
 use crate::quirks::SigningAlg;
 use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
@@ -117,6 +118,9 @@ pub struct KeyRing {
     pub rsa: SigningKey,
     /// ES256 key.
     pub ec: SigningKey,
+    /// Which generation the RSA key is (1 at the start, +1 per rotation).
+    generation: usize,
+    tenant: String,
 }
 
 impl KeyRing {
@@ -125,7 +129,20 @@ impl KeyRing {
         KeyRing {
             rsa: SigningKey::bundled(SigningAlg::RS256, 0, format!("{tenant}-rsa-1")),
             ec: SigningKey::bundled(SigningAlg::ES256, 0, format!("{tenant}-ec-1")),
+            generation: 1,
+            tenant: tenant.to_string(),
         }
+    }
+
+    /// Replaces the RSA signing key with the next bundled one under a new `kid`
+    /// (`<tenant>-rsa-<generation>`); the old key leaves the JWKS at once, as when an
+    /// IdP rotates its keys. Returns the new `kid`.
+    pub fn rotate(&mut self) -> String {
+        let index = self.generation % BUNDLED_RSA.len();
+        self.generation += 1;
+        let kid = format!("{}-rsa-{}", self.tenant, self.generation);
+        self.rsa = SigningKey::bundled(SigningAlg::RS256, index, kid.clone());
+        kid
     }
 
     /// The key for an algorithm.
@@ -136,12 +153,27 @@ impl KeyRing {
         }
     }
 
-    /// The published key set; `single` publishes only the RSA key.
-    pub fn jwks(&self, single: bool) -> JwkSet {
-        let mut keys = vec![self.rsa.jwk().clone()];
-        if !single {
-            keys.push(self.ec.jwk().clone());
-        }
+    /// The published key set, in the shape a misbehaviour asks for.
+    pub fn jwks(&self, shape: JwksShape) -> JwkSet {
+        let keys = match shape {
+            JwksShape::Normal => vec![self.rsa.jwk().clone(), self.ec.jwk().clone()],
+            JwksShape::SingleRsa => vec![self.rsa.jwk().clone()],
+            JwksShape::SeveralRsaNoKid => {
+                let others = (1..BUNDLED_RSA.len()).map(|i| {
+                    let index = (self.generation - 1 + i) % BUNDLED_RSA.len();
+                    SigningKey::bundled(SigningAlg::RS256, index, String::new())
+                        .jwk()
+                        .clone()
+                });
+                std::iter::once(self.rsa.jwk().clone())
+                    .chain(others)
+                    .map(|mut k| {
+                        k.common.key_id = None;
+                        k
+                    })
+                    .collect()
+            }
+        };
         JwkSet { keys }
     }
 }

@@ -51,6 +51,23 @@ pub enum Misbehaviour {
     /// The ID token carries only the required claims; profile, email and groups come
     /// only from userinfo: must be ACCEPTED (Okta/GitLab "thin" ID tokens).
     ThinIdToken,
+    /// `iat` missing (`oidcc-client-test-missing-iat`, rp-id_token-iat).
+    MissingIat,
+    /// `iat` a day in the future (OIDC Core §3.1.3.7 item 10; FAPI's iat tests).
+    IatInFuture,
+    /// No `kid` in the header, and the JWKS has three RSA keys, none with a `kid`: the app
+    /// may refuse or try each key, but must not crash
+    /// (`oidcc-client-test-kid-absent-multiple-jwks`).
+    NoKidSeveralKeys,
+    /// `email_verified` is the string `"true"`, in the ID token and at userinfo (AWS
+    /// Cognito): must be ACCEPTED where the app's library copes.
+    EmailVerifiedString,
+    /// The token endpoint answers with the ID token it issued to this client before, byte
+    /// for byte (a replay across sessions; its `nonce` and `at_hash` are the old ones).
+    ReplayIdToken,
+    /// The discovery document's `issuer` is not the issuer URL the app was given
+    /// (`oidcc-client-test-discovery-issuer-mismatch`, rp-discovery-issuer-not-matching-config).
+    DiscoveryWrongIssuer,
 }
 
 /// Claims only userinfo keeps under a thin ID token.
@@ -103,14 +120,36 @@ pub fn tamper_id_token(m: Misbehaviour, c: &mut Map<String, Value>, groups_claim
             }
             c.remove(groups_claim);
         }
+        Misbehaviour::MissingIat => {
+            c.remove("iat");
+        }
+        Misbehaviour::IatInFuture => {
+            c.insert("iat".into(), json!(now + DAY));
+            c.insert("exp".into(), json!(now + DAY + 3600));
+        }
+        Misbehaviour::EmailVerifiedString => stringify_email_verified(c),
         _ => {}
+    }
+}
+
+const DAY: u64 = 86_400;
+
+/// `email_verified: true` becomes `"true"` (and false `"false"`), when present.
+fn stringify_email_verified(c: &mut Map<String, Value>) {
+    if let Some(Value::Bool(b)) = c.get("email_verified") {
+        let text = b.to_string();
+        c.insert("email_verified".into(), Value::String(text));
     }
 }
 
 /// Breaks a userinfo answer as the misbehaviour says.
 pub fn tamper_userinfo(m: Misbehaviour, c: &mut Map<String, Value>) {
-    if m == Misbehaviour::UserinfoWrongSub {
-        c.insert("sub".into(), json!("000000000000000000000000"));
+    match m {
+        Misbehaviour::UserinfoWrongSub => {
+            c.insert("sub".into(), json!("000000000000000000000000"));
+        }
+        Misbehaviour::EmailVerifiedString => stringify_email_verified(c),
+        _ => {}
     }
 }
 
@@ -144,14 +183,31 @@ pub fn sign(
             Ok(format!("{head}.{}", sig.into_iter().collect::<String>()))
         }
         Misbehaviour::UnknownKid => key.sign_with_kid(claims, Some("a-kid-not-in-the-jwks")),
-        Misbehaviour::NoKidSingleKey => key.sign_with_kid(claims, None),
+        Misbehaviour::NoKidSingleKey | Misbehaviour::NoKidSeveralKeys => {
+            key.sign_with_kid(claims, None)
+        }
         _ => key.sign(claims),
     }
 }
 
-/// Whether the JWKS must hold a single key (for [`Misbehaviour::NoKidSingleKey`]).
-pub fn single_key_jwks(m: Misbehaviour) -> bool {
-    m == Misbehaviour::NoKidSingleKey
+/// The JWKS a misbehaviour publishes instead of the tenant's own.
+pub fn jwks_shape(m: Misbehaviour) -> JwksShape {
+    match m {
+        Misbehaviour::NoKidSingleKey => JwksShape::SingleRsa,
+        Misbehaviour::NoKidSeveralKeys => JwksShape::SeveralRsaNoKid,
+        _ => JwksShape::Normal,
+    }
+}
+
+/// Which keys the JWKS publishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JwksShape {
+    /// Every signing key of the tenant, each with its `kid`.
+    Normal,
+    /// Only the RSA signing key.
+    SingleRsa,
+    /// The RSA signing key and two other RSA keys, none with a `kid`.
+    SeveralRsaNoKid,
 }
 
 #[cfg(test)]
@@ -163,6 +219,25 @@ mod tests {
         let key = SigningKey::bundled(crate::quirks::SigningAlg::RS256, 0, "k".into());
         let jwt = sign(Misbehaviour::AlgNone, &key, "s", &Map::new()).unwrap();
         assert!(jwt.ends_with('.') && jwt.matches('.').count() == 2);
+    }
+
+    #[test]
+    fn email_verified_becomes_a_string_where_present() {
+        let mut c = Map::new();
+        c.insert("email_verified".into(), json!(true));
+        tamper_id_token(Misbehaviour::EmailVerifiedString, &mut c, "groups", 0);
+        assert_eq!(c["email_verified"], json!("true"));
+        let mut u = Map::new();
+        tamper_userinfo(Misbehaviour::EmailVerifiedString, &mut u);
+        assert!(u.is_empty());
+    }
+
+    #[test]
+    fn iat_goes_a_day_ahead_with_exp_after_it() {
+        let mut c = Map::new();
+        tamper_id_token(Misbehaviour::IatInFuture, &mut c, "groups", 1000);
+        assert_eq!(c["iat"], json!(1000 + DAY));
+        assert!(c["exp"].as_u64() > c["iat"].as_u64());
     }
 
     #[test]

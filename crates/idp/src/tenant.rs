@@ -201,6 +201,8 @@ pub struct TenantState {
     pub access_tokens: HashMap<String, TokenRecord>,
     /// Refresh tokens.
     pub refresh_tokens: HashMap<String, TokenRecord>,
+    /// The last ID token issued to each client (for the `replay_id_token` misbehaviour).
+    pub last_id_tokens: HashMap<String, String>,
     journal: VecDeque<JournalEntry>,
     next_seq: u64,
     issued_since_sweep: u32,
@@ -361,6 +363,7 @@ impl Tenant {
             codes: HashMap::new(),
             access_tokens: HashMap::new(),
             refresh_tokens: HashMap::new(),
+            last_id_tokens: HashMap::new(),
             journal: VecDeque::new(),
             next_seq: 0,
             issued_since_sweep: 0,

@@ -313,6 +313,12 @@ async fn openidconnect_catches_every_misbehaviour_that_must_be_refused() {
         ("missing_sub", Some(&["token", "id_token"])),
         ("wrong_at_hash", Some(&["at_hash"])),
         ("userinfo_wrong_sub", Some(&["userinfo"])),
+        ("missing_iat", Some(&["token", "id_token"])),
+        ("no_kid_several_keys", Some(&["token", "id_token"])),
+        ("discovery_wrong_issuer", Some(&["discovery"])),
+        // openidconnect checks no `iat` unless the app sets an issue-time verifier: the
+        // check for it is the app's to pass (demo-rp sets one).
+        ("iat_in_future", None),
     ];
     for (m, refused_at) in cases {
         let t = idp

@@ -10,7 +10,10 @@ use serde_json::{Value, json};
 /// `GET /.well-known/openid-configuration`.
 pub fn discovery(tenant: &Tenant) -> Response {
     let quirks = tenant.lock().quirks.clone();
-    let doc = document(tenant, &quirks);
+    let mut doc = document(tenant, &quirks);
+    if quirks.id_token_misbehaviour == crate::misbehaviour::Misbehaviour::DiscoveryWrongIssuer {
+        doc["issuer"] = json!(format!("{}INVALID", tenant.issuer(&quirks)));
+    }
     let mut entry = JournalEntry::new("discovery", "GET", &[]);
     entry.status = 200;
     entry.outcome = "ok".into();
@@ -93,7 +96,7 @@ pub fn document(tenant: &Tenant, q: &Quirks) -> Value {
 pub fn jwks(tenant: &Tenant) -> Response {
     let set = {
         let s = tenant.lock();
-        s.keys.jwks(crate::misbehaviour::single_key_jwks(
+        s.keys.jwks(crate::misbehaviour::jwks_shape(
             s.quirks.id_token_misbehaviour,
         ))
     };

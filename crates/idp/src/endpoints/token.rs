@@ -6,6 +6,7 @@ use super::{Req, finish_json, finish_ok};
 use crate::claims;
 use crate::error::OAuthError;
 use crate::journal::JournalEntry;
+use crate::misbehaviour::Misbehaviour;
 use crate::model::Client;
 use crate::params::Params;
 use crate::quirks::{ErrorStyle, Quirks};
@@ -287,6 +288,20 @@ fn issue(
         let jwt =
             crate::misbehaviour::sign(q.id_token_misbehaviour, &key, &client.client_secret, &c)
                 .map_err(|e| OAuthError::server_error().hint(format!("Signing failed: {e}")))?;
+        let mut s = tenant.lock();
+        let earlier = s
+            .last_id_tokens
+            .insert(client.client_id.clone(), jwt.clone());
+        let jwt = match earlier {
+            Some(old) if q.id_token_misbehaviour == Misbehaviour::ReplayIdToken => {
+                // The replayed token stays the one to replay next time too.
+                s.last_id_tokens
+                    .insert(client.client_id.clone(), old.clone());
+                old
+            }
+            _ => jwt,
+        };
+        drop(s);
         body["id_token"] = json!(jwt);
     }
     let offline = grant.has_scope("offline") || grant.has_scope("offline_access");
