@@ -486,6 +486,15 @@ impl BrowserSession {
         }
     }
 
+    /// Deletes the cookies of the current page's host, which on loopback are the app's
+    /// and the IdP's alike (cookies do not keep ports apart).
+    pub async fn forget_cookies(&self) -> Result<(), BrowserError> {
+        self.c()?
+            .delete_all_cookies()
+            .await
+            .map_err(command("deleting cookies"))
+    }
+
     /// The current URL.
     pub async fn current_url(&self) -> Result<Url, BrowserError> {
         self.c()?

@@ -113,6 +113,22 @@ impl IdpClient {
         Self::check(resp, "changing quirks").await.map(drop)
     }
 
+    /// Rotates the tenant's RSA signing key; returns the new `kid`.
+    pub async fn rotate_keys(&self, tenant: &str) -> Result<String> {
+        let resp = self
+            .req(
+                reqwest::Method::POST,
+                &format!("/tenants/{tenant}/keys/rotate"),
+            )
+            .send()
+            .await?;
+        let body: serde_json::Value = Self::check(resp, "rotating the signing key")
+            .await?
+            .json()
+            .await?;
+        Ok(body["kid"].as_str().unwrap_or_default().to_string())
+    }
+
     /// Adds a user.
     pub async fn add_user(&self, tenant: &str, user: &stickler_idp::UserSpec) -> Result<()> {
         let resp = self

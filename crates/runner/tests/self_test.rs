@@ -30,90 +30,126 @@ const HS256: &str = "The app refuses an ID token signed with the client secret (
 const UNKNOWN_KID: &str = "The app refuses an ID token signed with a key that is not in the JWKS";
 const WRONG_NONCE: &str = "The app refuses an ID token whose nonce is not its own";
 const MISSING_NONCE: &str = "The app refuses an ID token without the nonce it sent";
+const REPLAY: &str = "The app refuses an ID token replayed from an earlier sign-in";
 const EXPIRED: &str = "The app refuses an expired ID token";
+const MISSING_SUB: &str = "The app refuses an ID token without sub";
+const MISSING_IAT: &str = "The app refuses an ID token without iat";
+const IAT_FUTURE: &str = "The app refuses an ID token issued a day in the future";
+const AT_HASH: &str = "The app refuses an ID token whose at_hash does not match the access token";
+const EMAIL_STRING: &str = "The app accepts email_verified given as the string \"true\"";
 const NO_KID: &str = "The app accepts an ID token without kid when the JWKS has one key";
+const NO_KID_SEVERAL: &str = "The app signs in or refuses cleanly when the ID token has no kid and the JWKS has several keys";
+const ROTATION: &str = "The app signs in after the IdP rotates its signing key";
 const USERINFO_SUB: &str = "The app refuses a userinfo answer about another subject";
 const THIN: &str = "The app signs in with claims that only userinfo carries";
+const DISCOVERY: &str = "The app refuses a discovery document that names another issuer";
 
-/// The ID-token and userinfo checks (features/id_token, features/userinfo).
-const VALIDATION: [&str; 13] = [
-    WRONG_ISS,
-    WRONG_AUD,
-    EXTRA_AUD,
-    BAD_SIG,
-    ALG_NONE,
-    HS256,
-    UNKNOWN_KID,
-    WRONG_NONCE,
-    MISSING_NONCE,
-    EXPIRED,
-    NO_KID,
-    USERINFO_SUB,
-    THIN,
+/// Every shipped check and the feature file it is in.
+const CHECKS: [(&str, &str); 34] = [
+    (STATE, "features/jumpcloud/state.feature"),
+    (CSRF, "features/jumpcloud/state.feature"),
+    (POST, "features/jumpcloud/client_auth.feature"),
+    (BASIC, "features/jumpcloud/client_auth.feature"),
+    (ISSUER, "features/jumpcloud/issuer.feature"),
+    (REDIRECT, "features/jumpcloud/redirect_uri.feature"),
+    (PKCE, "features/jumpcloud/pkce_nonce.feature"),
+    (NONCE, "features/jumpcloud/pkce_nonce.feature"),
+    (OUTSIDER, "features/jumpcloud/groups.feature"),
+    (ONE_GROUP, "features/jumpcloud/groups.feature"),
+    (GROUPS, "features/jumpcloud/groups.feature"),
+    (INVALID_STATE, "features/jumpcloud/error_redirects.feature"),
+    (WRONG_ISS, "features/id_token/issuer_audience.feature"),
+    (WRONG_AUD, "features/id_token/issuer_audience.feature"),
+    (EXTRA_AUD, "features/id_token/issuer_audience.feature"),
+    (BAD_SIG, "features/id_token/signature.feature"),
+    (ALG_NONE, "features/id_token/signature.feature"),
+    (HS256, "features/id_token/signature.feature"),
+    (UNKNOWN_KID, "features/id_token/signature.feature"),
+    (WRONG_NONCE, "features/id_token/nonce.feature"),
+    (MISSING_NONCE, "features/id_token/nonce.feature"),
+    (REPLAY, "features/id_token/nonce.feature"),
+    (EXPIRED, "features/id_token/claims.feature"),
+    (MISSING_SUB, "features/id_token/claims.feature"),
+    (MISSING_IAT, "features/id_token/claims.feature"),
+    (IAT_FUTURE, "features/id_token/claims.feature"),
+    (AT_HASH, "features/id_token/claims.feature"),
+    (EMAIL_STRING, "features/id_token/claims.feature"),
+    (NO_KID, "features/id_token/keys.feature"),
+    (NO_KID_SEVERAL, "features/id_token/keys.feature"),
+    (ROTATION, "features/id_token/keys.feature"),
+    (USERINFO_SUB, "features/userinfo/userinfo.feature"),
+    (THIN, "features/userinfo/userinfo.feature"),
+    (DISCOVERY, "features/discovery/discovery.feature"),
 ];
 
-const ALL: [&str; 12] = [
-    STATE,
-    CSRF,
-    POST,
-    BASIC,
-    ISSUER,
-    REDIRECT,
-    PKCE,
-    NONCE,
-    OUTSIDER,
-    ONE_GROUP,
-    GROUPS,
-    INVALID_STATE,
-];
-/// Checks that need a successful sign-in.
-const SIGN_INS: [&str; 9] = [
-    STATE, POST, BASIC, ISSUER, REDIRECT, PKCE, NONCE, ONE_GROUP, GROUPS,
-];
-
-fn all_but(except: &[&str]) -> Vec<&'static str> {
-    ALL.iter()
-        .copied()
-        .filter(|c| !except.contains(c))
-        .collect()
-}
-
-/// Each bug and the checks it must fail. JumpCloud refuses whole flows, so a bug that
-/// breaks the flow early (no state, plain PKCE) fails every check that needs a sign-in.
+/// Each bug switch (several, comma-separated, where one mistake hides behind another)
+/// and the checks it must fail. The run covers every feature file holding one of them,
+/// and every other check in those files must pass: a bug fails exactly its checks.
+/// The correct app runs the whole suite.
 fn expectations() -> Vec<(&'static str, Vec<&'static str>)> {
-    let sign_ins = SIGN_INS.to_vec();
     vec![
-        ("no-state", all_but(&[INVALID_STATE])),
-        ("short-state", all_but(&[INVALID_STATE])),
+        // JumpCloud refuses whole flows: a bug that breaks the flow early fails every
+        // sign-in in the files it runs against.
+        ("no-state", vec![STATE, CSRF]),
+        ("short-state", vec![STATE, CSRF]),
         ("ignore-state-mismatch", vec![CSRF]),
-        (
-            "auth-basic-always",
-            SIGN_INS.iter().copied().filter(|c| *c != BASIC).collect(),
-        ),
+        ("auth-basic-always", vec![POST]),
         ("auth-post-always", vec![BASIC]),
-        ("strip-issuer-slash", ALL.to_vec()),
-        ("plain-pkce", [sign_ins.clone(), vec![CSRF]].concat()),
-        ("short-nonce", sign_ins),
+        ("strip-issuer-slash", vec![ISSUER]),
+        ("plain-pkce", vec![PKCE, NONCE]),
+        ("short-nonce", vec![PKCE, NONCE]),
         ("crash-on-idp-error", vec![OUTSIDER, INVALID_STATE]),
         ("groups-array-only", vec![ONE_GROUP]),
-        ("wrong-redirect-uri", ALL.to_vec()),
-    ]
-}
-
-/// ID-token and userinfo bugs, run against the validation features.
-fn validation_expectations() -> Vec<(&'static str, Vec<&'static str>)> {
-    vec![
-        ("skip-issuer-check", vec![WRONG_ISS]),
+        ("wrong-redirect-uri", vec![REDIRECT]),
+        // ID token, userinfo and discovery.
+        ("skip-issuer-check", vec![WRONG_ISS, DISCOVERY]),
         ("skip-audience-check", vec![WRONG_AUD, EXTRA_AUD]),
         (
             "skip-signature-check",
             vec![BAD_SIG, ALG_NONE, HS256, UNKNOWN_KID],
         ),
         ("accept-alg-none", vec![ALG_NONE, HS256]),
+        // The replayed token still fails the at_hash check...
         ("ignore-nonce", vec![WRONG_NONCE, MISSING_NONCE]),
+        // ...unless that is skipped too.
+        (
+            "ignore-nonce,skip-at-hash-check",
+            vec![WRONG_NONCE, MISSING_NONCE, REPLAY],
+        ),
         ("ignore-exp", vec![EXPIRED]),
+        ("lenient-claims", vec![MISSING_SUB, MISSING_IAT]),
+        ("ignore-iat", vec![IAT_FUTURE]),
+        ("skip-at-hash-check", vec![AT_HASH]),
+        ("strict-booleans", vec![EMAIL_STRING]),
+        ("require-kid", vec![NO_KID]),
+        // Refusing is fine for several keys without kid; crashing is not.
+        (
+            "require-kid,crash-on-invalid-token",
+            vec![NO_KID, NO_KID_SEVERAL],
+        ),
+        ("cache-jwks-forever", vec![ROTATION]),
         ("ignore-userinfo-sub-mismatch", vec![USERINFO_SUB]),
+        // Without userinfo, the thin token leaves no email, and the other subject's
+        // answer is never seen, so the app signs in where it had to refuse.
+        ("skip-userinfo", vec![THIN, USERINFO_SUB]),
     ]
+}
+
+/// The feature files holding `checks`, and every check in them.
+fn scope(checks: &[&str]) -> (Vec<&'static str>, BTreeSet<String>) {
+    let mut files: Vec<&'static str> = CHECKS
+        .iter()
+        .filter(|(c, _)| checks.contains(c))
+        .map(|(_, f)| *f)
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    let all = CHECKS
+        .iter()
+        .filter(|(_, f)| files.contains(f))
+        .map(|(c, _)| c.to_string())
+        .collect();
+    (files, all)
 }
 
 fn workspace() -> PathBuf {
@@ -128,14 +164,11 @@ struct Outcome {
     stdout: String,
 }
 
-const JUMPCLOUD_FEATURES: &[&str] = &["features/jumpcloud"];
-const VALIDATION_FEATURES: &[&str] = &["features/id_token", "features/userinfo"];
-
 fn run_suite(bug: Option<&str>, features: &[&str]) -> Outcome {
     let dir = std::env::temp_dir().join(format!(
         "stickler-selftest-{}-{}",
         std::process::id(),
-        bug.unwrap_or("none")
+        bug.unwrap_or("none").replace(',', "+")
     ));
     let _ = std::fs::remove_dir_all(&dir);
     let json = dir.join("report.json");
@@ -196,37 +229,31 @@ fn the_matrix_proves_every_check_can_pass_and_fail() {
         "correct app must pass:\n{}",
         correct.stdout
     );
-    let expected_all: BTreeSet<String> = ALL
-        .iter()
-        .chain(&VALIDATION)
-        .map(|s| s.to_string())
-        .collect();
+    let expected_all: BTreeSet<String> = CHECKS.iter().map(|(c, _)| c.to_string()).collect();
     assert_eq!(correct.passed, expected_all, "{}", correct.stdout);
     assert!(
-        correct.stdout.trim_end().ends_with("25 passed, 0 failed"),
+        correct
+            .stdout
+            .trim_end()
+            .ends_with(&format!("{} passed, 0 failed", CHECKS.len())),
         "{}",
         correct.stdout
     );
 
     let mut failed_somewhere = BTreeSet::new();
     let mut mismatches = Vec::new();
-    let runs = expectations()
-        .into_iter()
-        .map(|(b, e)| (b, e, JUMPCLOUD_FEATURES))
-        .chain(
-            validation_expectations()
-                .into_iter()
-                .map(|(b, e)| (b, e, VALIDATION_FEATURES)),
-        );
-    for (bug, expected, features) in runs {
-        let o = run_suite(Some(bug), features);
+    for (bug, expected) in expectations() {
+        let (files, in_scope) = scope(&expected);
+        let o = run_suite(Some(bug), &files);
         let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
-        if o.code != 1 || o.failed != expected {
+        let ran: BTreeSet<String> = o.failed.union(&o.passed).cloned().collect();
+        if o.code != 1 || o.failed != expected || ran != in_scope {
             mismatches.push(format!(
-                "--bug {bug}: exit {} (want 1)\n  failed unexpectedly: {:?}\n  passed unexpectedly: {:?}\n{}",
+                "--bug {bug} on {files:?}: exit {} (want 1)\n  failed unexpectedly: {:?}\n  passed unexpectedly: {:?}\n  not run: {:?}\n{}",
                 o.code,
                 o.failed.difference(&expected).collect::<Vec<_>>(),
                 expected.difference(&o.failed).collect::<Vec<_>>(),
+                in_scope.difference(&ran).collect::<Vec<_>>(),
                 o.stdout
             ));
         }
@@ -260,18 +287,48 @@ fn the_matrix_proves_every_check_can_pass_and_fail() {
                 "{}",
                 o.stdout
             ),
+            "require-kid,crash-on-invalid-token" => assert!(
+                message_of(&o, NO_KID_SEVERAL).contains("HTTP 500"),
+                "{}",
+                o.stdout
+            ),
             _ => {}
         }
         failed_somewhere.extend(o.failed);
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n\n"));
-    // Acceptance checks (the app must sign in) fail under bugs that break signing in.
-    let never: Vec<_> = expected_all
-        .difference(&failed_somewhere)
-        .filter(|c| ![NO_KID, THIN].contains(&c.as_str()))
-        .collect();
+    // Every check, refusals and acceptances alike, is failed by some bug.
+    let never: Vec<_> = expected_all.difference(&failed_somewhere).collect();
     assert!(
         never.is_empty(),
         "checks no bug switch makes fail: {never:?}"
     );
+}
+
+/// The table above is the shipped suite: no check is missing from it, none is stale.
+#[test]
+fn the_matrix_knows_every_shipped_check() {
+    let mut shipped = BTreeSet::new();
+    for dir in [
+        "features/jumpcloud",
+        "features/id_token",
+        "features/userinfo",
+        "features/discovery",
+    ] {
+        for entry in std::fs::read_dir(workspace().join(dir)).expect("feature folder") {
+            let path = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&path).expect("feature file");
+            let rel = format!("{dir}/{}", path.file_name().unwrap().to_string_lossy());
+            for line in text.lines() {
+                if let Some(name) = line.trim().strip_prefix("Scenario: ") {
+                    shipped.insert((name.trim().to_string(), rel.clone()));
+                }
+            }
+        }
+    }
+    let table: BTreeSet<(String, String)> = CHECKS
+        .iter()
+        .map(|(c, f)| (c.to_string(), f.to_string()))
+        .collect();
+    assert_eq!(table, shipped);
 }

@@ -15,13 +15,19 @@ fn profile(w: &mut CheckWorld, name: String) -> Result<()> {
 /// `Given the quirk min_state_length is 200` / `… is "memberOf"` (JSON, else a string).
 #[given(regex = r"^the quirk (\w+) is (.+)$")]
 fn quirk(w: &mut CheckWorld, name: String, value: String) -> Result<()> {
-    let v = serde_json::from_str(&value).unwrap_or(serde_json::Value::String(value));
-    let mut probe = w.quirks.clone();
-    probe.insert(name.clone(), v.clone());
-    serde_json::from_value::<stickler_idp::QuirkOverrides>(serde_json::Value::Object(probe))
-        .map_err(|e| anyhow!("quirk `{name}`: {e} (see `stickler idp --list-quirks`)"))?;
+    let v = quirk_value(&name, value)?;
     w.quirks.insert(name, v);
     Ok(())
+}
+
+/// A quirk step's value: JSON, else a string; refused unless the quirk takes it.
+pub fn quirk_value(name: &str, value: String) -> Result<serde_json::Value> {
+    let v = serde_json::from_str(&value).unwrap_or(serde_json::Value::String(value));
+    let mut probe = serde_json::Map::new();
+    probe.insert(name.to_string(), v.clone());
+    serde_json::from_value::<stickler_idp::QuirkOverrides>(serde_json::Value::Object(probe))
+        .map_err(|e| anyhow!("quirk `{name}`: {e} (see `stickler idp --list-quirks`)"))?;
+    Ok(v)
 }
 
 #[given(regex = r#"^the app is registered with the token auth method "([^"]*)"$"#)]

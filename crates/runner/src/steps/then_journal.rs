@@ -157,3 +157,22 @@ async fn no_userinfo(w: &mut CheckWorld) -> Result<()> {
     }
     Ok(())
 }
+
+/// The app stopped before the authorization request (a provider configuration it had to
+/// reject, for one).
+#[then(regex = r"^the app did not send the browser to the authorization endpoint$")]
+async fn no_authorize(w: &mut CheckWorld) -> Result<()> {
+    let calls: Vec<_> = w
+        .journal()
+        .await?
+        .into_iter()
+        .filter(|e| e.endpoint == "authorize")
+        .collect();
+    if let Some(e) = calls.first() {
+        bail!(
+            "the app sent the browser to the authorization endpoint ({}) although it had to reject the IdP's configuration first",
+            journal_line(e)
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,35 @@
+@id-token
+Feature: The app checks who issued the ID token and for whom
+
+  The IdP misbehaves on purpose; the app must refuse the sign-in on its own page, and
+  must not go on to call userinfo with the access token of a refused response.
+
+  Scenario: The app refuses an ID token from another issuer
+    Source: OIDC Core §3.1.3.7 item 2; OIDF oidcc-client-test-invalid-iss (rp-id_token-iss)
+    Why: an ID token whose `iss` is not the configured issuer may come from another provider the user also uses (mix-up); go-oidc says "oidc: id token issued by a different provider".
+    Fix: compare `iss` with the configured issuer exactly (mozilla-django-oidc does not check it at all: validate it yourself). openid-client: use `authorizationCodeGrant` (it validates); go-oidc: `provider.Verifier(&oidc.Config{ClientID: ...}).Verify`; Auth.js/oauth4webapi: keep `processAuthorizationCodeResponse`; mozilla-django-oidc: set `OIDC_RP_SIGN_ALGO = "RS256"` and `OIDC_OP_JWKS_ENDPOINT`; Spring: the default `OidcIdTokenValidator`.
+
+    Given the quirk id_token_misbehaviour is "wrong_iss"
+    When carol signs in through the browser
+    Then the app refuses the sign-in visibly
+    And the app did not call userinfo
+
+  Scenario: The app refuses an ID token for another client
+    Source: OIDC Core §3.1.3.7 item 3; OIDF oidcc-client-test-invalid-aud (rp-id_token-aud)
+    Why: a token minted for another app at the same IdP can be replayed against yours if `aud` is not checked.
+    Fix: require your client_id in `aud`. openid-client: use `authorizationCodeGrant` (it validates); go-oidc: `provider.Verifier(&oidc.Config{ClientID: ...}).Verify`; Auth.js/oauth4webapi: keep `processAuthorizationCodeResponse`; mozilla-django-oidc: set `OIDC_RP_SIGN_ALGO = "RS256"` and `OIDC_OP_JWKS_ENDPOINT`; Spring: the default `OidcIdTokenValidator`.
+
+    Given the quirk id_token_misbehaviour is "wrong_aud"
+    When carol signs in through the browser
+    Then the app refuses the sign-in visibly
+    And the app did not call userinfo
+
+  Scenario: The app refuses an ID token with an extra audience and no azp
+    Source: OIDC Core §3.1.3.7 items 4-5; gap in the OIDF plans (oidf-rp-tests.md §8)
+    Why: with several audiences and no `azp` the token was not issued to your app as the authorized party; Spring refuses it (OidcIdTokenValidator).
+    Fix: accept extra audiences only if you trust them and `azp` is your client_id.
+
+    Given the quirk id_token_misbehaviour is "extra_aud_no_azp"
+    When carol signs in through the browser
+    Then the app refuses the sign-in visibly
+    And the app did not call userinfo

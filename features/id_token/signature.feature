@@ -1,0 +1,43 @@
+@id-token
+Feature: The app verifies the ID token's signature
+
+  Forged, unsigned and wrongly signed ID tokens; the app must refuse each on its own page.
+
+  Scenario: The app refuses an ID token whose signature does not verify
+    Source: OIDC Core §3.1.3.7 item 6; OIDF oidcc-client-test-invalid-signature (rp-id_token-bad-sig-rs256)
+    Why: without the signature check anyone can forge any user's ID token.
+    Fix: verify the signature against the IdP's JWKS; never decode without verifying (jwt.decode(..., verify=False), jose `decodeJwt`). openid-client: use `authorizationCodeGrant` (it validates); go-oidc: `provider.Verifier(&oidc.Config{ClientID: ...}).Verify`; Auth.js/oauth4webapi: keep `processAuthorizationCodeResponse`; mozilla-django-oidc: set `OIDC_RP_SIGN_ALGO = "RS256"` and `OIDC_OP_JWKS_ENDPOINT`; Spring: the default `OidcIdTokenValidator`.
+
+    Given the quirk id_token_misbehaviour is "bad_signature"
+    When carol signs in through the browser
+    Then the app refuses the sign-in visibly
+    And the app did not call userinfo
+
+  Scenario: The app refuses an unsigned ID token (alg none)
+    Source: OIDC Core §3.1.3.7 item 7; OIDF oidcc-client-test-unsigned-idtoken (rp-id_token-sig-none)
+    Why: an `alg: none` token is a forgery kit: anyone can write one.
+    Fix: allow only the algorithms you registered (RS256); reject `none` explicitly.
+
+    Given the quirk id_token_misbehaviour is "alg_none"
+    When carol signs in through the browser
+    Then the app refuses the sign-in visibly
+
+  Scenario: The app refuses an ID token signed with the client secret (HS256)
+    Source: OIDC Core §10.1; rp-id_token-sig-hs256 inverted: the client is registered for RS256; Authentik AK2
+    Why: an app that accepts any algorithm can be fed an HS256 token made with a secret an attacker may know; go-oidc: "oidc: malformed jwt: unexpected signature algorithm \"HS256\"; expected [\"RS256\"]".
+    Fix: pin the expected algorithm (RS256) instead of trusting the header's `alg`.
+
+    Given the quirk id_token_misbehaviour is "hs256_client_secret"
+    When carol signs in through the browser
+    Then the app refuses the sign-in visibly
+    And the app did not call userinfo
+
+  Scenario: The app refuses an ID token signed with a key that is not in the JWKS
+    Source: OIDC Core §10.1.1; OIDF oidcc-client-test-kid-absent... (rp-id_token-bad-sig)
+    Why: a `kid` the IdP does not publish means the token was not signed by the IdP.
+    Fix: look the `kid` up in the JWKS (refetch once if unknown) and refuse if it is still missing.
+
+    Given the quirk id_token_misbehaviour is "unknown_kid"
+    When carol signs in through the browser
+    Then the app refuses the sign-in visibly
+    And the app did not call userinfo
