@@ -11,10 +11,11 @@ Feature: The app uses userinfo safely
     Then the app refuses the sign-in visibly
 
   Scenario: The app signs in with claims that only userinfo carries
-    Source: OIDC Core §5.4, §5.5; Okta and GitLab thin ID tokens (quirks.md O4, GL1)
+    Source: OIDC Core §5.4, §5.5; OIDF oidcc-client-test-scope-userinfo-claims (rp-scope-userinfo-claims); Okta and GitLab thin ID tokens (quirks.md O4, GL1)
     Why: some IdPs put only `sub` and the required claims in the ID token; email, name and groups come from userinfo.
     Fix: read profile claims from userinfo when the ID token lacks them (Auth.js: `userinfo` request; Harbor/dex: enable userinfo).
 
     Given the quirk id_token_misbehaviour is "thin_id_token"
     When carol signs in through the browser
     Then the app shows carol signed in
+    And the app asked for the profile or email scope

@@ -176,3 +176,20 @@ async fn no_authorize(w: &mut CheckWorld) -> Result<()> {
     }
     Ok(())
 }
+
+/// OIDF `oidcc-client-test-scope-userinfo-claims`: the app asks for user claims, not
+/// only `openid`.
+#[then(regex = r"^the app asked for the profile or email scope$")]
+async fn user_claim_scope(w: &mut CheckWorld) -> Result<()> {
+    const USER_SCOPES: [&str; 4] = ["profile", "email", "phone", "address"];
+    for e in entries(w, "authorize").await? {
+        let scope = e.params.get("scope").map(String::as_str).unwrap_or("");
+        if !scope.split(' ').any(|s| USER_SCOPES.contains(&s)) {
+            bail!(
+                "the app asked only for `{scope}`: without one of profile, email, phone or address the IdP releases no user claims ({})",
+                journal_line(&e)
+            );
+        }
+    }
+    Ok(())
+}
