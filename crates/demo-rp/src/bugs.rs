@@ -60,7 +60,9 @@ bugs! {
     /// Sends `{app_url}/callback/` as redirect_uri while `{app_url}/callback` is
     /// registered (a base URL with a trailing slash, framework slash-appending).
     WrongRedirectUri = "wrong-redirect-uri",
-    /// Skips the ID token `iss` check (PyJWT's `decode` without `issuer=`).
+    /// Skips the ID token `iss` check (PyJWT's `decode` without `issuer=`) and accepts a
+    /// discovery document naming another issuer (go-oidc's `InsecureIssuerURLContext`,
+    /// metadata fetched with a plain HTTP GET).
     SkipIssuerCheck = "skip-issuer-check",
     /// Skips the ID token `aud` check (node jsonwebtoken's `verify` without `audience`).
     SkipAudienceCheck = "skip-audience-check",
@@ -82,6 +84,28 @@ bugs! {
     /// Keeps the JWKS fetched at start-up and never refetches it, so a rotated key fails
     /// every sign-in (go-oidc's `StaticKeySet`, JWKS loaded once at boot).
     CacheJwksForever = "cache-jwks-forever",
+    /// Accepts an ID token without `sub` or `iat`, defaulting them to "" and now
+    /// (hand-rolled RPs that decode the JWT payload into a struct with defaults, serde's
+    /// `#[serde(default)]`, Go's zero values).
+    LenientClaims = "lenient-claims",
+    /// Does not check `iat`, so a token issued a day in the future is accepted
+    /// (openidconnect's `IdTokenVerifier` default, jsonwebtoken without `maxTokenAge`).
+    IgnoreIat = "ignore-iat",
+    /// Refuses an ID token whose header has no `kid`, even when the JWKS has one key
+    /// (jose libraries that look keys up by `kid`, jwks-rsa's `getSigningKey(kid)`).
+    RequireKid = "require-kid",
+    /// Never calls userinfo and takes claims only from the ID token, so a thin ID token
+    /// leaves the app without the email (next-auth providers with `userinfo` unset).
+    SkipUserinfo = "skip-userinfo",
+    /// Refuses `email_verified` given as the string "true" (openidconnect built without
+    /// `accept-string-booleans`: the AWS Cognito problem).
+    StrictBooleans = "strict-booleans",
+    /// Answers HTTP 500 with a stack trace when the ID token fails validation, as an
+    /// unhandled exception does (a Flask or Express callback without error handling).
+    CrashOnInvalidToken = "crash-on-invalid-token",
+    /// Does not compare `at_hash` with the access token (most code-flow RPs:
+    /// openidconnect leaves it to the app, go-oidc to `VerifyAccessToken`).
+    SkipAtHashCheck = "skip-at-hash-check",
 }
 
 impl fmt::Display for Bug {
@@ -185,5 +209,27 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), Bug::ALL.len());
+        assert_eq!(Bug::ALL.len(), 26);
+    }
+
+    #[test]
+    fn the_claim_and_token_bugs_have_their_switch_names() {
+        let b = Bugs::parse([
+            "lenient-claims,ignore-iat,require-kid,skip-userinfo",
+            "strict-booleans,crash-on-invalid-token,skip-at-hash-check",
+        ])
+        .unwrap();
+        for bug in [
+            Bug::LenientClaims,
+            Bug::IgnoreIat,
+            Bug::RequireKid,
+            Bug::SkipUserinfo,
+            Bug::StrictBooleans,
+            Bug::CrashOnInvalidToken,
+            Bug::SkipAtHashCheck,
+        ] {
+            assert!(b.has(bug), "{bug}");
+        }
+        assert!(Bug::SkipIssuerCheck.doc().contains("discovery"));
     }
 }

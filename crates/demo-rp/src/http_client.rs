@@ -4,6 +4,7 @@
 use openidconnect::{HttpRequest, HttpResponse};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// A transport failure, with its whole cause chain in the text.
@@ -46,10 +47,28 @@ pub fn reqwest_client() -> reqwest::Client {
 /// What [`adapter`] returns for each request.
 pub type Pending = Pin<Box<dyn Future<Output = Result<HttpResponse, HttpError>> + Send>>;
 
+/// The body of the last response a [`recording_adapter`] received.
+pub type Recorded = Arc<Mutex<Option<Vec<u8>>>>;
+
 /// An `openidconnect::AsyncHttpClient` over `http`.
 pub fn adapter(http: reqwest::Client) -> impl Fn(HttpRequest) -> Pending {
+    adapter_inner(http, None)
+}
+
+/// [`adapter`], keeping the last response body for the app to read raw (openidconnect
+/// hands back only the parsed claims).
+pub fn recording_adapter(http: reqwest::Client) -> (impl Fn(HttpRequest) -> Pending, Recorded) {
+    let recorded: Recorded = Arc::default();
+    (adapter_inner(http, Some(recorded.clone())), recorded)
+}
+
+fn adapter_inner(
+    http: reqwest::Client,
+    recorder: Option<Recorded>,
+) -> impl Fn(HttpRequest) -> Pending {
     move |req: HttpRequest| -> Pending {
         let http = http.clone();
+        let recorder = recorder.clone();
         Box::pin(async move {
             let (parts, body) = req.into_parts();
             let method = reqwest::Method::from_bytes(parts.method.as_str().as_bytes())
@@ -69,6 +88,9 @@ pub fn adapter(http: reqwest::Client) -> impl Fn(HttpRequest) -> Pending {
                 builder = builder.header(name.as_str(), value.as_bytes());
             }
             let bytes = resp.bytes().await.map_err(HttpError::from_reqwest)?;
+            if let Some(r) = &recorder {
+                *r.lock().unwrap_or_else(|p| p.into_inner()) = Some(bytes.to_vec());
+            }
             builder
                 .body(bytes.to_vec())
                 .map_err(|e| HttpError(e.to_string()))

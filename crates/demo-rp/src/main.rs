@@ -6,6 +6,8 @@ mod bugs;
 mod flow;
 mod groups;
 mod http_client;
+mod jose;
+mod lenient;
 mod oidc;
 mod pages;
 mod refusal;
@@ -22,7 +24,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Exit code when discovery, binding or serving fails.
+/// Exit code when discovery cannot reach the IdP, or binding or serving fails.
 const EXIT_FAILURE: u8 = 1;
 /// Exit code for bad flags (as clap uses).
 const EXIT_USAGE: i32 = 2;
@@ -157,9 +159,12 @@ async fn main() -> ExitCode {
 
 async fn run(settings: Settings) -> Result<(), String> {
     let http = http_client::reqwest_client();
-    let provider = oidc::Provider::discover(&settings.issuer, http, DISCOVERY_PATIENCE)
+    let provider = oidc::Provider::discover(&settings, http, DISCOVERY_PATIENCE)
         .await
         .map_err(|e| e.to_string())?;
+    if let Some(why) = provider.discovery_problem() {
+        tracing::warn!("{why}; every sign-in shows this until the IdP's document is fixed");
+    }
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;

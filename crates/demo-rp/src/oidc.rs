@@ -5,7 +5,9 @@
 use crate::bugs::Bug;
 use crate::flow::{Flow, Pkce};
 use crate::groups::{GroupsError, read_groups};
-use crate::http_client::{adapter, error_chain};
+use crate::http_client::{adapter, error_chain, recording_adapter};
+use crate::jose::{check_iat, claims_of_body, kid_of, payload_of, string_boolean};
+use crate::lenient;
 use crate::pages::User;
 use crate::refusal::Refusal;
 use crate::settings::{AuthMethod, Settings};
@@ -18,7 +20,7 @@ use openidconnect::{
     AccessToken, AccessTokenHash, AdditionalClaims, AuthType, AuthorizationCode,
     ClaimsVerificationError, Client, CsrfToken, DiscoveryError, EmptyExtraTokenFields,
     EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields, IdTokenVerifier,
-    IssuerUrl, JsonWebKey, JwsSigningAlgorithm, Nonce, NonceVerifier, OAuth2TokenResponse,
+    IssuerUrl, JsonWebKey, JsonWebKeySet, JwsSigningAlgorithm, Nonce, NonceVerifier, OAuth2TokenResponse,
     ProviderMetadataWithLogout, RequestTokenError, Scope, SignatureVerificationError,
     StandardErrorResponse, StandardTokenResponse, TokenResponse, UserInfoClaims,
 };
@@ -47,7 +49,8 @@ pub type IdToken = openidconnect::IdToken<
     CoreJweContentEncryptionAlgorithm,
     CoreJwsSigningAlgorithm,
 >;
-type IdTokenClaims = openidconnect::IdTokenClaims<OtherClaims, CoreGenderClaim>;
+/// The claims of an [`IdToken`].
+pub type IdTokenClaims = openidconnect::IdTokenClaims<OtherClaims, CoreGenderClaim>;
 type TokenFields = IdTokenFields<
     OtherClaims,
     EmptyExtraTokenFields,
@@ -88,20 +91,37 @@ pub struct DiscoveryFailure {
     pub reason: String,
 }
 
+/// Why a discovery attempt gave no usable metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Problem {
+    /// The document is not valid for the configured issuer (Discovery §4.3): the app
+    /// starts anyway and shows this at every sign-in.
+    Invalid(String),
+    /// The IdP could not be reached, or answered something unreadable.
+    Unreachable(String),
+}
+
 /// A successful sign-in.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
     /// What the home page shows.
     pub user: User,
-    /// The ID token, kept as `id_token_hint` for logout.
-    pub id_token: IdToken,
+    /// The ID token, kept as `id_token_hint` for logout (none when `lenient-claims`
+    /// accepted a token openidconnect cannot parse).
+    pub id_token: Option<IdToken>,
 }
 
-/// The IdP: its discovered metadata (refreshed when a signing key is unknown) and the
-/// HTTP client to reach it.
+/// What discovery gave: the metadata with the JWKS, or why the document was refused.
+type Discovered = Result<Arc<Metadata>, String>;
+
+/// The IdP: its discovered metadata (refreshed when a signing key is unknown, retried at
+/// each sign-in while the document is refused) and the HTTP client to reach it.
 pub struct Provider {
     http: reqwest::Client,
-    metadata: RwLock<Arc<Metadata>>,
+    issuer: IssuerUrl,
+    /// `skip-issuer-check`: a document naming another issuer is used anyway.
+    lenient_issuer: bool,
+    state: RwLock<Discovered>,
 }
 
 /// The discovery URL openidconnect fetches for `issuer` (Discovery §4).
@@ -112,144 +132,271 @@ pub fn discovery_url(issuer: &IssuerUrl) -> String {
     )
 }
 
+/// The discovery document, raw.
+async fn fetch_document(issuer: &IssuerUrl, http: &reqwest::Client) -> Result<Vec<u8>, String> {
+    let url = discovery_url(issuer);
+    let resp = http
+        .get(&url)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .await
+        .map_err(|e| format!("GET {url}: {}", error_chain(&e)))?;
+    if resp.status() != reqwest::StatusCode::OK {
+        return Err(format!("GET {url}: HTTP {}", resp.status()));
+    }
+    let body = resp
+        .bytes()
+        .await
+        .map_err(|e| format!("GET {url}: {}", error_chain(&e)))?;
+    Ok(body.to_vec())
+}
+
+/// The `issuer` a raw discovery document names, if it names one.
+fn issuer_named(document: &[u8]) -> Option<String> {
+    serde_json::from_slice::<Value>(document)
+        .ok()?
+        .get("issuer")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// The refusal text for a document naming another issuer.
+fn mismatch_text(issuer: &IssuerUrl, named: &str) -> String {
+    format!(
+        "the IdP's discovery document at {} names issuer `{named}` while the app is configured for `{}` (OIDC Discovery §4.3: they must be identical)",
+        discovery_url(issuer),
+        issuer.as_str()
+    )
+}
+
+/// One discovery attempt through openidconnect, which refuses a document naming another
+/// issuer; under `skip-issuer-check`, the document is read without that check.
 async fn discover_once(
     issuer: &IssuerUrl,
     http: &reqwest::Client,
-) -> Result<Metadata, DiscoveryError<crate::http_client::HttpError>> {
-    Metadata::discover_async(issuer.clone(), &adapter(http.clone())).await
+    lenient_issuer: bool,
+) -> Result<Metadata, Problem> {
+    if lenient_issuer {
+        return discover_ignoring_issuer(issuer, http).await;
+    }
+    match Metadata::discover_async(issuer.clone(), &adapter(http.clone())).await {
+        Ok(metadata) => Ok(metadata),
+        Err(DiscoveryError::Validation(why)) => {
+            // Name both issuers, from the document itself when it can be read again.
+            let named = fetch_document(issuer, http)
+                .await
+                .ok()
+                .and_then(|d| issuer_named(&d))
+                .filter(|named| named != issuer.as_str());
+            Err(Problem::Invalid(match named {
+                Some(named) => mismatch_text(issuer, &named),
+                None => format!(
+                    "the IdP's discovery document at {} is not valid for issuer `{}`: {why}",
+                    discovery_url(issuer),
+                    issuer.as_str()
+                ),
+            }))
+        }
+        Err(e) => Err(Problem::Unreachable(error_chain(&e))),
+    }
+}
+
+/// `skip-issuer-check`'s discovery: a plain GET and a parse, whatever `issuer` says.
+async fn discover_ignoring_issuer(
+    issuer: &IssuerUrl,
+    http: &reqwest::Client,
+) -> Result<Metadata, Problem> {
+    let document = fetch_document(issuer, http)
+        .await
+        .map_err(Problem::Unreachable)?;
+    let metadata: Metadata = serde_json::from_slice(&document).map_err(|e| {
+        Problem::Unreachable(format!(
+            "the discovery document at {} does not parse: {e}",
+            discovery_url(issuer)
+        ))
+    })?;
+    if metadata.issuer() != issuer {
+        tracing::warn!(
+            "skip-issuer-check: using it anyway: {}",
+            mismatch_text(issuer, metadata.issuer().as_str())
+        );
+    }
+    let jwks = JsonWebKeySet::fetch_async(metadata.jwks_uri(), &adapter(http.clone()))
+        .await
+        .map_err(|e| Problem::Unreachable(error_chain(&e)))?;
+    Ok(metadata.set_jwks(jwks))
 }
 
 impl Provider {
     /// Fetches discovery and the JWKS, retrying transport failures for `patience` (the
     /// IdP may still be starting). A document that fails validation (e.g. an `issuer`
-    /// that is not exactly `issuer`, Discovery §4.3) is not retried.
+    /// that is not exactly `issuer`, Discovery §4.3) is not retried here: the app starts,
+    /// and each sign-in tries discovery again and shows why it cannot proceed.
     pub async fn discover(
-        issuer: &IssuerUrl,
+        s: &Settings,
         http: reqwest::Client,
         patience: Duration,
     ) -> Result<Provider, DiscoveryFailure> {
         let deadline = Instant::now() + patience;
-        let failure = |e: &DiscoveryError<_>| DiscoveryFailure {
-            url: discovery_url(issuer),
-            reason: error_chain(e),
-        };
+        let issuer = s.issuer.clone();
+        let lenient_issuer = s.bugs.has(Bug::SkipIssuerCheck);
         loop {
-            match discover_once(issuer, &http).await {
-                Ok(metadata) => {
-                    return Ok(Provider {
-                        http,
-                        metadata: RwLock::new(Arc::new(metadata)),
+            let state = match discover_once(&issuer, &http, lenient_issuer).await {
+                Ok(metadata) => Ok(Arc::new(metadata)),
+                Err(Problem::Invalid(why)) => Err(why),
+                Err(Problem::Unreachable(reason)) if Instant::now() >= deadline => {
+                    return Err(DiscoveryFailure {
+                        url: discovery_url(&issuer),
+                        reason,
                     });
                 }
-                Err(e @ DiscoveryError::Validation(_)) => return Err(failure(&e)),
-                Err(e) if Instant::now() >= deadline => return Err(failure(&e)),
-                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-            }
+                Err(Problem::Unreachable(_)) => {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue;
+                }
+            };
+            return Ok(Provider {
+                http,
+                issuer,
+                lenient_issuer,
+                state: RwLock::new(state),
+            });
         }
     }
 
-    fn metadata(&self) -> Arc<Metadata> {
-        self.metadata
+    /// Why the discovery document is refused, if it is.
+    pub fn discovery_problem(&self) -> Option<String> {
+        self.current().err()
+    }
+
+    fn current(&self) -> Discovered {
+        self.state
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
     }
 
-    /// Refetches discovery and the JWKS (a signing key the app does not know: the IdP
-    /// rotated its keys, OIDC Core §10.1.1).
-    async fn refresh(&self, issuer: &IssuerUrl) -> Result<(), String> {
-        let fresh = discover_once(issuer, &self.http)
-            .await
-            .map_err(|e| error_chain(&e))?;
-        *self.metadata.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(fresh);
-        Ok(())
+    fn store(&self, state: Discovered) {
+        *self.state.write().unwrap_or_else(|p| p.into_inner()) = state;
+    }
+
+    /// The metadata, discovering again first if the document was refused so far.
+    pub async fn ready(&self) -> Result<Arc<Metadata>, Refusal> {
+        if let Ok(metadata) = self.current() {
+            return Ok(metadata);
+        }
+        self.rediscover().await.map_err(Refusal::Discovery)
+    }
+
+    /// Discovery and the JWKS again (after a refusal, or for a signing key the app does
+    /// not know: the IdP rotated its keys, OIDC Core §10.1.1).
+    async fn rediscover(&self) -> Result<Arc<Metadata>, String> {
+        match discover_once(&self.issuer, &self.http, self.lenient_issuer).await {
+            Ok(metadata) => {
+                let metadata = Arc::new(metadata);
+                self.store(Ok(metadata.clone()));
+                Ok(metadata)
+            }
+            Err(Problem::Invalid(why)) => {
+                self.store(Err(why.clone()));
+                Err(why)
+            }
+            Err(Problem::Unreachable(why)) => Err(format!(
+                "discovery at {} failed: {why}",
+                discovery_url(&self.issuer)
+            )),
+        }
     }
 
     /// The IdP's `end_session_endpoint`, if it publishes one.
     pub fn end_session_url(&self) -> Option<EndSessionUrl> {
-        self.metadata()
+        self.current()
+            .ok()?
             .additional_metadata()
             .end_session_endpoint
             .clone()
     }
 
-    /// A client configured as the settings (and bugs) say.
-    pub fn client(&self, s: &Settings) -> OidcClient {
-        let metadata = Metadata::clone(&self.metadata());
-        OidcClient::from_provider_metadata(metadata, s.client_id.clone(), s.client_secret.clone())
-            .set_auth_type(match s.auth_method {
-                AuthMethod::ClientSecretBasic => AuthType::BasicAuth,
-                // Without a secret, oauth2 sends `client_id` in the body: method `none`.
-                AuthMethod::ClientSecretPost | AuthMethod::None => AuthType::RequestBody,
-            })
-            .set_redirect_uri(s.redirect_url.clone())
-    }
-
-    /// The authorization request for `flow` (OIDC Core §3.1.2.1).
-    pub fn authorization_url(&self, s: &Settings, flow: &Flow) -> url::Url {
-        let client = self.client(s);
-        let state = flow.state.clone().unwrap_or_default();
-        let nonce = flow.nonce.clone();
-        let mut req = client.authorize_url(
-            CoreAuthenticationFlow::AuthorizationCode,
-            move || CsrfToken::new(state),
-            move || nonce,
-        );
-        for scope in &s.extra_scopes {
-            req = req.add_scope(Scope::new(scope.clone()));
-        }
-        req = match &flow.pkce {
-            Pkce::S256(challenge) => req.set_pkce_challenge(challenge.clone()),
-            // openidconnect does not offer `plain` (oauth2 hides it behind a feature).
-            Pkce::Plain => req
-                .add_extra_param("code_challenge", flow.verifier.secret().clone())
-                .add_extra_param("code_challenge_method", "plain"),
-        };
-        let (mut url, _, _) = req.url();
-        if flow.state.is_none() {
-            // openidconnect always sends a state; `no-state` drops it from the URL.
-            let pairs: Vec<(String, String)> = url
-                .query_pairs()
-                .into_owned()
-                .filter(|(k, _)| k != "state")
-                .collect();
-            url.query_pairs_mut().clear().extend_pairs(pairs);
-        }
-        url
-    }
-
     /// Finishes a sign-in: exchanges `code`, validates the ID token, calls userinfo.
+    /// Under `crash-on-invalid-token`, a refused ID token becomes an unhandled error.
     pub async fn sign_in(
         &self,
         s: &Settings,
         flow: Flow,
         code: String,
     ) -> Result<SignedIn, Refusal> {
+        match self.sign_in_checked(s, flow, code).await {
+            Err(Refusal::IdToken(why)) if s.bugs.has(Bug::CrashOnInvalidToken) => {
+                Err(Refusal::unhandled_id_token_error(&why))
+            }
+            other => other,
+        }
+    }
+
+    async fn sign_in_checked(
+        &self,
+        s: &Settings,
+        flow: Flow,
+        code: String,
+    ) -> Result<SignedIn, Refusal> {
+        let metadata = self.ready().await?;
         let http = adapter(self.http.clone());
-        let client = self.client(s);
-        let tokens: Tokens = client
+        let client = client_for(&metadata, s);
+        let exchanged = client
             .exchange_code(AuthorizationCode::new(code))
             .map_err(|e| Refusal::Token(e.to_string()))?
             .set_pkce_verifier(flow.verifier)
             .request_async(&http)
-            .await
-            .map_err(|e| Refusal::Token(describe_token_error(&e)))?;
-        let id_token = tokens.id_token().ok_or(Refusal::NoIdToken)?.clone();
-        let claims = self
-            .validate_id_token(s, &id_token, &flow.nonce, tokens.access_token())
-            .await?;
+            .await;
+        let (tokens, claims, id_token) = match exchanged {
+            Ok(tokens) => {
+                let id_token = tokens.id_token().ok_or(Refusal::NoIdToken)?.clone();
+                if s.bugs.has(Bug::StrictBooleans) {
+                    refuse_string_booleans(&id_token.to_string())?;
+                }
+                let claims = self
+                    .validate_id_token(s, &metadata, &id_token, &flow.nonce, tokens.access_token())
+                    .await?;
+                (tokens, claims, Some(id_token))
+            }
+            Err(e @ RequestTokenError::Parse(..)) => {
+                let described = describe_token_error(&e);
+                let RequestTokenError::Parse(_, body) = &e else {
+                    return Err(Refusal::Token(described));
+                };
+                let (tokens, claims) = unparsable(s, &metadata, body, &flow.nonce, described)?;
+                (tokens, claims, None)
+            }
+            Err(e) => return Err(Refusal::Token(describe_token_error(&e))),
+        };
 
         let mut info: Option<UserInfoClaims<OtherClaims, CoreGenderClaim>> = None;
-        if self.metadata().userinfo_endpoint().is_some() {
-            let expected =
-                (!s.bugs.has(Bug::IgnoreUserinfoSubMismatch)).then(|| claims.subject().clone());
-            let answer = self
-                .client(s)
+        if s.bugs.has(Bug::SkipUserinfo) {
+            tracing::debug!("skip-userinfo: the claims come from the ID token alone");
+        } else if metadata.userinfo_endpoint().is_some() {
+            // A defaulted empty `sub` (lenient-claims) cannot be compared.
+            let unknown_sub = s.bugs.has(Bug::LenientClaims) && claims.subject().is_empty();
+            let expected = (!s.bugs.has(Bug::IgnoreUserinfoSubMismatch) && !unknown_sub)
+                .then(|| claims.subject().clone());
+            let (recording, body) = recording_adapter(self.http.clone());
+            let answer = client
                 .user_info(tokens.access_token().clone(), expected)
                 .map_err(|e| Refusal::UserInfo(e.to_string()))?
-                .request_async(&http)
+                .request_async(&recording)
                 .await
                 .map_err(|e| Refusal::UserInfo(error_chain(&e)))?;
+            if s.bugs.has(Bug::StrictBooleans) {
+                let raw = body.lock().unwrap_or_else(|p| p.into_inner()).take();
+                if let Some(why) = raw
+                    .as_deref()
+                    .and_then(claims_of_body)
+                    .and_then(|c| string_boolean(&c))
+                {
+                    return Err(Refusal::UserInfo(format!(
+                        "Failed to parse response: {why}"
+                    )));
+                }
+            }
             info = Some(answer);
         }
         let user = user_from(s, &claims, info.as_ref())?;
@@ -257,73 +404,230 @@ impl Provider {
     }
 
     /// Validates the ID token (OIDC Core §3.1.3.7); an unknown signing key makes the app
-    /// refetch the JWKS once and retry, unless `cache-jwks-forever`.
+    /// refetch discovery and the JWKS once and retry, unless `cache-jwks-forever`.
     async fn validate_id_token(
         &self,
         s: &Settings,
+        metadata: &Metadata,
         id_token: &IdToken,
         nonce: &Nonce,
         access_token: &AccessToken,
     ) -> Result<IdTokenClaims, Refusal> {
-        let first = self.validate_with_current_keys(s, id_token, nonce, access_token);
-        let result = match first {
+        if s.bugs.has(Bug::RequireKid) && kid_of(&id_token.to_string()).is_none() {
+            return Err(no_kid());
+        }
+        let result = match validate_with(s, metadata, id_token, nonce, access_token) {
             Err(ClaimsVerificationError::SignatureVerification(
                 SignatureVerificationError::NoMatchingKey,
             )) if !s.bugs.has(Bug::CacheJwksForever) => {
                 tracing::info!(
                     "no JWKS key matches the ID token; refetching discovery and the JWKS"
                 );
-                self.refresh(&s.issuer).await.map_err(|e| {
+                let fresh = self.rediscover().await.map_err(|e| {
                     Refusal::IdToken(format!(
-                        "no known key signed it, and refetching the JWKS failed: {e}"
+                        "no known key signed it, and refetching discovery and the JWKS failed: {e}"
                     ))
                 })?;
-                self.validate_with_current_keys(s, id_token, nonce, access_token)
+                validate_with(s, &fresh, id_token, nonce, access_token)
             }
             other => other,
         };
         result.map_err(|e| Refusal::IdToken(error_chain(&e)))
     }
+}
 
-    fn validate_with_current_keys(
-        &self,
-        s: &Settings,
-        id_token: &IdToken,
-        nonce: &Nonce,
-        access_token: &AccessToken,
-    ) -> Result<IdTokenClaims, ClaimsVerificationError> {
-        let client = self.client(s);
-        let verifier = weakened(client.id_token_verifier(), s);
-        let ignore_nonce = s.bugs.has(Bug::IgnoreNonce);
-        match id_token.claims(&verifier, nonce_check(nonce, ignore_nonce)) {
-            Ok(claims) => {
-                // openidconnect leaves `azp` to the app (OIDC Core §3.1.3.7 item 5).
-                if let Some(azp) = claims.authorized_party()
-                    && **azp != *s.client_id
-                    && !s.bugs.has(Bug::SkipAudienceCheck)
-                {
-                    return Err(ClaimsVerificationError::InvalidAudience(format!(
-                        "azp must be `{}` (found `{}`)",
-                        *s.client_id, **azp
-                    )));
+/// `require-kid`'s refusal.
+fn no_kid() -> Refusal {
+    Refusal::IdToken("the ID token has no kid (this app looks signing keys up by kid)".into())
+}
+
+/// `strict-booleans`: what openidconnect says without `accept-string-booleans`.
+fn refuse_string_booleans(compact: &str) -> Result<(), Refusal> {
+    match payload_of(compact).ok().and_then(|p| string_boolean(&p)) {
+        Some(why) => Err(Refusal::IdToken(format!(
+            "it does not parse: Failed to parse payload JSON: {why}"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The token response did not parse. When its `id_token` is what fails (a missing
+/// `sub` or `iat`: both are required, OIDC Core §2), that is an ID-token refusal;
+/// under `lenient-claims` the two are defaulted and the token validated by hand.
+fn unparsable(
+    s: &Settings,
+    metadata: &Metadata,
+    body: &[u8],
+    nonce: &Nonce,
+    described: String,
+) -> Result<(Tokens, IdTokenClaims), Refusal> {
+    let Ok(Value::Object(mut response)) = serde_json::from_slice::<Value>(body) else {
+        return Err(Refusal::Token(described));
+    };
+    let Some(compact) = response
+        .get("id_token")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+    else {
+        return Err(Refusal::Token(described));
+    };
+    let why = match compact.parse::<IdToken>() {
+        Ok(_) => return Err(Refusal::Token(described)),
+        Err(e) => e.to_string(),
+    };
+    let lacking = payload_of(&compact)
+        .map(|p| lenient::missing(&p))
+        .unwrap_or_default();
+    if !s.bugs.has(Bug::LenientClaims) || lacking.is_empty() {
+        return Err(Refusal::IdToken(format!("it does not parse: {why}")));
+    }
+    if s.bugs.has(Bug::RequireKid) && kid_of(&compact).is_none() {
+        return Err(no_kid());
+    }
+    if s.bugs.has(Bug::StrictBooleans) {
+        refuse_string_booleans(&compact)?;
+    }
+    response.remove("id_token");
+    let tokens: Tokens = serde_json::from_value(Value::Object(response))
+        .map_err(|e| Refusal::Token(format!("{described} ({e})")))?;
+    let claims = lenient::validate(
+        s,
+        metadata,
+        &compact,
+        nonce,
+        tokens.access_token(),
+        chrono::Utc::now(),
+    )
+    .map_err(Refusal::IdToken)?;
+    tracing::warn!(
+        "lenient-claims: accepted an ID token without {} ({why})",
+        lacking.join(" and ")
+    );
+    Ok((tokens, claims))
+}
+
+/// A client for `metadata`, configured as the settings (and bugs) say.
+pub fn client_for(metadata: &Metadata, s: &Settings) -> OidcClient {
+    OidcClient::from_provider_metadata(
+        metadata.clone(),
+        s.client_id.clone(),
+        s.client_secret.clone(),
+    )
+    .set_auth_type(match s.auth_method {
+        AuthMethod::ClientSecretBasic => AuthType::BasicAuth,
+        // Without a secret, oauth2 sends `client_id` in the body: method `none`.
+        AuthMethod::ClientSecretPost | AuthMethod::None => AuthType::RequestBody,
+    })
+    .set_redirect_uri(s.redirect_url.clone())
+}
+
+/// The authorization request for `flow` (OIDC Core §3.1.2.1).
+pub fn authorization_url(metadata: &Metadata, s: &Settings, flow: &Flow) -> url::Url {
+    let client = client_for(metadata, s);
+    let state = flow.state.clone().unwrap_or_default();
+    let nonce = flow.nonce.clone();
+    let mut req = client.authorize_url(
+        CoreAuthenticationFlow::AuthorizationCode,
+        move || CsrfToken::new(state),
+        move || nonce,
+    );
+    for scope in &s.extra_scopes {
+        req = req.add_scope(Scope::new(scope.clone()));
+    }
+    req = match &flow.pkce {
+        Pkce::S256(challenge) => req.set_pkce_challenge(challenge.clone()),
+        // openidconnect does not offer `plain` (oauth2 hides it behind a feature).
+        Pkce::Plain => req
+            .add_extra_param("code_challenge", flow.verifier.secret().clone())
+            .add_extra_param("code_challenge_method", "plain"),
+    };
+    let (mut url, _, _) = req.url();
+    if flow.state.is_none() {
+        // openidconnect always sends a state; `no-state` drops it from the URL.
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .into_owned()
+            .filter(|(k, _)| k != "state")
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url
+}
+
+/// Validates with the keys of `metadata`. With several eligible keys and no `kid` to
+/// choose (OIDC Core §10.1 wants a `kid` then; openidconnect says `AmbiguousKeyId`),
+/// each key is tried in turn: the token is accepted if one of them verifies it.
+fn validate_with(
+    s: &Settings,
+    metadata: &Metadata,
+    id_token: &IdToken,
+    nonce: &Nonce,
+    access_token: &AccessToken,
+) -> Result<IdTokenClaims, ClaimsVerificationError> {
+    let sig = ClaimsVerificationError::SignatureVerification;
+    match check(s, &client_for(metadata, s), id_token, nonce, access_token) {
+        Err(ClaimsVerificationError::SignatureVerification(
+            SignatureVerificationError::AmbiguousKeyId(why),
+        )) => {
+            tracing::info!("{why}; trying each key");
+            for key in metadata.jwks().keys() {
+                let one = metadata
+                    .clone()
+                    .set_jwks(JsonWebKeySet::new(vec![key.clone()]));
+                match check(s, &client_for(&one, s), id_token, nonce, access_token) {
+                    Ok(claims) => return Ok(claims),
+                    // Not this key (or a key of another type): the next one.
+                    Err(ClaimsVerificationError::SignatureVerification(_)) => continue,
+                    // This key verified the signature; a claim is wrong.
+                    Err(other) => return Err(other),
                 }
-                if !s.bugs.has(Bug::SkipSignatureCheck) {
-                    check_at_hash(s, id_token, &verifier, claims, access_token)?;
-                }
-                Ok(claims.clone())
             }
-            // openidconnect refuses `alg: none` even with `allow_any_alg`; the bug takes
-            // the claims unsigned (still checking iss, aud, exp and nonce).
-            Err(ClaimsVerificationError::SignatureVerification(
-                SignatureVerificationError::NoSignature,
-            )) if s.bugs.has(Bug::AcceptAlgNone) => {
-                let unsigned = verifier.insecure_disable_signature_check();
-                id_token
-                    .claims(&unsigned, nonce_check(nonce, ignore_nonce))
-                    .cloned()
-            }
-            Err(e) => Err(e),
+            Err(sig(SignatureVerificationError::Other(format!(
+                "{why}, and none of them verifies the signature"
+            ))))
         }
+        other => other,
+    }
+}
+
+/// openidconnect's validation with one client's keys, plus `azp` and `at_hash`.
+fn check(
+    s: &Settings,
+    client: &OidcClient,
+    id_token: &IdToken,
+    nonce: &Nonce,
+    access_token: &AccessToken,
+) -> Result<IdTokenClaims, ClaimsVerificationError> {
+    let verifier = weakened(client.id_token_verifier(), s);
+    let ignore_nonce = s.bugs.has(Bug::IgnoreNonce);
+    match id_token.claims(&verifier, nonce_check(nonce, ignore_nonce)) {
+        Ok(claims) => {
+            // openidconnect leaves `azp` to the app (OIDC Core §3.1.3.7 item 5).
+            if let Some(azp) = claims.authorized_party()
+                && **azp != *s.client_id
+                && !s.bugs.has(Bug::SkipAudienceCheck)
+            {
+                return Err(ClaimsVerificationError::InvalidAudience(format!(
+                    "azp must be `{}` (found `{}`)",
+                    *s.client_id, **azp
+                )));
+            }
+            if !s.bugs.has(Bug::SkipSignatureCheck) && !s.bugs.has(Bug::SkipAtHashCheck) {
+                check_at_hash(s, id_token, &verifier, claims, access_token)?;
+            }
+            Ok(claims.clone())
+        }
+        // openidconnect refuses `alg: none` even with `allow_any_alg`; the bug takes
+        // the claims unsigned (still checking iss, aud, exp and nonce).
+        Err(ClaimsVerificationError::SignatureVerification(
+            SignatureVerificationError::NoSignature,
+        )) if s.bugs.has(Bug::AcceptAlgNone) => {
+            let unsigned = verifier.insecure_disable_signature_check();
+            id_token
+                .claims(&unsigned, nonce_check(nonce, ignore_nonce))
+                .cloned()
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -348,6 +652,10 @@ fn weakened<'a>(
     if bugs.has(Bug::IgnoreExp) {
         // Every `exp` is in the future of 1970.
         v = v.set_time_fn(|| chrono::DateTime::<chrono::Utc>::UNIX_EPOCH);
+    }
+    if !bugs.has(Bug::IgnoreIat) {
+        // openidconnect checks no `iat` by default (OIDC Core §3.1.3.7 item 10).
+        v = v.set_issue_time_verifier_fn(|iat| check_iat(iat, chrono::Utc::now()));
     }
     v
 }
@@ -444,8 +752,13 @@ fn user_from(
             GroupsError::Strict(text) => Refusal::Crash(text),
             shape => Refusal::Claims(shape.to_string()),
         })?;
+    // Without name, username or email (a thin ID token and no userinfo), the sub.
+    let shown = name
+        .or(username)
+        .or_else(|| (!email.is_empty()).then(|| email.clone()))
+        .unwrap_or_else(|| claims.subject().to_string());
     Ok(User {
-        name: name.or(username).unwrap_or_else(|| email.clone()),
+        name: shown,
         email,
         sub: claims.subject().to_string(),
         groups,

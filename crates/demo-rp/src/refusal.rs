@@ -39,6 +39,10 @@ pub enum Refusal {
     /// The userinfo request failed or spoke of another subject (OIDC Core §5.3.2).
     #[error("the userinfo request failed: {0}")]
     UserInfo(String),
+    /// Discovery gave no usable metadata, e.g. the document names another issuer
+    /// (OIDC Discovery §4.3): no sign-in can start.
+    #[error("the app cannot start a sign-in: {0}")]
+    Discovery(String),
     /// A claim the app needs has a shape it cannot read.
     #[error("{0}")]
     Claims(String),
@@ -55,6 +59,21 @@ fn idp_text(error: &str, description: &Option<String>) -> String {
 }
 
 impl Refusal {
+    /// What an unhandled ID-token error looks like (bug `crash-on-invalid-token`): a
+    /// panic message and a backtrace, as a framework's default 500 page shows them.
+    pub fn unhandled_id_token_error(why: &str) -> Refusal {
+        Refusal::Crash(format!(
+            "thread 'tokio-runtime-worker' panicked at crates/demo-rp/src/oidc.rs:\n\
+             called `Result::unwrap()` on an `Err` value: IdTokenError({why:?})\n\
+             stack backtrace:\n\
+             \x20  0: demo_rp::oidc::Provider::validate_id_token\n\
+             \x20  1: demo_rp::oidc::Provider::sign_in\n\
+             \x20  2: demo_rp::routes::finish\n\
+             \x20  3: demo_rp::routes::callback\n\
+             note: run with `RUST_BACKTRACE=full` for a verbose backtrace."
+        ))
+    }
+
     /// The HTTP status it is answered with.
     pub fn status(&self) -> StatusCode {
         match self {
@@ -102,6 +121,21 @@ mod tests {
         assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     }
 
+    #[tokio::test]
+    async fn an_unhandled_id_token_error_is_a_500_with_a_trace_and_no_error_element() {
+        let resp = Refusal::unhandled_id_token_error("Invalid issuer").into_response();
+        assert_eq!(resp.status(), 500);
+        let body = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+        let text = String::from_utf8(body.to_vec()).unwrap();
+        assert!(
+            text.starts_with("Internal Server Error\n\nthread ")
+                && text.contains("IdTokenError(\"Invalid issuer\")")
+                && text.contains("\n   1: demo_rp::oidc::Provider::sign_in\n")
+                && !text.contains("id=\"error\""),
+            "{text}"
+        );
+    }
+
     #[test]
     fn only_crashes_are_server_errors() {
         assert_eq!(Refusal::Crash(String::new()).into_response().status(), 500);
@@ -109,6 +143,7 @@ mod tests {
             Refusal::NoFlow,
             Refusal::StateMismatch,
             Refusal::IdToken("x".into()),
+            Refusal::Discovery("x".into()),
         ] {
             assert!(r.into_response().status().is_client_error());
         }

@@ -3,7 +3,7 @@
 
 use crate::bugs::Bug;
 use crate::flow::Flow;
-use crate::oidc::{Provider, SignedIn};
+use crate::oidc::{self, Provider, SignedIn};
 use crate::pages;
 use crate::refusal::Refusal;
 use crate::settings::Settings;
@@ -70,10 +70,18 @@ async fn home(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     pages::home(session.as_ref().map(|s| &s.user))
 }
 
-/// `GET /login`: remembers a fresh flow and sends the browser to the IdP.
+/// `GET /login`: remembers a fresh flow and sends the browser to the IdP, unless the
+/// IdP's discovery document is refused: then the error page, and no redirect.
 async fn login(State(app): State<Arc<App>>) -> Response {
+    let metadata = match app.provider.ready().await {
+        Ok(metadata) => metadata,
+        Err(refusal) => {
+            tracing::warn!(status = %refusal.status(), "sign-in refused: {refusal}");
+            return refusal.into_response();
+        }
+    };
     let flow = Flow::start(&app.settings.bugs);
-    let url = app.provider.authorization_url(&app.settings, &flow);
+    let url = oidc::authorization_url(&metadata, &app.settings, &flow);
     let id = app.flows.insert(flow);
     let mut resp = (StatusCode::FOUND, [(header::LOCATION, url.to_string())]).into_response();
     set_cookie(&mut resp, FLOW_COOKIE, &id);
@@ -147,12 +155,15 @@ async fn finish(
 async fn logout(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let session = read_cookie(&headers, SESSION_COOKIE).and_then(|id| app.sessions.take(&id));
     let target = match (session, app.provider.end_session_url()) {
-        (Some(session), Some(end_session)) => LogoutRequest::from(end_session)
-            .set_id_token_hint(&session.id_token)
-            .set_client_id(app.settings.client_id.clone())
-            .set_post_logout_redirect_uri(app.settings.post_logout_url.clone())
-            .http_get_url()
-            .to_string(),
+        (Some(session), Some(end_session)) => {
+            let mut req = LogoutRequest::from(end_session)
+                .set_client_id(app.settings.client_id.clone())
+                .set_post_logout_redirect_uri(app.settings.post_logout_url.clone());
+            if let Some(id_token) = &session.id_token {
+                req = req.set_id_token_hint(id_token);
+            }
+            req.http_get_url().to_string()
+        }
         _ => "/".to_string(),
     };
     let mut resp = see_other(&target);

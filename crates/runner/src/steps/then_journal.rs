@@ -140,19 +140,18 @@ async fn idp_refused(w: &mut CheckWorld, code: String) -> Result<()> {
     Ok(())
 }
 
+/// The first call to `endpoint` since the check began, if any.
+async fn first_call(w: &CheckWorld, endpoint: &str) -> Result<Option<JournalEntry>> {
+    Ok(w.journal().await?.into_iter().find(|e| e.endpoint == endpoint))
+}
+
 /// After an ID token it had to refuse, the app must not go on to use the access token.
 #[then(regex = r"^the app did not call userinfo$")]
 async fn no_userinfo(w: &mut CheckWorld) -> Result<()> {
-    let calls: Vec<_> = w
-        .journal()
-        .await?
-        .into_iter()
-        .filter(|e| e.endpoint == "userinfo")
-        .collect();
-    if let Some(e) = calls.first() {
+    if let Some(e) = first_call(w, "userinfo").await? {
         bail!(
             "the app called userinfo ({}) with the access token of a response whose ID token it had to refuse",
-            journal_line(e)
+            journal_line(&e)
         );
     }
     Ok(())
@@ -162,16 +161,10 @@ async fn no_userinfo(w: &mut CheckWorld) -> Result<()> {
 /// reject, for one).
 #[then(regex = r"^the app did not send the browser to the authorization endpoint$")]
 async fn no_authorize(w: &mut CheckWorld) -> Result<()> {
-    let calls: Vec<_> = w
-        .journal()
-        .await?
-        .into_iter()
-        .filter(|e| e.endpoint == "authorize")
-        .collect();
-    if let Some(e) = calls.first() {
+    if let Some(e) = first_call(w, "authorize").await? {
         bail!(
             "the app sent the browser to the authorization endpoint ({}) although it had to reject the IdP's configuration first",
-            journal_line(e)
+            journal_line(&e)
         );
     }
     Ok(())
