@@ -20,9 +20,10 @@ use openidconnect::{
     AccessToken, AccessTokenHash, AdditionalClaims, AuthType, AuthorizationCode,
     ClaimsVerificationError, Client, CsrfToken, DiscoveryError, EmptyExtraTokenFields,
     EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields, IdTokenVerifier,
-    IssuerUrl, JsonWebKey, JsonWebKeySet, JwsSigningAlgorithm, Nonce, NonceVerifier, OAuth2TokenResponse,
-    ProviderMetadataWithLogout, RequestTokenError, Scope, SignatureVerificationError,
-    StandardErrorResponse, StandardTokenResponse, TokenResponse, UserInfoClaims,
+    IssuerUrl, JsonWebKey, JsonWebKeySet, JwsSigningAlgorithm, Nonce, NonceVerifier,
+    OAuth2TokenResponse, ProviderMetadataWithLogout, RequestTokenError, Scope,
+    SignatureVerificationError, StandardErrorResponse, StandardTokenResponse, TokenResponse,
+    UserInfoClaims,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -270,10 +271,7 @@ impl Provider {
     }
 
     fn current(&self) -> Discovered {
-        self.state
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.state.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     fn store(&self, state: Discovered) {

@@ -125,7 +125,9 @@ mod tests {
     async fn an_unhandled_id_token_error_is_a_500_with_a_trace_and_no_error_element() {
         let resp = Refusal::unhandled_id_token_error("Invalid issuer").into_response();
         assert_eq!(resp.status(), 500);
-        let body = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+        let body = axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .unwrap();
         let text = String::from_utf8(body.to_vec()).unwrap();
         assert!(
             text.starts_with("Internal Server Error\n\nthread ")

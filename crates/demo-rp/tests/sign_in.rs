@@ -72,6 +72,14 @@ async fn each_tampered_answer_is_refused_and_its_bug_accepts_it() {
             "ignore-userinfo-sub-mismatch",
             "userinfo",
         ),
+        (Tamper::IatInFuture, "ignore-iat", "issued in the future"),
+        (Tamper::MissingSub, "lenient-claims", "missing field `sub`"),
+        (Tamper::MissingIat, "lenient-claims", "missing field `iat`"),
+        (
+            Tamper::WrongAtHash,
+            "skip-at-hash-check",
+            "the at_hash claim does not match the access token",
+        ),
     ];
     for (tamper, bug, reason) in cases {
         let op = MiniOp::start().await;
@@ -86,6 +94,13 @@ async fn each_tampered_answer_is_refused_and_its_bug_accepts_it() {
             "{tamper:?}: `{reason}` missing from {}",
             correct.page
         );
+        // A refused ID token is refused before userinfo is asked anything.
+        let calls = if tamper == Tamper::UserinfoOtherSub {
+            1
+        } else {
+            0
+        };
+        assert_eq!(op.userinfo_calls(), calls, "{tamper:?}");
         let buggy = Rp::start(&op, &[bug]).await.sign_in().await;
         assert!(
             buggy.signed_in(),
@@ -303,7 +318,7 @@ async fn logout_ends_the_session_and_visits_the_idp() {
 }
 
 #[tokio::test]
-async fn start_up_refuses_bad_flags_and_a_mismatched_issuer() {
+async fn start_up_refuses_bad_flags_and_an_unreachable_idp() {
     let op = MiniOp::start().await;
     let out = command(
         &op.issuer,
@@ -326,24 +341,19 @@ async fn start_up_refuses_bad_flags_and_a_mismatched_issuer() {
         "{err}"
     );
 
+    // An IdP that cannot be reached within the start-up patience stops the app.
+    let unreachable = format!("http://127.0.0.1:{}/t/gone/", closed_port());
     let out = command(
-        &op.issuer,
-        &[
-            "--listen",
-            "127.0.0.1:1",
-            "--app-url",
-            "http://127.0.0.1:1",
-            "--bug",
-            "strip-issuer-slash",
-        ],
+        &unreachable,
+        &["--listen", "127.0.0.1:0", "--app-url", "http://127.0.0.1:1"],
     )
     .output()
     .await
     .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    let url = format!("{}.well-known/openid-configuration", op.issuer);
-    assert!(err.contains(&url) && err.contains("issuer"), "{err}");
+    let url = format!("{unreachable}.well-known/openid-configuration");
+    assert!(err.contains(&url) && err.contains("failed"), "{err}");
 
     let help = command(&op.issuer, &["--help"]).output().await.unwrap();
     let help = String::from_utf8_lossy(&help.stdout);
@@ -351,4 +361,250 @@ async fn start_up_refuses_bad_flags_and_a_mismatched_issuer() {
         help.contains("groups-array-only") && help.contains("Auth.js"),
         "{help}"
     );
+    for name in [
+        "lenient-claims",
+        "ignore-iat",
+        "require-kid",
+        "skip-userinfo",
+        "strict-booleans",
+        "crash-on-invalid-token",
+        "skip-at-hash-check",
+    ] {
+        assert!(help.contains(&format!("  {name} ")), "{name}: {help}");
+    }
+}
+
+/// A port nothing listens on.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The login of an app whose IdP's discovery document is refused: the error page with
+/// both issuers, and no redirect.
+async fn assert_login_refused_for_discovery(rp: &Rp, named: &str, configured: &str) {
+    let login = rp.get("/login", None).await;
+    assert!(login.status().is_client_error(), "{}", login.status());
+    assert!(login.headers().get("location").is_none());
+    let page = login.text().await.unwrap();
+    assert!(
+        page.contains("<div id=\"error\" role=\"alert\">")
+            && page.contains(&format!("names issuer `{named}`"))
+            && page.contains(&format!("configured for `{configured}`"))
+            && page.contains("OIDC Discovery §4.3")
+            && !page.contains("id=\"user\""),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn a_discovery_document_naming_another_issuer_stops_sign_ins_not_the_app() {
+    let op = MiniOp::start().await;
+    op.tamper(Tamper::DiscoveryWrongIssuer);
+    let rp = Rp::start(&op, &[]).await;
+    let health = rp.get("/healthz", None).await;
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.text().await.unwrap(), "ok");
+    let named = format!("{}INVALID", op.issuer);
+    for _ in 0..2 {
+        assert_login_refused_for_discovery(&rp, &named, &op.issuer).await;
+    }
+    assert!(op.last_authorize().is_empty(), "{:?}", op.last_authorize());
+    // Discovery is retried at each sign-in: once the document is right, it works.
+    op.tamper(Tamper::Nothing);
+    assert!(rp.sign_in().await.signed_in());
+
+    op.tamper(Tamper::DiscoveryWrongIssuer);
+    let careless = Rp::start(&op, &["skip-issuer-check"]).await;
+    let out = careless.sign_in().await;
+    assert!(out.signed_in(), "{out:?}");
+}
+
+#[tokio::test]
+async fn a_trimmed_issuer_starts_the_app_but_no_sign_in() {
+    let op = MiniOp::start().await;
+    let (rp, line) = Rp::start_raw(
+        &op,
+        &[
+            "--auth-method",
+            "client_secret_basic",
+            "--bug",
+            "strip-issuer-slash",
+        ],
+    )
+    .await;
+    let trimmed = op.issuer.trim_end_matches('/');
+    assert!(line.contains(&format!("(issuer {trimmed}, ")), "{line}");
+    assert_login_refused_for_discovery(&rp, &op.issuer, trimmed).await;
+}
+
+#[tokio::test]
+async fn an_id_token_issued_in_the_future_is_refused_unless_iat_is_ignored() {
+    let op = MiniOp::start().await;
+    op.tamper(Tamper::IatInFuture);
+    let out = Rp::start(&op, &[]).await.sign_in().await;
+    assert!(
+        out.refused() && out.page.contains("more than 300 s after the current time"),
+        "{out:?}"
+    );
+    let out = Rp::start(&op, &["ignore-iat"]).await.sign_in().await;
+    assert!(out.signed_in(), "{out:?}");
+}
+
+#[tokio::test]
+async fn a_token_without_sub_or_iat_signs_in_only_under_lenient_claims() {
+    let op = MiniOp::start().await;
+    let lenient = Rp::start(&op, &["lenient-claims"]).await;
+    op.tamper(Tamper::MissingSub);
+    let out = lenient.sign_in().await;
+    assert!(
+        out.signed_in()
+            && out
+                .page
+                .contains(&format!("<span id=\"user-email\">{EMAIL}</span>")),
+        "{out:?}"
+    );
+    assert!(
+        out.page.contains("<span id=\"user-sub\"></span>"),
+        "{out:?}"
+    );
+    // No ID token openidconnect could parse to send as id_token_hint: logout without it.
+    let to = lenient
+        .get("/logout", out.session.as_deref())
+        .await
+        .headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        to.contains("post_logout_redirect_uri=") && !to.contains("id_token_hint"),
+        "{to}"
+    );
+
+    op.tamper(Tamper::MissingIat);
+    let out = lenient.sign_in().await;
+    assert!(
+        out.signed_in()
+            && out
+                .page
+                .contains(&format!("<span id=\"user-sub\">{SUB}</span>")),
+        "{out:?}"
+    );
+    // The other checks still hold on the lenient path.
+    op.tamper(Tamper::WrongNonce);
+    let out = lenient.sign_in().await;
+    assert!(out.refused() && out.page.contains("nonce"), "{out:?}");
+}
+
+#[tokio::test]
+async fn email_verified_as_a_string_is_accepted_unless_booleans_are_strict() {
+    let serde_words = "invalid type: string &quot;true&quot;, expected a boolean";
+    for tamper in [
+        Tamper::EmailVerifiedString,
+        Tamper::UserinfoEmailVerifiedString,
+    ] {
+        let op = MiniOp::start().await;
+        op.tamper(tamper);
+        let out = Rp::start(&op, &[]).await.sign_in().await;
+        assert!(out.signed_in(), "{tamper:?}: {out:?}");
+        let out = Rp::start(&op, &["strict-booleans"]).await.sign_in().await;
+        assert!(
+            out.refused() && out.page.contains(serde_words),
+            "{tamper:?}: {out:?}"
+        );
+    }
+    // Booleans as booleans are fine under the bug too.
+    let op = MiniOp::start().await;
+    let out = Rp::start(&op, &["strict-booleans"]).await.sign_in().await;
+    assert!(out.signed_in(), "{out:?}");
+}
+
+#[tokio::test]
+async fn a_thin_id_token_needs_userinfo() {
+    let op = MiniOp::start().await;
+    op.tamper(Tamper::ThinIdToken);
+    let out = Rp::start(&op, &[]).await.sign_in().await;
+    assert!(
+        out.signed_in()
+            && out
+                .page
+                .contains(&format!("<span id=\"user-email\">{EMAIL}</span>"))
+            && out
+                .page
+                .contains("<span id=\"user-name\">Carol Example</span>")
+            && out.page.contains("<li class=\"group\">Engineering</li>"),
+        "{out:?}"
+    );
+    assert_eq!(op.userinfo_calls(), 1);
+    let out = Rp::start(&op, &["skip-userinfo"]).await.sign_in().await;
+    assert!(
+        out.signed_in()
+            && !out.page.contains(EMAIL)
+            && out
+                .page
+                .contains(&format!("<span id=\"user-name\">{SUB}</span>")),
+        "{out:?}"
+    );
+    assert_eq!(op.userinfo_calls(), 1, "skip-userinfo called userinfo");
+}
+
+#[tokio::test]
+async fn a_token_without_kid_is_verified_with_the_only_key_or_each_key() {
+    let op = MiniOp::start().await;
+    op.tamper(Tamper::NoKid);
+    let out = Rp::start(&op, &[]).await.sign_in().await;
+    assert!(out.signed_in(), "{out:?}");
+    let out = Rp::start(&op, &["require-kid"]).await.sign_in().await;
+    assert!(
+        out.refused() && out.page.contains("the ID token has no kid"),
+        "{out:?}"
+    );
+
+    // Two keys, no kid anywhere, the second key signs: the correct app tries each.
+    let op = MiniOp::start().await;
+    op.tamper(Tamper::NoKidSeveralKeys);
+    let out = Rp::start(&op, &[]).await.sign_in().await;
+    assert!(out.signed_in(), "{out:?}");
+    let out = Rp::start(&op, &["require-kid"]).await.sign_in().await;
+    assert!(out.refused(), "{out:?}");
+    let out = Rp::start(&op, &["require-kid", "crash-on-invalid-token"])
+        .await
+        .sign_in()
+        .await;
+    assert_eq!(out.status, 500, "{out:?}");
+    assert!(
+        out.page.contains("panicked")
+            && out.page.contains("no kid")
+            && !out.page.contains("id=\"error\""),
+        "{out:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_token_crashes_only_under_the_bug() {
+    let op = MiniOp::start().await;
+    op.tamper(Tamper::WrongIssuer);
+    let crashing = Rp::start(&op, &["crash-on-invalid-token"]).await;
+    let out = crashing.sign_in().await;
+    assert_eq!(out.status, 500, "{out:?}");
+    assert!(
+        out.page.starts_with("Internal Server Error")
+            && out.page.contains("stack backtrace")
+            && out.page.contains("Invalid issuer")
+            && !out.page.contains("id=\"error\""),
+        "{out:?}"
+    );
+    op.tamper(Tamper::MissingSub);
+    assert_eq!(crashing.sign_in().await.status, 500);
+    // Other refusals stay refusals.
+    op.tamper(Tamper::Nothing);
+    let (flow, callback) = crashing.start_sign_in().await;
+    let out = crashing
+        .finish_sign_in(&flow, &callback.replace("state=", "state=forged"))
+        .await;
+    assert!(out.refused(), "{out:?}");
+    assert!(crashing.sign_in().await.signed_in());
 }

@@ -49,7 +49,31 @@ pub enum Tamper {
     WrongNonce,
     /// Userinfo speaks of another subject.
     UserinfoOtherSub,
+    /// No `sub` in the ID token.
+    MissingSub,
+    /// No `iat` in the ID token.
+    MissingIat,
+    /// `iat` (and `exp`) a day in the future.
+    IatInFuture,
+    /// `at_hash` does not hash the access token.
+    WrongAtHash,
+    /// `email_verified` is the string "true", in the ID token and at userinfo.
+    EmailVerifiedString,
+    /// `email_verified` is the string "true" at userinfo only.
+    UserinfoEmailVerifiedString,
+    /// The ID token carries no email, name or groups; userinfo does.
+    ThinIdToken,
+    /// No `kid` in the header; the JWKS has one key, without `kid`.
+    NoKid,
+    /// No `kid` in the header; the JWKS has both keys, without `kid`, and the second
+    /// one signs.
+    NoKidSeveralKeys,
+    /// The discovery document names another issuer (`{issuer}INVALID`).
+    DiscoveryWrongIssuer,
 }
+
+/// `at_hash` of the access token `at-1` (left half of its SHA-256, base64url).
+const AT_HASH: &str = "R8PYaIQdcYEdkSc9TeGyiQ";
 
 struct Key {
     kid: String,
@@ -73,6 +97,8 @@ struct OpState {
     last_authorize: HashMap<String, String>,
     /// The `Authorization` header and form of the last token request.
     last_token: Option<(Option<String>, HashMap<String, String>)>,
+    /// How many userinfo requests were answered.
+    userinfo_calls: usize,
 }
 
 /// A running scripted OP.
@@ -123,6 +149,7 @@ impl MiniOp {
             codes: HashMap::new(),
             last_authorize: HashMap::new(),
             last_token: None,
+            userinfo_calls: 0,
         }));
         let routes = Router::new()
             .route("/.well-known/openid-configuration", get(discovery))
@@ -171,6 +198,11 @@ impl MiniOp {
         self.with(|s| s.last_authorize.clone())
     }
 
+    /// How many userinfo requests were answered so far.
+    pub fn userinfo_calls(&self) -> usize {
+        self.with(|s| s.userinfo_calls)
+    }
+
     /// The `Authorization` header and form of the last token request.
     pub fn last_token(&self) -> Option<(Option<String>, HashMap<String, String>)> {
         self.with(|s| s.last_token.clone())
@@ -180,9 +212,17 @@ impl MiniOp {
 type Shared = State<Arc<Mutex<OpState>>>;
 
 async fn discovery(State(s): Shared) -> Json<Value> {
-    let issuer = s.lock().unwrap().issuer.clone();
+    let (issuer, tamper) = {
+        let s = s.lock().unwrap();
+        (s.issuer.clone(), s.tamper)
+    };
+    let named = if tamper == Tamper::DiscoveryWrongIssuer {
+        format!("{issuer}INVALID")
+    } else {
+        issuer.clone()
+    };
     Json(json!({
-        "issuer": issuer,
+        "issuer": named,
         "authorization_endpoint": format!("{issuer}authorize"),
         "token_endpoint": format!("{issuer}token"),
         "userinfo_endpoint": format!("{issuer}userinfo"),
@@ -198,7 +238,19 @@ async fn discovery(State(s): Shared) -> Json<Value> {
 
 async fn jwks(State(s): Shared) -> Json<Value> {
     let s = s.lock().unwrap();
-    Json(json!({ "keys": [s.keys[s.current].jwk] }))
+    let without_kid = |k: &Key| {
+        let mut jwk = k.jwk.clone();
+        jwk.common.key_id = None;
+        jwk
+    };
+    match s.tamper {
+        Tamper::NoKid => Json(json!({ "keys": [without_kid(&s.keys[s.current])] })),
+        Tamper::NoKidSeveralKeys => {
+            let keys: Vec<Jwk> = s.keys.iter().map(without_kid).collect();
+            Json(json!({ "keys": keys }))
+        }
+        _ => Json(json!({ "keys": [s.keys[s.current].jwk] })),
+    }
 }
 
 async fn authorize(State(s): Shared, Query(q): Query<HashMap<String, String>>) -> Response {
@@ -252,6 +304,30 @@ async fn token(
     if t == Tamper::ForeignAzp {
         claims["azp"] = json!("another-app");
     }
+    claims["at_hash"] = json!(if t == Tamper::WrongAtHash {
+        "AAAAAAAAAAAAAAAAAAAAAA"
+    } else {
+        AT_HASH
+    });
+    claims["email_verified"] = if t == Tamper::EmailVerifiedString {
+        json!("true")
+    } else {
+        json!(true)
+    };
+    let c = claims.as_object_mut().unwrap();
+    match t {
+        Tamper::MissingSub => {
+            c.remove("sub");
+        }
+        Tamper::MissingIat => {
+            c.remove("iat");
+        }
+        Tamper::IatInFuture => {
+            c.insert("iat".into(), json!(now() + 86_400));
+            c.insert("exp".into(), json!(now() + 86_400 + 3600));
+        }
+        _ => {}
+    }
     let nonce = if t == Tamper::WrongNonce {
         Some("not-the-nonce-you-sent".to_string())
     } else {
@@ -263,7 +339,17 @@ async fn token(
     if let Some(g) = &s.id_token_groups {
         claims["memberOf"] = g.clone();
     }
-    let key = &s.keys[s.current];
+    if t == Tamper::ThinIdToken {
+        let c = claims.as_object_mut().unwrap();
+        for k in ["email", "email_verified", "name", "memberOf"] {
+            c.remove(k);
+        }
+    }
+    let key = if t == Tamper::NoKidSeveralKeys {
+        &s.keys[1]
+    } else {
+        &s.keys[s.current]
+    };
     let id_token = match t {
         Tamper::AlgNone => format!(
             "{}.{}.",
@@ -272,7 +358,9 @@ async fn token(
         ),
         _ => {
             let mut header = Header::new(Algorithm::RS256);
-            header.kid = Some(key.kid.clone());
+            if !matches!(t, Tamper::NoKid | Tamper::NoKidSeveralKeys) {
+                header.kid = Some(key.kid.clone());
+            }
             let jwt = jsonwebtoken::encode(&header, &claims, &key.encoding).unwrap();
             if t == Tamper::BadSignature {
                 // Another payload under the same signature.
@@ -306,13 +394,30 @@ async fn userinfo(State(s): Shared, headers: HeaderMap) -> Response {
         )
             .into_response();
     }
-    let s = s.lock().unwrap();
+    let mut s = s.lock().unwrap();
+    s.userinfo_calls += 1;
     let sub = if s.tamper == Tamper::UserinfoOtherSub {
         "u-mallory"
     } else {
         SUB
     };
-    let mut body = json!({ "sub": sub, "email": EMAIL });
+    let verified = if matches!(
+        s.tamper,
+        Tamper::EmailVerifiedString | Tamper::UserinfoEmailVerifiedString
+    ) {
+        json!("true")
+    } else {
+        json!(true)
+    };
+    let mut body = json!({
+        "sub": sub,
+        "email": EMAIL,
+        "email_verified": verified,
+        "name": "Carol Example",
+    });
+    if s.tamper == Tamper::ThinIdToken && s.userinfo_groups.is_none() {
+        body["memberOf"] = json!("Engineering");
+    }
     if let Some(g) = &s.userinfo_groups {
         body["memberOf"] = g.clone();
     }

@@ -103,8 +103,22 @@ impl Rp {
         Rp::start_with(op, &flags).await
     }
 
-    /// Starts the app against `op` with these flags and waits for its start-up line.
+    /// Starts the app against `op` with these flags and waits for its start-up line,
+    /// which must name `op`'s issuer.
     pub async fn start_with(op: &MiniOp, flags: &[&str]) -> Rp {
+        let (rp, line) = Rp::start_raw(op, flags).await;
+        assert!(
+            line.starts_with(&format!(
+                "demo-rp listening on {} (issuer {}",
+                rp.url, op.issuer
+            )),
+            "{line}"
+        );
+        rp
+    }
+
+    /// Starts the app against `op` with these flags; returns it and its start-up line.
+    pub async fn start_raw(op: &MiniOp, flags: &[&str]) -> (Rp, String) {
         let port = free_port();
         let url = format!("http://127.0.0.1:{port}");
         let listen = format!("127.0.0.1:{port}");
@@ -121,14 +135,14 @@ impl Rp {
             .unwrap()
             .expect("demo-rp prints its start-up line");
         assert!(
-            line.starts_with(&format!("demo-rp listening on {url} (issuer {}", op.issuer)),
+            line.starts_with(&format!("demo-rp listening on {url} ")),
             "{line}"
         );
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        Rp { url, child, http }
+        (Rp { url, child, http }, line)
     }
 
     /// `GET {url}{path}` with an optional cookie.
