@@ -165,6 +165,7 @@ pub struct BrowserSession {
 /// A Chromium profile that a browser has already set up and quit, never having opened
 /// a page: no cookies, no history. Each session starts from a copy of it, which spares
 /// Chromium about a quarter of its start-up work (creating its databases and settings).
+/// The folder goes when this is dropped.
 #[derive(Debug)]
 pub struct ProfileTemplate(tempfile::TempDir);
 
@@ -189,41 +190,43 @@ impl ProfileTemplate {
         Ok(ProfileTemplate(dir))
     }
 
-    /// Copies the template into `to`: files and folders only, links left out.
-    fn copy_into(&self, to: &Path) -> std::io::Result<()> {
-        fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-            for entry in std::fs::read_dir(from)? {
-                let entry = entry?;
-                let kind = entry.file_type()?;
-                let target = to.join(entry.file_name());
-                if kind.is_dir() {
-                    std::fs::create_dir(&target)?;
-                    copy_dir(&entry.path(), &target)?;
-                } else if kind.is_file() {
-                    std::fs::copy(entry.path(), &target)?;
-                }
-            }
-            Ok(())
-        }
-        copy_dir(self.0.path(), to)
+    /// Its folder, for [`BrowserSession::open`].
+    pub fn path(&self) -> &Path {
+        self.0.path()
     }
+}
+
+/// Copies a profile folder into `to`: files and folders only, links left out.
+fn copy_profile(from: &Path, to: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        let target = to.join(entry.file_name());
+        if kind.is_dir() {
+            std::fs::create_dir(&target)?;
+            copy_profile(&entry.path(), &target)?;
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
 }
 
 impl BrowserSession {
     /// Opens a session on `webdriver_url` with headless Chromium (`chromium`: its
     /// binary, when known; else chromedriver's own choice), its profile a fresh folder
-    /// or a copy of `template`.
+    /// or a copy of `template` (a [`ProfileTemplate`]'s folder).
     pub async fn open(
         webdriver_url: &Url,
         chromium: Option<&Path>,
-        template: Option<&ProfileTemplate>,
+        template: Option<&Path>,
     ) -> Result<BrowserSession, BrowserError> {
         let profile = tempfile::Builder::new()
             .prefix("stickler-chromium-")
             .tempdir()
             .map_err(BrowserError::Profile)?;
         if let Some(t) = template {
-            t.copy_into(profile.path()).map_err(BrowserError::Profile)?;
+            copy_profile(t, profile.path()).map_err(BrowserError::Profile)?;
         }
         let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| a.to_string()).collect();
         if let Ok(extra) = std::env::var("STICKLER_CHROMIUM_EXTRA") {

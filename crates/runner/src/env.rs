@@ -38,8 +38,9 @@ pub struct RunEnv {
     pub webdriver: Url,
     /// The Chromium binary, when known.
     pub chromium: Option<PathBuf>,
-    /// The profile each browser session starts from (a fresh one when absent).
-    pub profile_template: Option<crate::browser::ProfileTemplate>,
+    /// The profile folder each browser session starts from (a fresh one when absent);
+    /// the run's owner removes it at the end.
+    pub profile_template: Option<PathBuf>,
     /// Where evidence is written.
     pub report_dir: PathBuf,
     /// An HTTP client that does not follow redirects.

@@ -58,6 +58,8 @@ pub async fn run(args: RunArgs) -> u8 {
 struct Owned {
     idp: Option<stickler_idp::RunningIdp>,
     driver: Option<Chromedriver>,
+    /// The profile every session copies; its folder goes with it.
+    template: Option<ProfileTemplate>,
 }
 
 impl Owned {
@@ -98,6 +100,7 @@ async fn run_inner(args: RunArgs) -> Result<u8, Stop> {
     let mut owned = Owned {
         idp: None,
         driver: None,
+        template: None,
     };
     let result = run_checks(&args, scenario, features, &report_dir, &mut owned).await;
     owned.shutdown().await;
@@ -199,7 +202,9 @@ async fn run_checks(
     let template = ProfileTemplate::create(&webdriver, chromium.as_deref());
     let (target, profile_template) = tokio::join!(app, template);
     let target: AppTarget = target?;
-    let profile_template = profile_template.map_err(|e| environment(e.to_string()))?;
+    let profile_template = owned
+        .template
+        .insert(profile_template.map_err(|e| environment(e.to_string()))?);
     let concurrency = match scenario.app {
         AppMode::Running { .. } => 1,
         AppMode::Managed { .. } => usize::from(args.concurrency),
@@ -217,7 +222,7 @@ async fn run_checks(
         target,
         webdriver,
         chromium,
-        profile_template: Some(profile_template),
+        profile_template: Some(profile_template.path().to_path_buf()),
         report_dir: report_dir.to_path_buf(),
         http,
     });

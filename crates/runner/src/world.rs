@@ -189,7 +189,7 @@ impl CheckWorld {
         let browser = BrowserSession::open(
             &env.webdriver,
             env.chromium.as_deref(),
-            env.profile_template.as_ref(),
+            env.profile_template.as_deref(),
         )
         .await
         .map_err(|e| anyhow!("could not open a browser session: {e}"))?;

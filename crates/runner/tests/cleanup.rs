@@ -50,12 +50,16 @@ fn descendants(root: u32) -> BTreeMap<u32, String> {
     found
 }
 
+/// Starts a run with its reports in `report` and its temporary files in `report.tmp`.
 fn stickler(args: &[&str], bug: Option<&str>, report: &Path) -> Child {
+    let tmp = report.with_extension("tmp");
+    std::fs::create_dir_all(&tmp).expect("a TMPDIR for the run");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_stickler"));
     cmd.current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
         .args(["run", "scenarios/demo-rp.toml", "--report-dir"])
         .arg(report)
         .args(args)
+        .env("TMPDIR", &tmp)
         .env_remove("DEMO_RP_BUGS")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
@@ -113,6 +117,17 @@ fn assert_all_gone(seen: &BTreeMap<u32, String>) {
     }
 }
 
+/// No Chromium profile of the run is left in its TMPDIR.
+fn assert_no_profiles_left(report: &Path) {
+    let left: Vec<_> = std::fs::read_dir(report.with_extension("tmp"))
+        .expect("the run's TMPDIR")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("stickler-chromium-"))
+        .collect();
+    assert!(left.is_empty(), "profiles left behind: {left:?}");
+}
+
 fn has(seen: &BTreeMap<u32, String>, name: &str) -> bool {
     seen.values().any(|n| n.starts_with(name))
 }
@@ -131,6 +146,7 @@ fn nothing_survives_a_passing_a_failing_or_an_interrupted_run() {
         "{seen:?}"
     );
     assert_all_gone(&seen);
+    assert_no_profiles_left(&tmp.join("pass"));
 
     let (code, seen) = watch(
         stickler(
@@ -143,6 +159,7 @@ fn nothing_survives_a_passing_a_failing_or_an_interrupted_run() {
     assert_eq!(code, 1);
     assert!(has(&seen, "demo-rp"), "{seen:?}");
     assert_all_gone(&seen);
+    assert_no_profiles_left(&tmp.join("fail"));
 
     // Interrupt once an app and a browser are up.
     let (code, seen) = watch(stickler(&[], None, &tmp.join("ctrl-c")), |seen| {
@@ -150,5 +167,6 @@ fn nothing_survives_a_passing_a_failing_or_an_interrupted_run() {
     });
     assert_eq!(code, 130, "Ctrl-C exits 130");
     assert_all_gone(&seen);
+    assert_no_profiles_left(&tmp.join("ctrl-c"));
     let _ = std::fs::remove_dir_all(&tmp);
 }

@@ -142,7 +142,10 @@ async fn idp_refused(w: &mut CheckWorld, code: String) -> Result<()> {
 
 /// The first call to `endpoint` since the check began, if any.
 async fn first_call(w: &CheckWorld, endpoint: &str) -> Result<Option<JournalEntry>> {
-    Ok(w.journal().await?.into_iter().find(|e| e.endpoint == endpoint))
+    Ok(w.journal()
+        .await?
+        .into_iter()
+        .find(|e| e.endpoint == endpoint))
 }
 
 /// After an ID token it had to refuse, the app must not go on to use the access token.
