@@ -57,6 +57,10 @@ bugs! {
     /// Parses the groups claim strictly as an array of strings, so JumpCloud's single
     /// string fails with HTTP 500 (a Go `[]string`, a zod array, Harbor).
     GroupsArrayOnly = "groups-array-only",
+    /// Reads the groups claim as one string (a Go `string` field, a `groups.split(",")`),
+    /// so a user in several groups, whom JumpCloud sends an array for, fails with
+    /// HTTP 500.
+    GroupsStringOnly = "groups-string-only",
     /// Sends `{app_url}/callback/` as redirect_uri while `{app_url}/callback` is
     /// registered (a base URL with a trailing slash, framework slash-appending).
     WrongRedirectUri = "wrong-redirect-uri",
@@ -209,7 +213,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), Bug::ALL.len());
-        assert_eq!(Bug::ALL.len(), 26);
+        assert_eq!(Bug::ALL.len(), 27);
     }
 
     #[test]

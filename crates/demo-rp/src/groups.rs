@@ -15,25 +15,41 @@ pub enum GroupsError {
         /// The value found, as JSON.
         found: String,
     },
-    /// The strict reader (bug `groups-array-only`) met anything but an array: serde's
-    /// own text, as the unhandled deserialisation error a real app would show.
+    /// A strict reader (bugs `groups-array-only`, `groups-string-only`) met the other
+    /// shape: serde's own text, as the unhandled deserialisation error a real app shows.
     #[error("{0}")]
     Strict(String),
 }
 
-/// The groups in `value` (the claim `claim`, absent or null meaning none). `strict`
-/// copies apps that only accept an array (bug `groups-array-only`).
+/// Which shapes of the groups claim the app reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupsShape {
+    /// A string (one group) or an array (several): the correct app.
+    Either,
+    /// Only an array (bug `groups-array-only`).
+    ArrayOnly,
+    /// Only a string (bug `groups-string-only`).
+    StringOnly,
+}
+
+/// The groups in `value` (the claim `claim`, absent or null meaning none), read as
+/// `shape` says.
 pub fn read_groups(
     claim: &str,
     value: Option<&Value>,
-    strict: bool,
+    shape: GroupsShape,
 ) -> Result<Vec<String>, GroupsError> {
     let value = match value {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(v) => v,
     };
-    if strict {
-        return Vec::<String>::deserialize(value).map_err(|e| GroupsError::Strict(e.to_string()));
+    let strict = |e: serde_json::Error| GroupsError::Strict(e.to_string());
+    match shape {
+        GroupsShape::ArrayOnly => return Vec::<String>::deserialize(value).map_err(strict),
+        GroupsShape::StringOnly => {
+            return String::deserialize(value).map(|g| vec![g]).map_err(strict);
+        }
+        GroupsShape::Either => {}
     }
     let shape = || GroupsError::Shape {
         claim: claim.to_string(),
@@ -57,7 +73,7 @@ mod tests {
     #[test]
     fn a_string_is_one_group() {
         assert_eq!(
-            read_groups("memberOf", Some(&json!("Engineering")), false).unwrap(),
+            read_groups("memberOf", Some(&json!("Engineering")), GroupsShape::Either).unwrap(),
             ["Engineering"]
         );
     }
@@ -66,20 +82,24 @@ mod tests {
     fn an_array_is_several_groups() {
         let v = json!(["Engineering", "Admins"]);
         assert_eq!(
-            read_groups("memberOf", Some(&v), false).unwrap(),
+            read_groups("memberOf", Some(&v), GroupsShape::Either).unwrap(),
             ["Engineering", "Admins"]
         );
         assert_eq!(
-            read_groups("memberOf", Some(&v), true).unwrap(),
+            read_groups("memberOf", Some(&v), GroupsShape::ArrayOnly).unwrap(),
             ["Engineering", "Admins"]
         );
     }
 
     #[test]
     fn missing_or_null_is_no_group() {
-        assert!(read_groups("groups", None, false).unwrap().is_empty());
         assert!(
-            read_groups("groups", Some(&Value::Null), true)
+            read_groups("groups", None, GroupsShape::Either)
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            read_groups("groups", Some(&Value::Null), GroupsShape::ArrayOnly)
                 .unwrap()
                 .is_empty()
         );
@@ -87,15 +107,40 @@ mod tests {
 
     #[test]
     fn other_shapes_are_refused_not_guessed() {
-        let e = read_groups("groups", Some(&json!({"a": 1})), false).unwrap_err();
+        let e = read_groups("groups", Some(&json!({"a": 1})), GroupsShape::Either).unwrap_err();
         assert!(e.to_string().contains("neither a string nor a list"), "{e}");
-        assert!(read_groups("groups", Some(&json!(["a", 1])), false).is_err());
+        assert!(read_groups("groups", Some(&json!(["a", 1])), GroupsShape::Either).is_err());
     }
 
     #[test]
     fn the_strict_reader_fails_on_a_single_string() {
-        let e = read_groups("memberOf", Some(&json!("Engineering")), true).unwrap_err();
+        let e = read_groups(
+            "memberOf",
+            Some(&json!("Engineering")),
+            GroupsShape::ArrayOnly,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("invalid type: string"), "{e}");
         assert!(e.to_string().contains("expected a sequence"), "{e}");
+    }
+
+    #[test]
+    fn the_string_reader_fails_on_several_groups() {
+        let e = read_groups(
+            "memberOf",
+            Some(&json!(["Engineering", "Admins"])),
+            GroupsShape::StringOnly,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("invalid type: sequence"), "{e}");
+        assert_eq!(
+            read_groups(
+                "memberOf",
+                Some(&json!("Engineering")),
+                GroupsShape::StringOnly
+            )
+            .unwrap(),
+            ["Engineering"]
+        );
     }
 }

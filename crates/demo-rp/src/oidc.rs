@@ -4,7 +4,7 @@
 
 use crate::bugs::Bug;
 use crate::flow::{Flow, Pkce};
-use crate::groups::{GroupsError, read_groups};
+use crate::groups::{GroupsError, GroupsShape, read_groups};
 use crate::http_client::{adapter, error_chain, recording_adapter};
 use crate::jose::{check_iat, claims_of_body, kid_of, payload_of, string_boolean};
 use crate::lenient;
@@ -745,11 +745,10 @@ fn user_from(
         .claims
         .get(claim)
         .or_else(|| info.and_then(|i| i.additional_claims().claims.get(claim)));
-    let groups =
-        read_groups(claim, raw_groups, s.bugs.has(Bug::GroupsArrayOnly)).map_err(|e| match e {
-            GroupsError::Strict(text) => Refusal::Crash(text),
-            shape => Refusal::Claims(shape.to_string()),
-        })?;
+    let groups = read_groups(claim, raw_groups, groups_shape(s)).map_err(|e| match e {
+        GroupsError::Strict(text) => Refusal::Crash(text),
+        shape => Refusal::Claims(shape.to_string()),
+    })?;
     // Without name, username or email (a thin ID token and no userinfo), the sub.
     let shown = name
         .or(username)
@@ -761,4 +760,15 @@ fn user_from(
         sub: claims.subject().to_string(),
         groups,
     })
+}
+
+/// Which shapes of the groups claim the app reads, by its bugs.
+fn groups_shape(s: &Settings) -> GroupsShape {
+    if s.bugs.has(Bug::GroupsArrayOnly) {
+        GroupsShape::ArrayOnly
+    } else if s.bugs.has(Bug::GroupsStringOnly) {
+        GroupsShape::StringOnly
+    } else {
+        GroupsShape::Either
+    }
 }

@@ -16,6 +16,7 @@ mod cli;
 mod env;
 mod evidence;
 mod exit;
+mod feature_set;
 mod idp_client;
 mod idp_cmd;
 mod journeys;

@@ -7,6 +7,7 @@ use crate::chromedriver::Chromedriver;
 use crate::cli::RunArgs;
 use crate::env::{AppTarget, RunEnv, set_current_env};
 use crate::exit;
+use crate::feature_set::FeatureSet;
 use crate::idp_client::IdpClient;
 use crate::report::{self, Collector, check_key};
 use crate::scenario::{self, AppMode, Placeholders, ScenarioFile};
@@ -89,6 +90,8 @@ async fn run_inner(args: RunArgs) -> Result<u8, Stop> {
             )));
         }
     }
+    // Every file parses, or nothing starts.
+    FeatureSet::parse_all(&features).map_err(|errors| usage(errors.join("\n")))?;
     let report_dir = args.report_dir.clone();
     std::fs::create_dir_all(&report_dir).map_err(|e| {
         environment(format!(
@@ -230,28 +233,26 @@ async fn run_checks(
 
     let collector = Collector::default();
     let tags = args.tags.clone();
-    let mut results = Vec::new();
-    for input in features {
-        let cuke = CheckWorld::cucumber()
-            .max_concurrent_scenarios(concurrency)
-            .with_writer(collector.clone().normalized())
-            .fail_on_skipped()
-            .with_default_cli()
-            .before(|feature, _rule, scenario, world| {
-                world.key = check_key(feature, scenario);
-                async {}.boxed_local()
-            })
-            .after(|_feature, _rule, _scenario, finished, world| {
-                let failed = !matches!(finished, cucumber::event::ScenarioFinished::StepPassed);
-                async move {
-                    if let Some(w) = world {
-                        w.teardown(failed).await;
-                    }
+    CheckWorld::cucumber::<PathBuf>()
+        .with_parser(FeatureSet)
+        .max_concurrent_scenarios(concurrency)
+        .with_writer(collector.clone().normalized())
+        .fail_on_skipped()
+        .with_default_cli()
+        .before(|feature, _rule, scenario, world| {
+            world.key = check_key(feature, scenario);
+            async {}.boxed_local()
+        })
+        .after(|_feature, _rule, _scenario, finished, world| {
+            let failed = !matches!(finished, cucumber::event::ScenarioFinished::StepPassed);
+            async move {
+                if let Some(w) = world {
+                    w.teardown(failed).await;
                 }
-                .boxed_local()
-            });
-        let tags = tags.clone();
-        let run = cuke.filter_run(input, move |f, r, s| {
+            }
+            .boxed_local()
+        })
+        .filter_run(features, move |f, r, s| {
             tags.as_ref().is_none_or(|t| {
                 t.eval(
                     f.tags
@@ -260,15 +261,13 @@ async fn run_checks(
                         .chain(s.tags.iter()),
                 )
             })
-        });
-        run.await;
-        let errors = collector.parse_errors();
-        if !errors.is_empty() {
-            return Err(usage(errors.join("\n")));
-        }
+        })
+        .await;
+    let errors = collector.parse_errors();
+    if !errors.is_empty() {
+        return Err(usage(errors.join("\n")));
     }
-    results.extend(collector.results());
-    Ok(results)
+    Ok(collector.results())
 }
 
 /// Starts the app once against a lenient tenant, to tell a broken command (an

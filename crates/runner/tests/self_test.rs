@@ -100,6 +100,7 @@ fn expectations() -> Vec<(&'static str, Vec<&'static str>)> {
         ("short-nonce", vec![PKCE, NONCE]),
         ("crash-on-idp-error", vec![OUTSIDER, INVALID_STATE]),
         ("groups-array-only", vec![ONE_GROUP]),
+        ("groups-string-only", vec![GROUPS]),
         ("wrong-redirect-uri", vec![REDIRECT]),
         // ID token, userinfo and discovery.
         ("skip-issuer-check", vec![WRONG_ISS, DISCOVERY]),
