@@ -516,8 +516,17 @@ impl BrowserSession {
 
     /// Runs a script in the page and returns its value.
     pub async fn execute(&self, js: &str) -> Result<serde_json::Value, BrowserError> {
+        self.execute_with(js, vec![]).await
+    }
+
+    /// Runs a script in the page with `arguments` and returns its value.
+    pub async fn execute_with(
+        &self,
+        js: &str,
+        arguments: Vec<serde_json::Value>,
+    ) -> Result<serde_json::Value, BrowserError> {
         self.c()?
-            .execute(js, vec![])
+            .execute(js, arguments)
             .await
             .map_err(command("running a script in the page"))
     }
@@ -544,7 +553,7 @@ impl BrowserSession {
             end_session(c).await;
         }
         if let Some(p) = self.profile.take() {
-            remove_profile(p);
+            remove_profile(p).await;
         }
     }
 }
@@ -557,9 +566,21 @@ async fn end_session(c: Client) {
     }
 }
 
-fn remove_profile(p: tempfile::TempDir) {
-    let path = p.path().to_path_buf();
-    if let Err(e) = p.close() {
+/// Removes a profile folder. Chromium's last processes may still be writing to it for
+/// a moment after the session ends (a removal then meets a folder that is not empty), so
+/// it tries again for up to 2 s.
+async fn remove_profile(p: tempfile::TempDir) {
+    let path = p.keep();
+    let mut last = None;
+    for _ in 0..20 {
+        match std::fs::remove_dir_all(&path) {
+            Ok(()) => return,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if let Some(e) = last {
         tracing::warn!(
             "removing the Chromium profile {} failed: {e}",
             path.display()
@@ -577,15 +598,12 @@ impl Drop for BrowserSession {
                 handle.spawn(async move {
                     end_session(c).await;
                     if let Some(p) = profile {
-                        remove_profile(p);
+                        remove_profile(p).await;
                     }
                 });
             }
-            _ => {
-                if let Some(p) = profile {
-                    remove_profile(p);
-                }
-            }
+            // No runtime to wait on: the folder's own drop removes what it can.
+            _ => drop(profile),
         }
     }
 }

@@ -136,44 +136,51 @@ async fn settle(w: &CheckWorld, first: &[&str]) -> Option<usize> {
     let b = w.browser().ok()?;
     let deadline = tokio::time::Instant::now() + STEP_WAIT;
     while tokio::time::Instant::now() < deadline {
-        if let Ok((i, _)) = b.wait_for_any(&wanted, Duration::ZERO).await {
-            return Some(i);
+        // One script per look: which element shows, and the document's HTTP status.
+        let (shown, status) = probe(b, &wanted).await;
+        if shown.is_some() {
+            return shown;
         }
-        if nav_status(b).await.is_some_and(|s| s >= 500) {
+        if status.is_some_and(|s| s >= 500) {
             return None;
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     None
 }
 
-/// The HTTP status of the current document (Navigation Timing Level 2).
-async fn nav_status(b: &crate::browser::BrowserSession) -> Option<u16> {
-    b.execute(
-        "const n=performance.getEntriesByType('navigation')[0];return n?n.responseStatus:null;",
-    )
-    .await
-    .ok()
-    .and_then(|v| v.as_u64())
-    .and_then(|s| u16::try_from(s).ok())
-    .filter(|s| *s > 0)
+/// The index of the first of `selectors` on the page, and the page's HTTP status; both
+/// `None` while the browser is between documents.
+async fn probe(
+    b: &crate::browser::BrowserSession,
+    selectors: &[&str],
+) -> (Option<usize>, Option<u16>) {
+    const JS: &str = "const s=arguments[0];\
+        const i=s.findIndex(x=>{try{return document.querySelector(x)!==null}catch(e){return false}});\
+        const n=performance.getEntriesByType('navigation')[0];\
+        return [i, n?n.responseStatus:null];";
+    let Ok(v) = b.execute_with(JS, vec![serde_json::json!(selectors)]).await else {
+        return (None, None);
+    };
+    let shown = v[0].as_i64().and_then(|i| usize::try_from(i).ok());
+    let status = v[1]
+        .as_u64()
+        .and_then(|s| u16::try_from(s).ok())
+        .filter(|s| *s > 0);
+    (shown, status)
 }
 
-/// Reads what the page shows now.
+/// Reads what the page shows now: its URL, HTTP status, text, and which verdict
+/// element is there (the app's signed-in user, the app's error, the IdP's pages).
 pub async fn observe(w: &CheckWorld) -> Result<Observation> {
+    const JS: &str = "const s=arguments[0];\
+        const n=performance.getEntriesByType('navigation')[0];\
+        let found=[-1,null];\
+        for(let i=0;i<s.length;i++){const e=document.querySelector(s[i]);if(e){found=[i,e.innerText];break;}}\
+        return [n?n.responseStatus:null, document.body?document.body.innerText:'', found[0], found[1]];";
     let login = &w.env.scenario.login;
     let b = w.browser()?;
     let url = b.current_url().await?.to_string();
-    let status = nav_status(b).await;
-    let text = b.page_text().await.unwrap_or_default();
-    let present = |sel: &str| {
-        let js = format!(
-            "const e=document.querySelector({});return e?e.innerText:null;",
-            serde_json::to_string(sel).unwrap_or_default()
-        );
-        js
-    };
-    let mut shown = Shown::Nothing;
     type Probe<'a> = (&'a str, fn(String) -> Shown);
     let mut probes: Vec<Probe> = vec![
         (login.signed_in.as_str(), Shown::SignedIn),
@@ -183,17 +190,26 @@ pub async fn observe(w: &CheckWorld) -> Result<Observation> {
     if let Some(e) = &login.error {
         probes.insert(1, (e.as_str(), Shown::AppError));
     }
-    for (sel, make) in probes {
-        if let Ok(serde_json::Value::String(t)) = b.execute(&present(sel)).await {
-            shown = make(t.trim().to_string());
-            break;
-        }
-    }
+    let selectors: Vec<&str> = probes.iter().map(|(s, _)| *s).collect();
+    let v = b
+        .execute_with(JS, vec![serde_json::json!(selectors)])
+        .await?;
+    let status = v[0]
+        .as_u64()
+        .and_then(|s| u16::try_from(s).ok())
+        .filter(|s| *s > 0);
+    let text = v[1].as_str().unwrap_or_default();
+    let shown = match (v[2].as_i64().and_then(|i| usize::try_from(i).ok()), &v[3]) {
+        (Some(i), serde_json::Value::String(t)) => probes
+            .get(i)
+            .map_or(Shown::Nothing, |(_, make)| make(t.trim().to_string())),
+        _ => Shown::Nothing,
+    };
     Ok(Observation {
         url,
         status,
         shown,
-        text: excerpt(&text, 600),
+        text: excerpt(text, 600),
     })
 }
 
