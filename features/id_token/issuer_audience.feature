@@ -33,3 +33,13 @@ Feature: The app checks who issued the ID token and for whom
     When carol signs in through the browser
     Then the app refuses the sign-in visibly
     And the app did not call userinfo
+
+  Scenario: The app refuses an ID token whose azp names another client
+    Source: OIDC Core §3.1.3.7 items 4-5; gap in the OIDF plans (oidf-rp-tests.md §8)
+    Why: `azp` says which client the token was issued to; when it names another client, the token was meant for that client even though `aud` also lists yours.
+    Fix: when `azp` is present, require it to be your client_id. openidconnect-rs leaves `azp` to you (compare `claims.authorized_party()`); go-oidc does not check it: compare `idToken.AuthorizedParty` yourself; Spring's OidcIdTokenValidator and openid-client check it.
+
+    Given the quirk id_token_misbehaviour is "extra_aud_wrong_azp"
+    When carol signs in through the browser
+    Then the app refuses the sign-in visibly
+    And the app did not call userinfo

@@ -23,6 +23,9 @@ pub enum Misbehaviour {
     /// `aud` lists the client and another audience, with no `azp`
     /// (OIDC Core §3.1.3.7 items 4-5).
     ExtraAudNoAzp,
+    /// `aud` lists the client and another audience, and `azp` names the other one
+    /// (OIDC Core §3.1.3.7 items 4-5).
+    ExtraAudWrongAzp,
     /// The RS256 signature does not verify (`oidcc-client-test-invalid-signature`).
     BadSignature,
     /// `alg: none`, no signature (`oidcc-client-test-unsigned-idtoken` / rp-id_token-sig-none
@@ -97,6 +100,10 @@ pub fn tamper_id_token(m: Misbehaviour, c: &mut Map<String, Value>, groups_claim
             };
             c.insert("aud".into(), json!([own, "some-other-client"]));
             c.remove("azp");
+        }
+        Misbehaviour::ExtraAudWrongAzp => {
+            tamper_id_token(Misbehaviour::ExtraAudNoAzp, c, groups_claim, now);
+            c.insert("azp".into(), json!("some-other-client"));
         }
         Misbehaviour::WrongNonce => {
             c.insert("nonce".into(), json!("a-nonce-this-app-never-sent"));
@@ -238,6 +245,15 @@ mod tests {
         tamper_id_token(Misbehaviour::IatInFuture, &mut c, "groups", 1000);
         assert_eq!(c["iat"], json!(1000 + DAY));
         assert!(c["exp"].as_u64() > c["iat"].as_u64());
+    }
+
+    #[test]
+    fn a_wrong_azp_names_the_other_audience() {
+        let mut c = Map::new();
+        c.insert("aud".into(), json!(["app"]));
+        tamper_id_token(Misbehaviour::ExtraAudWrongAzp, &mut c, "groups", 0);
+        assert_eq!(c["aud"], json!(["app", "some-other-client"]));
+        assert_eq!(c["azp"], json!("some-other-client"));
     }
 
     #[test]

@@ -303,6 +303,7 @@ async fn openidconnect_catches_every_misbehaviour_that_must_be_refused() {
         ("wrong_iss", Some(["token", "id_token"].as_slice())),
         ("wrong_aud", Some(&["token", "id_token"])),
         ("extra_aud_no_azp", Some(&["token", "id_token"])),
+        ("extra_aud_wrong_azp", Some(&["token", "id_token"])),
         ("bad_signature", Some(&["token", "id_token"])),
         ("alg_none", Some(&["token", "id_token"])),
         ("hs256_client_secret", Some(&["token", "id_token"])),

@@ -24,6 +24,7 @@ const INVALID_STATE: &str =
 const WRONG_ISS: &str = "The app refuses an ID token from another issuer";
 const WRONG_AUD: &str = "The app refuses an ID token for another client";
 const EXTRA_AUD: &str = "The app refuses an ID token with an extra audience and no azp";
+const WRONG_AZP: &str = "The app refuses an ID token whose azp names another client";
 const BAD_SIG: &str = "The app refuses an ID token whose signature does not verify";
 const ALG_NONE: &str = "The app refuses an unsigned ID token (alg none)";
 const HS256: &str = "The app refuses an ID token signed with the client secret (HS256)";
@@ -45,7 +46,7 @@ const THIN: &str = "The app signs in with claims that only userinfo carries";
 const DISCOVERY: &str = "The app refuses a discovery document that names another issuer";
 
 /// Every shipped check and the feature file it is in.
-const CHECKS: [(&str, &str); 34] = [
+const CHECKS: [(&str, &str); 35] = [
     (STATE, "features/jumpcloud/state.feature"),
     (CSRF, "features/jumpcloud/state.feature"),
     (POST, "features/jumpcloud/client_auth.feature"),
@@ -61,6 +62,7 @@ const CHECKS: [(&str, &str); 34] = [
     (WRONG_ISS, "features/id_token/issuer_audience.feature"),
     (WRONG_AUD, "features/id_token/issuer_audience.feature"),
     (EXTRA_AUD, "features/id_token/issuer_audience.feature"),
+    (WRONG_AZP, "features/id_token/issuer_audience.feature"),
     (BAD_SIG, "features/id_token/signature.feature"),
     (ALG_NONE, "features/id_token/signature.feature"),
     (HS256, "features/id_token/signature.feature"),
@@ -104,7 +106,7 @@ fn expectations() -> Vec<(&'static str, Vec<&'static str>)> {
         ("wrong-redirect-uri", vec![REDIRECT]),
         // ID token, userinfo and discovery.
         ("skip-issuer-check", vec![WRONG_ISS, DISCOVERY]),
-        ("skip-audience-check", vec![WRONG_AUD, EXTRA_AUD]),
+        ("skip-audience-check", vec![WRONG_AUD, EXTRA_AUD, WRONG_AZP]),
         (
             "skip-signature-check",
             vec![BAD_SIG, ALG_NONE, HS256, UNKNOWN_KID],
