@@ -110,6 +110,11 @@ bugs! {
     /// Does not compare `at_hash` with the access token (most code-flow RPs:
     /// openidconnect leaves it to the app, go-oidc to `VerifyAccessToken`).
     SkipAtHashCheck = "skip-at-hash-check",
+    /// Remembers each callback's sign-in by its `code` and signs in anyone who presents
+    /// that code again, with no flow of their own (a callback made idempotent against
+    /// double requests: React strict mode, a link prefetcher, a retried redirect). A
+    /// callback URL leaked through history, logs or a `Referer` is then a session.
+    ReplayableCallback = "replayable-callback",
 }
 
 impl fmt::Display for Bug {
@@ -213,7 +218,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), Bug::ALL.len());
-        assert_eq!(Bug::ALL.len(), 27);
+        assert_eq!(Bug::ALL.len(), 28);
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub struct App {
     pub flows: Store<Flow>,
     /// Sessions, by `demo_rp_session` cookie.
     pub sessions: Store<Arc<SignedIn>>,
+    /// Finished sign-ins by the `code` that made them; only `replayable-callback`
+    /// keeps any.
+    pub by_code: Store<Arc<SignedIn>>,
 }
 
 impl App {
@@ -43,6 +46,7 @@ impl App {
             provider,
             flows: Store::new(FLOW_TTL),
             sessions: Store::new(SESSION_TTL),
+            by_code: Store::new(FLOW_TTL),
         }
     }
 }
@@ -96,10 +100,20 @@ async fn callback(
 ) -> Response {
     let params = callback_params(query.as_deref().unwrap_or(""));
     let flow = read_cookie(&headers, FLOW_COOKIE).and_then(|id| app.flows.take(&id));
-    let mut resp = match finish(&app, flow, &params).await {
+    let replayed = replayed_sign_in(&app, &params);
+    let outcome = match replayed {
+        Some(signed_in) => Ok(signed_in),
+        None => finish(&app, flow, &params).await.map(Arc::new),
+    };
+    let mut resp = match outcome {
         Ok(signed_in) => {
             tracing::info!(sub = %signed_in.user.sub, "signed in");
-            let id = app.sessions.insert(Arc::new(signed_in));
+            if app.settings.bugs.has(Bug::ReplayableCallback)
+                && let Some(code) = params.get("code")
+            {
+                app.by_code.put(code, signed_in.clone());
+            }
+            let id = app.sessions.insert(signed_in);
             let mut resp = see_other("/");
             set_cookie(&mut resp, SESSION_COOKIE, &id);
             resp
@@ -111,6 +125,17 @@ async fn callback(
     };
     clear_cookie(&mut resp, FLOW_COOKIE);
     resp
+}
+
+/// Under `replayable-callback`, the sign-in an earlier callback with the same `code`
+/// made: whoever presents the code again gets it, whatever their flow.
+fn replayed_sign_in(app: &App, params: &HashMap<String, String>) -> Option<Arc<SignedIn>> {
+    if !app.settings.bugs.has(Bug::ReplayableCallback) {
+        return None;
+    }
+    let signed_in = app.by_code.get(params.get("code")?)?;
+    tracing::warn!("replayed callback: signing in with the result of an earlier one");
+    Some(signed_in)
 }
 
 /// The callback's parameters. Parsed leniently (never a framework error page); a

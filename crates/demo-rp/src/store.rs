@@ -36,11 +36,16 @@ impl<T> Store<T> {
     /// Keeps `value` under a new random id and returns the id.
     pub fn insert(&self, value: T) -> String {
         let id = random_token(32);
+        self.put(&id, value);
+        id
+    }
+
+    /// Keeps `value` under a key of the caller's choosing.
+    pub fn put(&self, key: &str, value: T) {
         let mut entries = self.lock();
         let ttl = self.ttl;
         entries.retain(|_, (at, _)| at.elapsed() < ttl);
-        entries.insert(id.clone(), (Instant::now(), value));
-        id
+        entries.insert(key.to_string(), (Instant::now(), value));
     }
 
     /// Removes and returns the value under `id` (single use), if it is still fresh.

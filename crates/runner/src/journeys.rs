@@ -123,6 +123,39 @@ pub async fn sign_in_with_forged_state(w: &mut CheckWorld, username: &str) -> Re
     Ok(seen)
 }
 
+/// Signs in, then delivers the same callback URL (genuine code and state) again from a
+/// new browser session, as whoever finds it in a history, a log or a `Referer` would.
+/// The first sign-in must succeed, or the replay proves nothing.
+pub async fn sign_in_and_replay_callback(
+    w: &mut CheckWorld,
+    username: &str,
+) -> Result<Observation> {
+    let first = sign_in(w, username).await?;
+    if !matches!(first.shown, Shown::SignedIn(_)) {
+        bail!(
+            "the genuine sign-in did not succeed, so there is no callback to replay; the browser ended on {} showing: {}",
+            first.url,
+            first.text
+        );
+    }
+    let callback = w
+        .journal()
+        .await?
+        .into_iter()
+        .rev()
+        .filter(|e| e.endpoint == "login" && e.outcome == "redirect")
+        .find_map(|e| e.location.filter(|l| l.contains("code=")))
+        .ok_or_else(|| anyhow!("the IdP journal holds no callback with a code to replay"))?;
+    w.notes.push(format!("replayed callback: {callback}"));
+    let b = w.browser()?;
+    b.forget_cookies().await?;
+    b.goto(&callback).await?;
+    settle(w, &[]).await;
+    let seen = observe(w).await?;
+    w.seen = Some(seen.clone());
+    Ok(seen)
+}
+
 /// Waits until the page shows one of `first` (index returned), the app's verdict, an
 /// IdP page, or a server error, or until the wait runs out (a blank or unexpected page
 /// is then judged by the Then steps).

@@ -118,8 +118,9 @@ async fn run_inner(args: RunArgs) -> Result<u8, Stop> {
             .map_err(|e| environment(format!("cannot write {}: {e}", p.display())))?;
     }
     eprintln!(
-        "(ran {} checks in {:.1} s; evidence in {})",
+        "(ran {} check{} in {:.1} s; evidence in {})",
         results.len(),
+        if results.len() == 1 { "" } else { "s" },
         t0.elapsed().as_secs_f64(),
         report_dir.display()
     );

@@ -44,9 +44,10 @@ const ROTATION: &str = "The app signs in after the IdP rotates its signing key";
 const USERINFO_SUB: &str = "The app refuses a userinfo answer about another subject";
 const THIN: &str = "The app signs in with claims that only userinfo carries";
 const DISCOVERY: &str = "The app refuses a discovery document that names another issuer";
+const CALLBACK_REPLAY: &str = "The app refuses a callback replayed in another browser session";
 
 /// Every shipped check and the feature file it is in.
-const CHECKS: [(&str, &str); 35] = [
+const CHECKS: [(&str, &str); 36] = [
     (STATE, "features/jumpcloud/state.feature"),
     (CSRF, "features/jumpcloud/state.feature"),
     (POST, "features/jumpcloud/client_auth.feature"),
@@ -82,6 +83,7 @@ const CHECKS: [(&str, &str); 35] = [
     (USERINFO_SUB, "features/userinfo/userinfo.feature"),
     (THIN, "features/userinfo/userinfo.feature"),
     (DISCOVERY, "features/discovery/discovery.feature"),
+    (CALLBACK_REPLAY, "features/callback/replay.feature"),
 ];
 
 /// Each bug switch (several, comma-separated, where one mistake hides behind another)
@@ -135,6 +137,7 @@ fn expectations() -> Vec<(&'static str, Vec<&'static str>)> {
         // Without userinfo, the thin token leaves no email, and the other subject's
         // answer is never seen, so the app signs in where it had to refuse.
         ("skip-userinfo", vec![THIN, USERINFO_SUB]),
+        ("replayable-callback", vec![CALLBACK_REPLAY]),
     ]
 }
 
@@ -317,6 +320,7 @@ fn the_matrix_knows_every_shipped_check() {
         "features/id_token",
         "features/userinfo",
         "features/discovery",
+        "features/callback",
     ] {
         for entry in std::fs::read_dir(workspace().join(dir)).expect("feature folder") {
             let path = entry.expect("entry").path();

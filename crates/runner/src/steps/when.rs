@@ -18,6 +18,14 @@ async fn forged_state(w: &mut CheckWorld, user: String) -> Result<()> {
         .map(drop)
 }
 
+/// After a genuine sign-in, the same callback URL arrives from another browser session.
+#[when(regex = r"^(\w+) signs in and the callback is replayed in a new browser session$")]
+async fn replayed_callback(w: &mut CheckWorld, user: String) -> Result<()> {
+    journeys::sign_in_and_replay_callback(w, &user)
+        .await
+        .map(drop)
+}
+
 /// A second sign-in in the same browser and app, as a new visit: cookies are cleared
 /// first, so the app has no session and must go through the IdP again.
 #[when(regex = r"^(\w+) signs in again through the browser$")]
