@@ -242,6 +242,8 @@ async fn run_checks(
         .with_default_cli()
         .before(|feature, _rule, scenario, world| {
             world.key = check_key(feature, scenario);
+            // Evidence of an earlier run in the same folder would pass for this one's.
+            let _ = std::fs::remove_dir_all(world.env.report_dir.join(&world.key));
             async {}.boxed_local()
         })
         .after(|_feature, _rule, _scenario, finished, world| {
@@ -306,6 +308,7 @@ async fn preflight(
         .map_err(|e| environment(format!("{e:#}")))?;
     vars.set_tenant(&tenant);
     let log = report_dir.join("preflight-app.log");
+    let _ = std::fs::remove_file(&log);
     let started = ManagedApp::start(command, &vars, &log, scenario.ready_timeout()).await;
     let _ = idp.delete_tenant(&tenant.name).await;
     match started {

@@ -1,0 +1,153 @@
+//! The `stickler` binary's exit codes and messages for what goes wrong before any check
+//! runs: usage and configuration errors (2) name the file, line and key; environment
+//! errors (3) say what is missing and how to fix it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn stickler(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_stickler"));
+    cmd.current_dir(workspace()).args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("stickler runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("stickler-exit-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn configuration_errors_exit_2_naming_file_line_and_key() {
+    let dir = scratch("config");
+    let scenario = dir.join("app.toml");
+    std::fs::write(&scenario, "name = \"x\"\nfeaturs = [\"a\"]\n").unwrap();
+    let o = stickler(&["run", scenario.to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains(&format!("{}:2:", scenario.display())) && e.contains("unknown key `featurs`"),
+        "{e}"
+    );
+
+    let idp = dir.join("idp.toml");
+    std::fs::write(
+        &idp,
+        "[[tenant]]\nname = \"t\"\n[tenant.quirks]\nmin_state_length = \"eight\"\n",
+    )
+    .unwrap();
+    let o = stickler(&["idp", "--config", idp.to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains(&format!("{}:4:", idp.display())) && e.contains("min_state_length"),
+        "{e}"
+    );
+
+    let o = stickler(
+        &[
+            "run",
+            "scenarios/demo-rp.toml",
+            "--features",
+            "features/nowhere",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("features/nowhere does not exist"));
+
+    let o = stickler(
+        &["run", "scenarios/demo-rp.toml", "--concurrency", "0"],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_missing_driver_exits_3_and_says_how_to_fix_it() {
+    let dir = scratch("driver");
+    let report = dir.join("report");
+    let o = stickler(
+        &[
+            "run",
+            "scenarios/demo-rp.toml",
+            "--features",
+            "features/jumpcloud/state.feature",
+            "--report-dir",
+            report.to_str().unwrap(),
+        ],
+        &[("STICKLER_CHROMEDRIVER", "/nonexistent/chromedriver")],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("point STICKLER_CHROMEDRIVER at the binary"),
+        "{}",
+        stderr(&o)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_app_that_does_not_start_exits_3_with_its_output() {
+    let dir = scratch("app");
+    let scenario = dir.join("broken.toml");
+    std::fs::write(
+        &scenario,
+        format!(
+            r##"name = "Broken app"
+features = ["{features}"]
+[app]
+command = ["sh", "-c", "echo 'missing AUTH_SECRET' >&2; exit 7"]
+ready_url = "{{app_url}}/"
+ready_timeout_secs = 5
+[client]
+redirect_uris = ["{{app_url}}/callback"]
+[login]
+start_url = "{{app_url}}/"
+signed_in = "#user"
+"##,
+            features = workspace()
+                .join("features/jumpcloud/state.feature")
+                .display()
+        ),
+    )
+    .unwrap();
+    let report = dir.join("report");
+    // A log left by an earlier run in the same folder is not quoted as this run's.
+    std::fs::create_dir_all(&report).unwrap();
+    std::fs::write(
+        report.join("preflight-app.log"),
+        "stale line of an earlier run\n",
+    )
+    .unwrap();
+    let o = stickler(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--report-dir",
+            report.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("exit status: 7") && e.contains("missing AUTH_SECRET"),
+        "{e}"
+    );
+    assert!(!e.contains("stale line"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
