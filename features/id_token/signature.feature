@@ -16,7 +16,7 @@ Feature: The app verifies the ID token's signature
   Scenario: The app refuses an unsigned ID token (alg none)
     Source: OIDC Core §3.1.3.7 item 7; OIDF oidcc-client-test-unsigned-idtoken (rp-id_token-sig-none)
     Why: an `alg: none` token is a forgery kit: anyone can write one.
-    Fix: allow only the algorithms you registered (RS256); reject `none` explicitly.
+    Fix: allow only the algorithms you registered (RS256); reject `none` explicitly. node jsonwebtoken: `verify(token, key, { algorithms: ["RS256"] })`; PyJWT: `decode(..., algorithms=["RS256"])`. openid-client, Auth.js (oauth4webapi), go-oidc and Spring's `OidcIdTokenDecoderFactory` refuse it by default: do not decode the token yourself.
 
     Given the quirk id_token_misbehaviour is "alg_none"
     When carol signs in through the browser
@@ -25,7 +25,7 @@ Feature: The app verifies the ID token's signature
   Scenario: The app refuses an ID token signed with the client secret (HS256)
     Source: OIDC Core §10.1; rp-id_token-sig-hs256 inverted: the client is registered for RS256; Authentik AK2
     Why: an app that accepts any algorithm can be fed an HS256 token made with a secret an attacker may know; go-oidc: "oidc: malformed jwt: unexpected signature algorithm \"HS256\"; expected [\"RS256\"]".
-    Fix: pin the expected algorithm (RS256) instead of trusting the header's `alg`.
+    Fix: pin the expected algorithm (RS256) instead of trusting the header's `alg`; a verifier that picks the key type from the header uses the client secret as an HMAC key. node jsonwebtoken: `algorithms: ["RS256"]`; PyJWT: `algorithms=["RS256"]`; mozilla-django-oidc: `OIDC_RP_SIGN_ALGO = "RS256"` with `OIDC_OP_JWKS_ENDPOINT`; openid-client: keep `id_token_signed_response_alg` at RS256.
 
     Given the quirk id_token_misbehaviour is "hs256_client_secret"
     When carol signs in through the browser

@@ -26,10 +26,15 @@ Feature: Group assignment and the groups claim
     (Harbor: "Unable to get groups from claims"; Go `[]string`: "cannot unmarshal
     string into Go value of type []string"; zod arrays: "Expected array, received
     string").
-    Fix: accept both shapes: `typeof g === "string" ? [g] : g ?? []`; in Go decode to
-    `json.RawMessage` and try string then []string; in Python
-    `[g] if isinstance(g, str) else g`. Read the claim name from configuration, since
-    JumpCloud admins choose it.
+    Fix: accept both shapes. Auth.js / next-auth and openid-client: in the provider's
+    `profile(profile)` callback (or after `claims()`),
+    `[].concat(profile.memberOf ?? [])`. go-oidc: `idToken.Claims(&c)` into a
+    `json.RawMessage` field, then try a string, then `[]string`. mozilla-django-oidc:
+    in your `OIDCAuthenticationBackend.create_user`/`update_user`,
+    `[g] if isinstance(g, str) else g or []`. Spring Security: in the
+    `GrantedAuthoritiesMapper` or `OidcUserService`, take `getClaim("memberOf")` as an
+    `Object` and handle both a `String` and a `Collection`. Read the claim name from
+    configuration, since JumpCloud admins choose it.
 
     When alice signs in through the browser
     Then the app shows alice signed in
@@ -39,7 +44,9 @@ Feature: Group assignment and the groups claim
     Source: goharbor/harbor#22289; quirks.md J5/J6
     Why: with several bound groups the same claim is an array
     (`"memberOf": ["Engineering", "Admins"]`).
-    Fix: as above: normalise the claim to a list whatever its shape.
+    Fix: as above: normalise the claim to a list whatever its shape; code written for
+    the single-string case (`groups.split(",")`, a Go `string` field, a Spring
+    `getClaimAsString`) loses or breaks on the array.
 
     When carol signs in through the browser
     Then the app shows carol signed in

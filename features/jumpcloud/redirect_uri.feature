@@ -9,9 +9,16 @@ Feature: The app sends its registered redirect URI byte for byte
     parameter does not match any of the OAuth 2.0 Client's pre-registered redirect
     urls."
     Fix: register exactly the URL the app sends, or make the app send exactly the
-    registered one: same scheme (watch TLS-terminating proxies: set AUTH_URL /
-    NEXTAUTH_URL, `server.forward-headers-strategy`, X-Forwarded-Proto), host, port,
-    path and trailing slash.
+    registered one: same scheme (watch TLS-terminating proxies), host, port, path and
+    trailing slash. Auth.js / next-auth: the callback is
+    `<AUTH_URL>/api/auth/callback/<provider id>`; set `AUTH_URL` (v5) or
+    `NEXTAUTH_URL` (v4) to the public URL. Spring Security: `redirect-uri:
+    "{baseUrl}/login/oauth2/code/{registrationId}"` and, behind a proxy,
+    `server.forward-headers-strategy: framework`. mozilla-django-oidc builds it from
+    the request: behind a proxy set `SECURE_PROXY_SSL_HEADER` and
+    `USE_X_FORWARDED_HOST`. go-oidc (x/oauth2): `oauth2.Config.RedirectURL`.
+    openid-client: the same `redirect_uri` in the authorization URL and the code
+    exchange.
 
     When carol signs in through the browser
     Then the app sent the registered redirect_uri byte for byte
