@@ -166,6 +166,14 @@ macro_rules! declare_quirks {
             }
         }
 
+        impl QuirkOverrides {
+            /// Takes the values `later` sets, keeping the others (a command line over a
+            /// config file).
+            pub fn merge(&mut self, later: &QuirkOverrides) {
+                $( if let Some(v) = &later.$name { self.$name = Some(v.clone()); } )+
+            }
+        }
+
         /// Documentation of every quirk, in declaration order.
         pub const QUIRK_DOCS: &[QuirkDoc] = &[
             $( QuirkDoc { name: stringify!($name), doc: concat!($($doc, "\n"),+) }, )+
@@ -301,6 +309,18 @@ impl QuirkOverrides {
     pub fn is_empty(&self) -> bool {
         *self == QuirkOverrides::default()
     }
+
+    /// One quirk as a person types it (`--quirk NAME=VALUE`, a Gherkin step): `value`
+    /// is JSON (`8`, `true`, `"memberOf"`) or else a bare string. The error names the
+    /// quirk and what it takes.
+    pub fn one(name: &str, value: &str) -> Result<QuirkOverrides, String> {
+        let v = serde_json::from_str(value)
+            .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+        let mut probe = serde_json::Map::new();
+        probe.insert(name.to_string(), v);
+        serde_json::from_value(serde_json::Value::Object(probe))
+            .map_err(|e| format!("quirk `{name}`: {e} (see `stickler idp --list-quirks`)"))
+    }
 }
 
 #[cfg(test)]
@@ -314,6 +334,29 @@ mod tests {
         q.apply(&o);
         assert_eq!(q.min_state_length, 0);
         assert!(q.issuer_trailing_slash);
+    }
+
+    #[test]
+    fn one_quirk_parses_json_or_a_bare_string_and_merges() {
+        let mut o = QuirkOverrides::one("min_state_length", "0").unwrap();
+        o.merge(&QuirkOverrides::one("groups_claim", "memberOf").unwrap());
+        o.merge(&QuirkOverrides::one("min_state_length", "12").unwrap());
+        assert_eq!(o.min_state_length, Some(12));
+        assert_eq!(o.groups_claim.as_deref(), Some("memberOf"));
+        assert_eq!(
+            QuirkOverrides::one("groups_claim", "\"groups\"")
+                .unwrap()
+                .groups_claim
+                .as_deref(),
+            Some("groups")
+        );
+        let e = QuirkOverrides::one("min_state_length", "eight").unwrap_err();
+        assert!(
+            e.starts_with("quirk `min_state_length`: invalid type"),
+            "{e}"
+        );
+        let e = QuirkOverrides::one("min_state", "8").unwrap_err();
+        assert!(e.contains("unknown field `min_state`"), "{e}");
     }
 
     #[test]

@@ -89,6 +89,10 @@ pub struct IdpArgs {
     /// Token every admin API call must carry (`Authorization: Bearer <token>`).
     #[arg(long, env = "STICKLER_ADMIN_TOKEN")]
     pub admin_token: Option<String>,
+    /// Override one quirk of every tenant served, e.g. `--quirk
+    /// id_token_misbehaviour=wrong_iss` (repeatable; over the config file's values).
+    #[arg(long = "quirk", value_name = "NAME=VALUE")]
+    pub quirks: Vec<String>,
     /// Print every quirk with its documentation and per-profile values, then exit.
     #[arg(long)]
     pub list_quirks: bool,

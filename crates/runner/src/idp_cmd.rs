@@ -1,7 +1,7 @@
 //! `stickler idp`: serve the fake IdP in the foreground until Ctrl-C.
 
 use crate::cli::IdpArgs;
-use stickler_idp::{Profile, QUIRK_DOCS, Quirks, TenantInfo, config, demo};
+use stickler_idp::{Profile, QUIRK_DOCS, QuirkOverrides, Quirks, TenantInfo, config, demo};
 
 /// Runs the command; returns the exit code.
 pub async fn run(args: IdpArgs) -> u8 {
@@ -16,6 +16,13 @@ pub async fn run(args: IdpArgs) -> u8 {
         );
         return 2;
     }
+    let overrides = match command_line_quirks(&args.quirks) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
     let specs = match &args.config {
         Some(path) => match config::load(path) {
             Ok(file) => file
@@ -53,7 +60,8 @@ pub async fn run(args: IdpArgs) -> u8 {
         specs
     };
     let mut infos = Vec::new();
-    for spec in specs {
+    for mut spec in specs {
+        spec.quirks.merge(&overrides);
         let name = spec.name.clone().unwrap_or_default();
         match running.idp.create_tenant(spec) {
             Ok(info) => infos.push(info),
@@ -80,10 +88,28 @@ pub async fn run(args: IdpArgs) -> u8 {
     0
 }
 
+/// The `--quirk NAME=VALUE` arguments, in order (a later one wins).
+fn command_line_quirks(args: &[String]) -> Result<QuirkOverrides, String> {
+    let mut all = QuirkOverrides::default();
+    for arg in args {
+        let (name, value) = arg.split_once('=').ok_or_else(|| {
+            format!("--quirk {arg}: expected NAME=VALUE, e.g. --quirk min_state_length=0")
+        })?;
+        let one = QuirkOverrides::one(name.trim(), value.trim())
+            .map_err(|e| format!("--quirk {arg}: {e}"))?;
+        all.merge(&one);
+    }
+    Ok(all)
+}
+
 fn print_tenant(info: &TenantInfo, base: &str) {
     say!("\nTenant `{}` (profile {})", info.name, info.profile);
     say!("  issuer:     {}", info.issuer);
     say!("  discovery:  {}", info.discovery_url);
+    let changed = changed_quirks(info);
+    if !changed.is_empty() {
+        say!("  quirks:     {}", changed.join(", "));
+    }
     for c in &info.clients {
         say!(
             "  client:     {}  secret {}  auth {}  groups [{}]",
@@ -132,6 +158,17 @@ fn print_tenant(info: &TenantInfo, base: &str) {
             .append_pair("nonce", "nonce-by-hand");
         say!("  try it:     {url}");
     }
+}
+
+/// The quirks that differ from the tenant's profile, as `name = value`.
+fn changed_quirks(info: &TenantInfo) -> Vec<String> {
+    let now = serde_json::to_value(&info.quirks).unwrap_or_default();
+    let base = serde_json::to_value(Quirks::for_profile(info.profile)).unwrap_or_default();
+    QUIRK_DOCS
+        .iter()
+        .filter(|d| now[d.name] != base[d.name])
+        .map(|d| format!("{} = {}", d.name, now[d.name]))
+        .collect()
 }
 
 fn print_quirks() {

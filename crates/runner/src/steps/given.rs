@@ -22,12 +22,11 @@ fn quirk(w: &mut CheckWorld, name: String, value: String) -> Result<()> {
 
 /// A quirk step's value: JSON, else a string; refused unless the quirk takes it.
 pub fn quirk_value(name: &str, value: String) -> Result<serde_json::Value> {
-    let v = serde_json::from_str(&value).unwrap_or(serde_json::Value::String(value));
-    let mut probe = serde_json::Map::new();
-    probe.insert(name.to_string(), v.clone());
-    serde_json::from_value::<stickler_idp::QuirkOverrides>(serde_json::Value::Object(probe))
-        .map_err(|e| anyhow!("quirk `{name}`: {e} (see `stickler idp --list-quirks`)"))?;
-    Ok(v)
+    let one = stickler_idp::QuirkOverrides::one(name, &value).map_err(|e| anyhow!(e))?;
+    let mut v = serde_json::to_value(one)?;
+    v.get_mut(name)
+        .map(serde_json::Value::take)
+        .ok_or_else(|| anyhow!("quirk `{name}` has no value"))
 }
 
 #[given(regex = r#"^the app is registered with the token auth method "([^"]*)"$"#)]
