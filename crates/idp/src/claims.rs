@@ -52,6 +52,9 @@ fn user_claims(
     if !q.groups_claim.is_empty() && !groups.is_empty() {
         out.insert(q.groups_claim.clone(), shaped(groups, q.groups_claim_shape));
     }
+    for (name, value) in &user.claims {
+        out.insert(name.clone(), value.clone());
+    }
 }
 
 /// The claims of an ID token.

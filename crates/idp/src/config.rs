@@ -137,10 +137,14 @@ groups = ["Eng"]
 [[tenant.user]]
 username = "alice"
 groups = ["Eng"]
+claims = { department = "R&D", employee_id = 42 }
 "#,
         )
         .unwrap();
         assert_eq!(f.tenants[0].clients[0].client_id.as_deref(), Some("app"));
         assert_eq!(f.tenants[0].quirks.min_state_length, Some(0));
+        let claims = &f.tenants[0].users[0].claims;
+        assert_eq!(claims["department"], "R&D");
+        assert_eq!(claims["employee_id"], 42);
     }
 }

@@ -3,6 +3,8 @@
 
 use crate::quirks::{Profile, QuirkOverrides};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// How a client authenticates at the token endpoint (OIDC Core §9).
@@ -112,6 +114,12 @@ pub struct UserSpec {
     /// Groups the user belongs to.
     #[serde(default)]
     pub groups: Vec<String>,
+    /// Extra claims in the user's ID tokens and userinfo answers, whatever the scope
+    /// (JumpCloud: custom user attributes in the app's attribute mapping), e.g.
+    /// `{ department = "R&D", employee_id = 42 }`. A registered claim (`iss`, `sub`,
+    /// `aud`, `exp`, `nonce`, ...) cannot be set here.
+    #[serde(default)]
+    pub claims: BTreeMap<String, Value>,
 }
 
 /// A registered client, with every default filled in.
@@ -197,6 +205,9 @@ pub struct User {
     pub family_name: String,
     /// Group memberships.
     pub groups: Vec<String>,
+    /// Extra claims.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub claims: BTreeMap<String, Value>,
 }
 
 impl User {
@@ -220,6 +231,7 @@ impl User {
             given_name: spec.given_name.unwrap_or(given),
             family_name: spec.family_name.unwrap_or_else(|| "Example".into()),
             groups: spec.groups,
+            claims: spec.claims,
             username: spec.username,
             sub,
         }

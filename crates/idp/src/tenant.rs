@@ -44,6 +44,16 @@ pub enum SpecError {
     /// The groups claim name is not usable.
     #[error("quirk groups_claim: `{0}` is a registered claim name; choose another")]
     ReservedClaim(String),
+    /// A user's extra claim would replace one the protocol defines.
+    #[error(
+        "user `{user}`: claims: `{claim}` is a registered claim the IdP sets itself; choose another name"
+    )]
+    ReservedUserClaim {
+        /// The user.
+        user: String,
+        /// The claim.
+        claim: String,
+    },
 }
 
 /// Endpoint paths below the issuer, per layout.
@@ -266,6 +276,16 @@ impl TenantState {
                 id: spec.username,
             });
         }
+        if let Some(claim) = spec
+            .claims
+            .keys()
+            .find(|k| RESERVED_CLAIMS.contains(&k.as_str()))
+        {
+            return Err(SpecError::ReservedUserClaim {
+                user: spec.username,
+                claim: claim.clone(),
+            });
+        }
         let user = User::from_spec(spec, tenant);
         self.users.insert(user.username.clone(), user.clone());
         Ok(user)
@@ -422,21 +442,27 @@ impl Tenant {
     }
 }
 
+/// Claims the IdP sets itself (OIDC Core §2, and Hydra's `rat` and `sid`): neither the
+/// groups claim nor a user's extra claims may take their names.
+const RESERVED_CLAIMS: [&str; 13] = [
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "iat",
+    "nonce",
+    "at_hash",
+    "c_hash",
+    "auth_time",
+    "azp",
+    "jti",
+    "rat",
+    "sid",
+];
+
 /// Refuses quirk values that would make tokens unusable.
 pub fn check_quirks(q: &Quirks) -> Result<(), SpecError> {
-    const RESERVED: [&str; 10] = [
-        "iss",
-        "sub",
-        "aud",
-        "exp",
-        "iat",
-        "nonce",
-        "at_hash",
-        "auth_time",
-        "azp",
-        "jti",
-    ];
-    if RESERVED.contains(&q.groups_claim.as_str()) {
+    if RESERVED_CLAIMS.contains(&q.groups_claim.as_str()) {
         return Err(SpecError::ReservedClaim(q.groups_claim.clone()));
     }
     Ok(())

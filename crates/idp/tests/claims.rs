@@ -237,3 +237,42 @@ async fn lenient_groups_claim_is_an_array_named_groups_with_every_group() {
     assert_eq!(c["groups"], json!(["Sales"]));
     assert!(c.get("memberOf").is_none());
 }
+
+#[tokio::test]
+async fn a_users_extra_claims_reach_the_id_token_and_userinfo() {
+    let idp = TestIdp::start().await;
+    let mut spec = jumpcloud("x");
+    spec["users"][0]["claims"] =
+        json!({"department": "R&D", "employee_id": 42, "roles": ["a", "b"]});
+    let t = idp.create(spec).await;
+    // Extra claims do not depend on the scope.
+    let params = AuthParams::code_flow().set("scope", "openid");
+    let (tokens, _, c) = id_token_of(&t, &params, "alice").await;
+    assert_eq!(c["department"], "R&D");
+    assert_eq!(c["employee_id"], 42);
+    assert_eq!(c["roles"], json!(["a", "b"]));
+    let info: Value = t
+        .userinfo(tokens["access_token"].as_str().unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["department"], "R&D", "{info}");
+    // Other users have none.
+    let (_, _, carol) = id_token_of(&t, &params, "carol").await;
+    assert!(carol.get("department").is_none(), "{carol}");
+}
+
+#[tokio::test]
+async fn an_extra_claim_may_not_replace_a_registered_one() {
+    let idp = TestIdp::start().await;
+    let mut spec = jumpcloud("x");
+    spec["users"][0]["claims"] = json!({"iss": "https://attacker.example.com/"});
+    let resp = idp
+        .admin(reqwest::Method::POST, "/tenants", Some(spec))
+        .await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let body: Value = resp.json().await.unwrap();
+    let d = body["error_description"].as_str().unwrap();
+    assert!(d.contains("user `alice`") && d.contains("`iss`"), "{d}");
+}
