@@ -100,8 +100,7 @@ async fn callback(
 ) -> Response {
     let params = callback_params(query.as_deref().unwrap_or(""));
     let flow = read_cookie(&headers, FLOW_COOKIE).and_then(|id| app.flows.take(&id));
-    let replayed = replayed_sign_in(&app, &params);
-    let outcome = match replayed {
+    let outcome = match replayed_sign_in(&app, &params) {
         Some(signed_in) => Ok(signed_in),
         None => finish(&app, flow, &params).await.map(Arc::new),
     };
