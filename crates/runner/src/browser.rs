@@ -1,6 +1,7 @@
 //! One WebDriver session in headless Chromium, with a fresh profile, bounded explicit
 //! waits whose errors say what was awaited, and a close that always happens.
 
+use crate::scratch;
 use fantoccini::error::{CmdError, ErrorStatus};
 use fantoccini::wd::TimeoutConfiguration;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -159,7 +160,7 @@ fn bad_selector(e: &CmdError) -> bool {
 #[derive(Debug)]
 pub struct BrowserSession {
     client: Option<Client>,
-    profile: Option<tempfile::TempDir>,
+    profile: Option<PathBuf>,
 }
 
 /// A Chromium profile that a browser has already set up and quit, never having opened
@@ -167,7 +168,7 @@ pub struct BrowserSession {
 /// Chromium about a quarter of its start-up work (creating its databases and settings).
 /// The folder goes when this is dropped.
 #[derive(Debug)]
-pub struct ProfileTemplate(tempfile::TempDir);
+pub struct ProfileTemplate(scratch::Folder);
 
 impl ProfileTemplate {
     /// Starts one session that opens no page and ends it, keeping its profile.
@@ -179,15 +180,17 @@ impl ProfileTemplate {
         if let Some(c) = session.client.take() {
             end_session(c).await;
         }
-        let dir = session.profile.take().ok_or(BrowserError::Closed)?;
+        let template = ProfileTemplate(scratch::Folder::adopt(
+            session.profile.take().ok_or(BrowserError::Closed)?,
+        ));
         // Chromium's single-instance markers point at the browser that quit.
-        for entry in std::fs::read_dir(dir.path()).map_err(BrowserError::Profile)? {
+        for entry in std::fs::read_dir(template.path()).map_err(BrowserError::Profile)? {
             let entry = entry.map_err(BrowserError::Profile)?;
             if entry.file_name().to_string_lossy().starts_with("Singleton") {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
-        Ok(ProfileTemplate(dir))
+        Ok(template)
     }
 
     /// Its folder, for [`BrowserSession::open`].
@@ -221,18 +224,18 @@ impl BrowserSession {
         chromium: Option<&Path>,
         template: Option<&Path>,
     ) -> Result<BrowserSession, BrowserError> {
-        let profile = tempfile::Builder::new()
-            .prefix("stickler-chromium-")
-            .tempdir()
-            .map_err(BrowserError::Profile)?;
-        if let Some(t) = template {
-            copy_profile(t, profile.path()).map_err(BrowserError::Profile)?;
+        let profile = scratch::folder("stickler-chromium-").map_err(BrowserError::Profile)?;
+        if let Some(t) = template
+            && let Err(e) = copy_profile(t, &profile)
+        {
+            scratch::remove_now(&profile);
+            return Err(BrowserError::Profile(e));
         }
         let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| a.to_string()).collect();
         if let Ok(extra) = std::env::var("STICKLER_CHROMIUM_EXTRA") {
             args.extend(extra.split_whitespace().map(str::to_string));
         }
-        args.push(format!("--user-data-dir={}", profile.path().display()));
+        args.push(format!("--user-data-dir={}", profile.display()));
         let mut options = serde_json::Map::new();
         options.insert("args".into(), args.into());
         if let Some(bin) = chromium {
@@ -251,8 +254,12 @@ impl BrowserSession {
             match tokio::time::timeout(SESSION_WAIT, builder.connect(webdriver_url.as_str())).await
             {
                 Ok(Ok(c)) => c,
-                Ok(Err(e)) => return Err(connect_failed(e.to_string())),
+                Ok(Err(e)) => {
+                    scratch::remove(&profile).await;
+                    return Err(connect_failed(e.to_string()));
+                }
                 Err(_) => {
+                    scratch::remove(&profile).await;
                     return Err(connect_failed(format!(
                         "no session within {}",
                         secs(SESSION_WAIT)
@@ -553,7 +560,7 @@ impl BrowserSession {
             end_session(c).await;
         }
         if let Some(p) = self.profile.take() {
-            remove_profile(p).await;
+            scratch::remove(&p).await;
         }
     }
 }
@@ -563,28 +570,6 @@ async fn end_session(c: Client) {
         Ok(Ok(())) => {}
         Ok(Err(e)) => tracing::warn!("ending the browser session failed: {e}"),
         Err(_) => tracing::warn!("ending the browser session took over {}", secs(CLOSE_WAIT)),
-    }
-}
-
-/// Removes a profile folder. Chromium's last processes may still be writing to it for
-/// a moment after the session ends (a removal then meets a folder that is not empty), so
-/// it tries again for up to 2 s.
-async fn remove_profile(p: tempfile::TempDir) {
-    let path = p.keep();
-    let mut last = None;
-    for _ in 0..20 {
-        match std::fs::remove_dir_all(&path) {
-            Ok(()) => return,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
-            Err(e) => last = Some(e),
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    if let Some(e) = last {
-        tracing::warn!(
-            "removing the Chromium profile {} failed: {e}",
-            path.display()
-        );
     }
 }
 
@@ -598,12 +583,16 @@ impl Drop for BrowserSession {
                 handle.spawn(async move {
                     end_session(c).await;
                     if let Some(p) = profile {
-                        remove_profile(p).await;
+                        scratch::remove(&p).await;
                     }
                 });
             }
             // No runtime to wait on: the folder's own drop removes what it can.
-            _ => drop(profile),
+            _ => {
+                if let Some(p) = profile {
+                    scratch::remove_now(&p);
+                }
+            }
         }
     }
 }
@@ -682,7 +671,7 @@ mod tests {
         let b = BrowserSession::open(&driver.url(), find_chromium().ok().as_deref(), None)
             .await
             .expect("session opens");
-        let profile = b.profile.as_ref().expect("profile").path().to_path_buf();
+        let profile = b.profile.as_ref().expect("profile").clone();
         assert!(profile.is_dir());
 
         b.goto(&format!("{base}/")).await.expect("goto");
@@ -731,12 +720,7 @@ mod tests {
             BrowserSession::open(&wd, None, None)
         );
         let (dropped, open) = (dropped.expect("opens"), open.expect("opens"));
-        let profile = dropped
-            .profile
-            .as_ref()
-            .expect("profile")
-            .path()
-            .to_path_buf();
+        let profile = dropped.profile.clone().expect("profile");
         drop(dropped);
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         while profile.exists() {

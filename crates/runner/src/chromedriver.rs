@@ -14,6 +14,26 @@ const READY_WAIT: Duration = Duration::from_secs(10);
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 /// Ports tried when the first one is taken before chromedriver binds it.
 const START_ATTEMPTS: usize = 3;
+/// chromedriver's log, in its temporary folder.
+const LOG: &str = "chromedriver.log";
+/// The longest TMPDIR Chromium can work in: it binds a Unix socket at
+/// `$TMPDIR/org.chromium.Chromium.XXXXXX/SingletonSocket` (45 more bytes), and a socket
+/// path has at most 107 (`sun_path`); in a longer one no session starts.
+const CHROMIUM_TMPDIR_MAX: usize = 107 - 45;
+/// The prefix of chromedriver's folder (with 6 random characters after it).
+const SCRATCH_PREFIX: &str = "stickler-cd-";
+
+/// Where chromedriver's folder goes: TMPDIR, unless the folder would be too deep for
+/// Chromium's socket there; then `/tmp`.
+fn scratch_base() -> PathBuf {
+    let tmp = std::env::temp_dir();
+    let depth = tmp.as_os_str().len() + 1 + SCRATCH_PREFIX.len() + 6;
+    if depth <= CHROMIUM_TMPDIR_MAX {
+        tmp
+    } else {
+        PathBuf::from("/tmp")
+    }
+}
 /// The names Chromium goes by on PATH, in order of preference.
 const CHROMIUM_NAMES: [&str; 3] = ["chromium", "chromium-browser", "google-chrome"];
 
@@ -115,8 +135,10 @@ pub fn find_chromium() -> Result<PathBuf, EnvError> {
 pub struct Chromedriver {
     group: ProcessGroup,
     url: Url,
-    /// Where chromedriver's output goes; read back when it fails.
-    log: tempfile::NamedTempFile,
+    /// chromedriver's TMPDIR, so that the scratch files of every Chromium it starts
+    /// go with it, and its log (read back when it fails). Declared after `group`, so a
+    /// drop kills the processes before it removes their folder.
+    scratch: crate::scratch::Folder,
 }
 
 impl Chromedriver {
@@ -156,18 +178,20 @@ impl Chromedriver {
                 String::new(),
             ))
         })?;
-        let log = tempfile::Builder::new()
-            .prefix("stickler-chromedriver-")
-            .suffix(".log")
-            .tempfile()
-            .map_err(|e| {
+        let scratch =
+            crate::scratch::Folder::new_in(SCRATCH_PREFIX, &scratch_base()).map_err(|e| {
                 Attempt::Fatal(failed(
-                    format!("cannot create its log file: {e}; check that TMPDIR is writable"),
+                    format!(
+                        "cannot create its temporary folder: {e}; check that TMPDIR is writable"
+                    ),
                     String::new(),
                 ))
             })?;
         // One append-mode description for both streams, so neither overwrites the other.
-        let out = std::fs::OpenOptions::new().append(true).open(log.path());
+        let out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(scratch.path().join(LOG));
         let (out, err) = match out.and_then(|o| Ok((o.try_clone()?, o))) {
             Ok((o, e)) => (Stdio::from(o), Stdio::from(e)),
             Err(_) => (Stdio::null(), Stdio::null()),
@@ -179,6 +203,8 @@ impl Chromedriver {
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err);
+        // Chromium's own scratch folders then go with ours, even when it is killed.
+        command.env("TMPDIR", scratch.path());
         // Its own group, so ending it reaches every Chromium it starts.
         let group = ProcessGroup::spawn(&mut command).map_err(|e| {
             Attempt::Fatal(failed(
@@ -186,7 +212,11 @@ impl Chromedriver {
                 String::new(),
             ))
         })?;
-        let mut driver = Chromedriver { group, url, log };
+        let mut driver = Chromedriver {
+            group,
+            url,
+            scratch,
+        };
         let status = format!("http://127.0.0.1:{port}/status");
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(1))
@@ -236,7 +266,7 @@ impl Chromedriver {
     }
 
     fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(self.log.path()).unwrap_or_default();
+        let text = std::fs::read_to_string(self.scratch.path().join(LOG)).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(20)..].join("\n")
     }
@@ -245,6 +275,7 @@ impl Chromedriver {
     /// to go, then SIGKILL.
     pub async fn shutdown(self) {
         self.group.end(SHUTDOWN_GRACE).await;
+        self.scratch.remove().await;
     }
 }
 

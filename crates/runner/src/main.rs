@@ -24,6 +24,7 @@ mod process;
 mod report;
 mod run_cmd;
 mod scenario;
+mod scratch;
 mod steps;
 mod world;
 

@@ -46,6 +46,8 @@ pub async fn run(args: RunArgs) -> u8 {
         )),
         r = run_inner(args) => r,
     };
+    // Sessions dropped by an interruption could not wait for their browsers to quit.
+    crate::scratch::remove_all().await;
     match outcome {
         Ok(code) => code,
         Err(Stop(code, msg)) => {

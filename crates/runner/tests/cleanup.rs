@@ -3,52 +3,11 @@
 //! tree under the runner while it works, then checks every process it saw is gone.
 
 use std::collections::BTreeMap;
+mod support;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// pid → (ppid, command name) of every process.
-fn processes() -> BTreeMap<u32, (u32, String)> {
-    let mut out = BTreeMap::new();
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return out;
-    };
-    for entry in dir.flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // "pid (comm) state ppid ..." — comm may hold spaces and parentheses.
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
-            continue;
-        };
-        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
-        if fields.first() == Some(&"Z") {
-            continue; // a zombie is already dead
-        }
-        if let Some(ppid) = fields.get(1).and_then(|p| p.parse().ok()) {
-            out.insert(pid, (ppid, stat[open + 1..close].to_string()));
-        }
-    }
-    out
-}
-
-fn descendants(root: u32) -> BTreeMap<u32, String> {
-    let all = processes();
-    let mut found = BTreeMap::new();
-    let mut frontier = vec![root];
-    while let Some(p) = frontier.pop() {
-        for (pid, (ppid, name)) in &all {
-            if *ppid == p && !found.contains_key(pid) {
-                found.insert(*pid, name.clone());
-                frontier.push(*pid);
-            }
-        }
-    }
-    found
-}
+use support::{descendants, processes};
 
 /// Starts a run with its reports in `report` and its temporary files in `report.tmp`.
 fn stickler(args: &[&str], bug: Option<&str>, report: &Path) -> Child {
@@ -117,15 +76,27 @@ fn assert_all_gone(seen: &BTreeMap<u32, String>) {
     }
 }
 
-/// No Chromium profile of the run is left in its TMPDIR.
+/// Nothing of the run is left in its TMPDIR: no Chromium profile, no chromedriver
+/// folder, none of Chromium's own scratch folders.
 fn assert_no_profiles_left(report: &Path) {
-    let left: Vec<_> = std::fs::read_dir(report.with_extension("tmp"))
-        .expect("the run's TMPDIR")
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("stickler-chromium-"))
-        .collect();
-    assert!(left.is_empty(), "profiles left behind: {left:?}");
+    let tmp = report.with_extension("tmp");
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        let left: Vec<_> = std::fs::read_dir(&tmp)
+            .expect("the run's TMPDIR")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        if left.is_empty() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "left behind in {}: {left:?}",
+            tmp.display()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 fn has(seen: &BTreeMap<u32, String>, name: &str) -> bool {
@@ -169,4 +140,23 @@ fn nothing_survives_a_passing_a_failing_or_an_interrupted_run() {
     assert_all_gone(&seen);
     assert_no_profiles_left(&tmp.join("ctrl-c"));
     let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// Chromium binds a Unix socket below its TMPDIR, whose path may not pass 107 bytes: in a
+/// long TMPDIR the run must still start browsers (chromedriver then keeps that TMPDIR
+/// rather than a folder of its own below it) and leave nothing behind.
+#[test]
+fn a_long_tmpdir_still_works_and_is_left_clean() {
+    let base = std::env::temp_dir().join(format!(
+        "stickler-long-tmpdir-{}-{}",
+        std::process::id(),
+        "x".repeat(40)
+    ));
+    let report = base.join("report");
+    let (code, seen) = watch(stickler(&["--tags", "@issuer"], None, &report), |_| false);
+    assert_eq!(code, 0);
+    assert!(has(&seen, "chromium"), "{seen:?}");
+    assert_all_gone(&seen);
+    assert_no_profiles_left(&report);
+    let _ = std::fs::remove_dir_all(&base);
 }
