@@ -167,6 +167,8 @@ struct Outcome {
     failed: BTreeSet<String>,
     passed: BTreeSet<String>,
     report: serde_json::Value,
+    /// The JUnit XML report of the same run.
+    junit: String,
     stdout: String,
 }
 
@@ -178,12 +180,15 @@ fn run_suite(bug: Option<&str>, features: &[&str]) -> Outcome {
     ));
     let _ = std::fs::remove_dir_all(&dir);
     let json = dir.join("report.json");
+    let junit = dir.join("report.xml");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_stickler"));
     cmd.current_dir(workspace())
         .args(["run", "scenarios/demo-rp.toml", "--report-dir"])
         .arg(&dir)
         .arg("--json")
         .arg(&json)
+        .arg("--junit")
+        .arg(&junit)
         .env_remove("DEMO_RP_BUGS");
     for f in features {
         cmd.args(["--features", f]);
@@ -214,8 +219,18 @@ fn run_suite(bug: Option<&str>, features: &[&str]) -> Outcome {
         failed: names("failed"),
         passed: names("passed"),
         report,
+        junit: std::fs::read_to_string(&junit).unwrap_or_default(),
         stdout,
     }
+}
+
+/// `text` as XML attributes carry it.
+fn xml_escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
 }
 
 fn message_of<'a>(o: &'a Outcome, check: &str) -> &'a str {
@@ -245,6 +260,15 @@ fn the_matrix_proves_every_check_can_pass_and_fail() {
         "{}",
         correct.stdout
     );
+    // The JUnit report counts the same.
+    assert!(
+        correct.junit.contains(&format!(
+            "<testsuites name=\"stickler\" tests=\"{}\" failures=\"0\"",
+            CHECKS.len()
+        )),
+        "{}",
+        correct.junit
+    );
 
     let mut failed_somewhere = BTreeSet::new();
     let mut mismatches = Vec::new();
@@ -263,6 +287,18 @@ fn the_matrix_proves_every_check_can_pass_and_fail() {
                 o.stdout
             ));
         }
+        // JUnit says the same as the JSON report.
+        assert!(
+            o.junit.contains(&format!(
+                "tests=\"{}\" failures=\"{}\"",
+                ran.len(),
+                o.failed.len()
+            )) && o.failed.iter().all(|c| o
+                .junit
+                .contains(&format!("<testcase name=\"{}\"", xml_escaped(c)))),
+            "--bug {bug}: JUnit report disagrees:\n{}",
+            o.junit
+        );
         // The diagnosis names the real cause for the bugs a single check is about.
         match bug {
             "no-state" => {
