@@ -251,12 +251,7 @@ async fn a_users_extra_claims_reach_the_id_token_and_userinfo() {
     assert_eq!(c["department"], "R&D");
     assert_eq!(c["employee_id"], 42);
     assert_eq!(c["roles"], json!(["a", "b"]));
-    let info: Value = t
-        .userinfo(tokens["access_token"].as_str().unwrap())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let info: Value = t.userinfo_of(&tokens).await;
     assert_eq!(info["department"], "R&D", "{info}");
     // Other users have none.
     let (_, _, carol) = id_token_of(&t, &params, "carol").await;

@@ -85,12 +85,7 @@ async fn email_verified_as_a_string_in_the_id_token_and_at_userinfo() {
         .verify_id_token(tokens["id_token"].as_str().unwrap())
         .await;
     assert_eq!(c["email_verified"], json!("true"));
-    let info: Value = t
-        .userinfo(tokens["access_token"].as_str().unwrap())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let info: Value = t.userinfo_of(&tokens).await;
     assert_eq!(info["email_verified"], json!("true"), "{info}");
 }
 

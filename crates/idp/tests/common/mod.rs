@@ -451,6 +451,16 @@ impl Tenant {
             .unwrap()
     }
 
+    /// The userinfo answer (as JSON) for a token response's access token.
+    pub async fn userinfo_of(&self, tokens: &Value) -> Value {
+        let token = tokens["access_token"].as_str().expect("an access token");
+        self.userinfo(token)
+            .await
+            .json()
+            .await
+            .expect("userinfo JSON")
+    }
+
     /// The JWKS.
     pub async fn jwks(&self) -> jsonwebtoken::jwk::JwkSet {
         self.http
