@@ -160,7 +160,7 @@ fn bad_selector(e: &CmdError) -> bool {
 #[derive(Debug)]
 pub struct BrowserSession {
     client: Option<Client>,
-    profile: Option<PathBuf>,
+    profile: Option<scratch::Folder>,
 }
 
 /// A Chromium profile that a browser has already set up and quit, never having opened
@@ -180,9 +180,7 @@ impl ProfileTemplate {
         if let Some(c) = session.client.take() {
             end_session(c).await;
         }
-        let template = ProfileTemplate(scratch::Folder::adopt(
-            session.profile.take().ok_or(BrowserError::Closed)?,
-        ));
+        let template = ProfileTemplate(session.profile.take().ok_or(BrowserError::Closed)?);
         // Chromium's single-instance markers point at the browser that quit.
         for entry in std::fs::read_dir(template.path()).map_err(BrowserError::Profile)? {
             let entry = entry.map_err(BrowserError::Profile)?;
@@ -224,18 +222,15 @@ impl BrowserSession {
         chromium: Option<&Path>,
         template: Option<&Path>,
     ) -> Result<BrowserSession, BrowserError> {
-        let profile = scratch::folder("stickler-chromium-").map_err(BrowserError::Profile)?;
-        if let Some(t) = template
-            && let Err(e) = copy_profile(t, &profile)
-        {
-            scratch::remove_now(&profile);
-            return Err(BrowserError::Profile(e));
+        let profile = scratch::Folder::new("stickler-chromium-").map_err(BrowserError::Profile)?;
+        if let Some(t) = template {
+            copy_profile(t, profile.path()).map_err(BrowserError::Profile)?;
         }
         let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| a.to_string()).collect();
         if let Ok(extra) = std::env::var("STICKLER_CHROMIUM_EXTRA") {
             args.extend(extra.split_whitespace().map(str::to_string));
         }
-        args.push(format!("--user-data-dir={}", profile.display()));
+        args.push(format!("--user-data-dir={}", profile.path().display()));
         let mut options = serde_json::Map::new();
         options.insert("args".into(), args.into());
         if let Some(bin) = chromium {
@@ -255,11 +250,11 @@ impl BrowserSession {
             {
                 Ok(Ok(c)) => c,
                 Ok(Err(e)) => {
-                    scratch::remove(&profile).await;
+                    profile.remove().await;
                     return Err(connect_failed(e.to_string()));
                 }
                 Err(_) => {
-                    scratch::remove(&profile).await;
+                    profile.remove().await;
                     return Err(connect_failed(format!(
                         "no session within {}",
                         secs(SESSION_WAIT)
@@ -560,7 +555,7 @@ impl BrowserSession {
             end_session(c).await;
         }
         if let Some(p) = self.profile.take() {
-            scratch::remove(&p).await;
+            p.remove().await;
         }
     }
 }
@@ -583,16 +578,12 @@ impl Drop for BrowserSession {
                 handle.spawn(async move {
                     end_session(c).await;
                     if let Some(p) = profile {
-                        scratch::remove(&p).await;
+                        p.remove().await;
                     }
                 });
             }
             // No runtime to wait on: the folder's own drop removes what it can.
-            _ => {
-                if let Some(p) = profile {
-                    scratch::remove_now(&p);
-                }
-            }
+            _ => drop(profile),
         }
     }
 }
@@ -671,7 +662,7 @@ mod tests {
         let b = BrowserSession::open(&driver.url(), find_chromium().ok().as_deref(), None)
             .await
             .expect("session opens");
-        let profile = b.profile.as_ref().expect("profile").clone();
+        let profile = b.profile.as_ref().expect("profile").path().to_path_buf();
         assert!(profile.is_dir());
 
         b.goto(&format!("{base}/")).await.expect("goto");
@@ -720,7 +711,12 @@ mod tests {
             BrowserSession::open(&wd, None, None)
         );
         let (dropped, open) = (dropped.expect("opens"), open.expect("opens"));
-        let profile = dropped.profile.clone().expect("profile");
+        let profile = dropped
+            .profile
+            .as_ref()
+            .expect("profile")
+            .path()
+            .to_path_buf();
         drop(dropped);
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         while profile.exists() {

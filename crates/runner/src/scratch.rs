@@ -15,13 +15,8 @@ fn live() -> MutexGuard<'static, BTreeSet<PathBuf>> {
     LIVE.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// A new empty folder in TMPDIR, named `<prefix>XXXXXX`, tracked until the sweep.
-pub fn folder(prefix: &str) -> std::io::Result<PathBuf> {
-    folder_in(prefix, &std::env::temp_dir())
-}
-
-/// The same in `dir`.
-pub fn folder_in(prefix: &str, dir: &Path) -> std::io::Result<PathBuf> {
+/// A new empty folder in `dir`, named `<prefix>XXXXXX`, tracked until the sweep.
+fn folder_in(prefix: &str, dir: &Path) -> std::io::Result<PathBuf> {
     let path = tempfile::Builder::new()
         .prefix(prefix)
         .tempdir_in(dir)?
@@ -33,7 +28,7 @@ pub fn folder_in(prefix: &str, dir: &Path) -> std::io::Result<PathBuf> {
 /// Removes a folder. Chromium's last processes may still write to their
 /// folders for a moment after a session ends or their group is killed (a removal then
 /// meets a folder that is not empty), so it tries again for up to 2 s.
-pub async fn remove(path: &Path) {
+async fn remove(path: &Path) {
     let mut last = None;
     for _ in 0..20 {
         match std::fs::remove_dir_all(path) {
@@ -50,26 +45,20 @@ pub async fn remove(path: &Path) {
     }
 }
 
-/// Removes at once what it can of a folder (for drops outside the runtime); the sweep
-/// at the end of the run retries the rest.
-pub fn remove_now(path: &Path) {
-    let _ = std::fs::remove_dir_all(path);
-}
-
 /// A tracked folder removed when dropped (at once, as far as it can; the sweep at the
 /// end of the run retries the rest).
 #[derive(Debug)]
 pub struct Folder(PathBuf);
 
 impl Folder {
+    /// A new empty folder in TMPDIR, named `<prefix>XXXXXX`.
+    pub fn new(prefix: &str) -> std::io::Result<Folder> {
+        Folder::new_in(prefix, &std::env::temp_dir())
+    }
+
     /// A new empty folder in `dir`, named `<prefix>XXXXXX`.
     pub fn new_in(prefix: &str, dir: &Path) -> std::io::Result<Folder> {
         folder_in(prefix, dir).map(Folder)
-    }
-
-    /// Takes over a tracked folder made by [`folder`].
-    pub fn adopt(path: PathBuf) -> Folder {
-        Folder(path)
     }
 
     /// Where it is.
@@ -85,7 +74,7 @@ impl Folder {
 
 impl Drop for Folder {
     fn drop(&mut self) {
-        remove_now(&self.0);
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -103,18 +92,19 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn folders_are_tracked_until_removed() {
-        let a = folder("stickler-scratch-test-").unwrap();
-        let b = folder("stickler-scratch-test-").unwrap();
-        std::fs::write(a.join("file"), "x").unwrap();
-        std::fs::create_dir(b.join("sub")).unwrap();
-        assert!(live().contains(&a) && live().contains(&b));
-        remove(&a).await;
-        remove_now(&b);
-        assert!(!a.exists() && !b.exists());
+    async fn folders_are_tracked_until_the_sweep() {
+        let a = Folder::new("stickler-scratch-test-").unwrap();
+        let b = Folder::new("stickler-scratch-test-").unwrap();
+        std::fs::write(a.path().join("file"), "x").unwrap();
+        std::fs::create_dir(b.path().join("sub")).unwrap();
+        let (pa, pb) = (a.path().to_path_buf(), b.path().to_path_buf());
+        assert!(live().contains(&pa) && live().contains(&pb));
+        a.remove().await;
+        drop(b);
+        assert!(!pa.exists() && !pb.exists());
         // Still listed, for the final sweep. (`remove_all` is not called here: it would
         // take the folders of the browser tests running beside this one; the cleanup
         // test covers it.)
-        assert!(live().contains(&a) && live().contains(&b));
+        assert!(live().contains(&pa) && live().contains(&pb));
     }
 }
