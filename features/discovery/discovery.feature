@@ -3,6 +3,8 @@ Feature: The app trusts only the issuer it was configured with
 
   Scenario: The app refuses a discovery document that names another issuer
     Source: OIDC Discovery §4.3; OIDF oidcc-client-test-discovery-issuer-mismatch (rp-discovery-issuer-not-matching-config)
+    Level: must — OIDC Discovery §4.3: the issuer value returned MUST be identical to the Issuer URL, else the configuration MUST NOT be used
+    Exercised: discovery
     Why: the discovery document's `issuer` must equal the issuer URL it was fetched for; otherwise the endpoints and keys may belong to another provider (mix-up, tenant confusion at multi-tenant IdPs), and every ID token would later fail the `iss` check anyway.
     Fix: compare the document's `issuer` with the configured one exactly and stop before the authorization request. openidconnect-rs and openid-client do it on discovery; go-oidc's NewProvider does unless you use `InsecureIssuerURLContext`; Spring: `ClientRegistrations.fromIssuerLocation` checks it.
 

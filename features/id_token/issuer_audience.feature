@@ -6,6 +6,8 @@ Feature: The app checks who issued the ID token and for whom
 
   Scenario: The app refuses an ID token from another issuer
     Source: OIDC Core §3.1.3.7 item 2; OIDF oidcc-client-test-invalid-iss (rp-id_token-iss)
+    Level: must — OIDC Core §3.1.3.7 item 2: `iss` MUST exactly match the issuer
+    Exercised: id_token
     Why: an ID token whose `iss` is not the configured issuer may come from another provider the user also uses (mix-up); go-oidc says "oidc: id token issued by a different provider".
     Fix: compare `iss` with the configured issuer exactly (mozilla-django-oidc does not check it at all: validate it yourself). openid-client: use `authorizationCodeGrant` (it validates); go-oidc: `provider.Verifier(&oidc.Config{ClientID: ...}).Verify`; Auth.js/oauth4webapi: keep `processAuthorizationCodeResponse`; mozilla-django-oidc: set `OIDC_RP_SIGN_ALGO = "RS256"` and `OIDC_OP_JWKS_ENDPOINT`; Spring: the default `OidcIdTokenValidator`.
 
@@ -16,6 +18,8 @@ Feature: The app checks who issued the ID token and for whom
 
   Scenario: The app refuses an ID token for another client
     Source: OIDC Core §3.1.3.7 item 3; OIDF oidcc-client-test-invalid-aud (rp-id_token-aud)
+    Level: must — OIDC Core §3.1.3.7 item 3: the ID token MUST be rejected if it does not list the client in `aud`
+    Exercised: id_token
     Why: a token minted for another app at the same IdP can be replayed against yours if `aud` is not checked.
     Fix: require your client_id in `aud`. openid-client: use `authorizationCodeGrant` (it validates); go-oidc: `provider.Verifier(&oidc.Config{ClientID: ...}).Verify`; Auth.js/oauth4webapi: keep `processAuthorizationCodeResponse`; mozilla-django-oidc: set `OIDC_RP_SIGN_ALGO = "RS256"` and `OIDC_OP_JWKS_ENDPOINT`; Spring: the default `OidcIdTokenValidator`.
 
@@ -26,6 +30,8 @@ Feature: The app checks who issued the ID token and for whom
 
   Scenario: The app refuses an ID token with an extra audience and no azp
     Source: OIDC Core §3.1.3.7 items 4-5; gap in the OIDF plans (oidf-rp-tests.md §8)
+    Level: must — OIDC Core §3.1.3.7 item 3: the ID token MUST be rejected if it contains additional audiences not trusted by the client
+    Exercised: id_token
     Why: with several audiences and no `azp` the token was not issued to your app as the authorized party; Spring refuses it (OidcIdTokenValidator).
     Fix: accept extra audiences only if you trust them and `azp` is your client_id.
 
@@ -36,6 +42,8 @@ Feature: The app checks who issued the ID token and for whom
 
   Scenario: The app refuses an ID token whose azp names another client
     Source: OIDC Core §3.1.3.7 items 4-5; gap in the OIDF plans (oidf-rp-tests.md §8)
+    Level: should — OIDC Core §3.1.3.7 items 4-5: the client SHOULD verify that `azp` is its client_id (MAY include)
+    Exercised: id_token
     Why: `azp` says which client the token was issued to; when it names another client, the token was meant for that client even though `aud` also lists yours.
     Fix: when `azp` is present, require it to be your client_id. openidconnect-rs leaves `azp` to you (compare `claims.authorized_party()`); go-oidc does not check it: compare `idToken.AuthorizedParty` yourself; Spring's OidcIdTokenValidator and openid-client check it.
 

@@ -6,6 +6,8 @@ Feature: The app authenticates at the token endpoint the way its registration sa
 
   Scenario: The app signs in when it may only use client_secret_post
     Source: fosite client_authentication.go; quirks.md E-AUTH-BASIC/J2; sourcebot#1022
+    Level: must — JumpCloud (fosite) answers any other method 401 invalid_client (a real provider's hard refusal)
+    Exercised: token_request
     Why: JumpCloud apps default to client_secret_post. An app that sends Basic gets 401
     invalid_client: "The OAuth 2.0 Client supports client authentication method
     'client_secret_post', but method 'client_secret_basic' was requested. You must
@@ -17,6 +19,7 @@ Feature: The app authenticates at the token endpoint the way its registration sa
     `client-authentication-method: client_secret_post`. Or switch the JumpCloud app to
     "Client Secret Basic".
 
+    Given the profile's enforce_token_auth_method applies
     Given the app is registered with the token auth method "client_secret_post"
     When carol signs in through the browser
     Then the app authenticated at the token endpoint as registered
@@ -24,6 +27,8 @@ Feature: The app authenticates at the token endpoint the way its registration sa
 
   Scenario: The app signs in when it may only use client_secret_basic
     Source: fosite client_authentication.go; quirks.md E-AUTH-POST/J2; OIDC Core §9
+    Level: must — JumpCloud (fosite) answers any other method 401 invalid_client; OIDC Core §9: a client registered for client_secret_basic authenticates with it
+    Exercised: token_request
     Why: an app set to "Client Secret Basic" in JumpCloud refuses secrets in the body
     with 401 invalid_client: "The OAuth 2.0 Client supports client authentication
     method 'client_secret_basic', but method 'client_secret_post' was requested. ..."
@@ -31,6 +36,7 @@ Feature: The app authenticates at the token endpoint the way its registration sa
     mozilla-django-oidc: `OIDC_TOKEN_USE_BASIC_AUTH = True`. openid-client v6:
     `ClientSecretBasic(secret)`. Or switch the JumpCloud app to "Client Secret POST".
 
+    Given the profile's enforce_token_auth_method applies
     Given the app is registered with the token auth method "client_secret_basic"
     When carol signs in through the browser
     Then the app authenticated at the token endpoint as registered

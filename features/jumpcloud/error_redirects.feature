@@ -3,6 +3,8 @@ Feature: The app survives JumpCloud's error redirects
 
   Scenario: The app shows an error, not a crash, when JumpCloud answers invalid_state
     Source: RFC 6749 §4.1.2.1; fosite authorize_error.go; quirks.md §1.4
+    Level: must — RFC 6749 §4.1.2.1: the authorization server informs the client of the error by redirection; the client must handle it
+    Exercised: idp_error
     Why: JumpCloud sends errors back to the app as a 303 with `error`,
     `error_description` and an always-present (possibly empty) `state`. Apps that only
     expect `code` crash or loop. Here the IdP demands a 200-character state so that

@@ -7,6 +7,8 @@ Feature: Group assignment and the groups claim
 
   Scenario: A user outside the app's groups is refused without a crash or a session
     Source: JumpCloud 'Authorize users to an SSO application'; RFC 6749 §4.1.2.1; quirks.md J3
+    Level: must — RFC 6749 §4.1.2.1: the IdP answers access_denied and the client gets no authorization; JumpCloud denies users outside the app's groups
+    Exercised: idp_error
     Why: "Users are implicitly denied access to applications" in JumpCloud; after the
     password, the user is sent back to the app with error=access_denied.
     Fix: handle `error` on the callback: show a readable message ("your account is not
@@ -21,6 +23,8 @@ Feature: Group assignment and the groups claim
 
   Scenario: A user in one assigned group gets in and the app sees that group
     Source: goharbor/harbor#22289, #20779; quirks.md J4/J5
+    Level: must — JumpCloud sends a single group as a JSON string (a real provider's behaviour the app must take)
+    Exercised: id_token
     Why: with one bound group JumpCloud sends the claim as a JSON string
     (`"memberOf": "Engineering"`), not an array; apps that decode it as a list fail
     (Harbor: "Unable to get groups from claims"; Go `[]string`: "cannot unmarshal
@@ -42,6 +46,8 @@ Feature: Group assignment and the groups claim
 
   Scenario: A user in several assigned groups gets in and the app sees all of them
     Source: goharbor/harbor#22289; quirks.md J5/J6
+    Level: must — JumpCloud sends several groups as a JSON array (a real provider's behaviour the app must take)
+    Exercised: id_token
     Why: with several bound groups the same claim is an array
     (`"memberOf": ["Engineering", "Admins"]`).
     Fix: as above: normalise the claim to a list whatever its shape; code written for

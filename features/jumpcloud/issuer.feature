@@ -3,6 +3,8 @@ Feature: The app uses the issuer exactly as JumpCloud publishes it
 
   Scenario: The app works with an issuer that has a path and ends with a slash
     Source: OIDC Discovery §4.3, OIDC Core §3.1.3.7 item 2; quirks.md J9; NetBird JumpCloud docs
+    Level: must — OIDC Discovery §4.3: the issuer returned MUST be identical to the Issuer URL used; Core §3.1.3.7 item 2: `iss` MUST exactly match
+    Exercised: discovery
     Why: JumpCloud's issuer is `https://oauth.id.jumpcloud.com/`, with a trailing slash,
     in discovery and in every ID token's `iss`. An app configured without the slash
     fails discovery or token validation: go-oidc says "oidc: issuer did not match the

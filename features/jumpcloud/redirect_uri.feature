@@ -3,6 +3,8 @@ Feature: The app sends its registered redirect URI byte for byte
 
   Scenario: The app sends the registered redirect_uri exactly
     Source: fosite authorize_helper.go; RFC 6749 §3.1.2.3, RFC 8252 §7.3; quirks.md E-REDIR-MISMATCH
+    Level: must — OIDC Core §3.1.2.1: redirect_uri MUST exactly match a registered one
+    Exercised: authorize
     Why: fosite compares redirect_uri with the registered ones byte for byte (only the
     port of a loopback IP may differ). On a mismatch JumpCloud does not return to the
     app at all: the user lands on JumpCloud's error page with "The 'redirect_uri'

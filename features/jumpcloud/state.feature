@@ -6,6 +6,8 @@ Feature: The app protects its callback with a strong state
 
   Scenario: The app sends a state of 8 or more characters
     Source: fosite authorize_request_handler.go (MinParameterEntropy = 8); quirks.md E-STATE/J1; tolgee#1830, sourcebot#1020
+    Level: must — JumpCloud (fosite) refuses the whole sign-in (a real provider's hard refusal); RFC 6749 §10.12: the client MUST implement CSRF protection
+    Exercised: authorize
     Why: JumpCloud (fosite's MinParameterEntropy) answers a missing or short state with a
     303 back to the app: error=invalid_state, "The state is missing or does not have
     enough characters and is therefore considered too weak. Request parameter 'state'
@@ -16,12 +18,15 @@ Feature: The app protects its callback with a strong state
     `state: client.randomState()`. go-oidc/x/oauth2: `AuthCodeURL(state)` with a random
     value, never "". Spring Security and mozilla-django-oidc send one by default.
 
+    Given the profile's min_state_length applies
     When carol signs in through the browser
     Then the app sent a state of at least 8 characters
     And the app shows carol signed in
 
   Scenario: The app rejects a callback whose state is not its own
     Source: RFC 6749 §10.12, OIDC Core §3.1.2.1; OIDF RP plans leave it untested (oidf-rp-tests.md §8)
+    Level: must — RFC 6749 §10.12: the client MUST implement CSRF protection for its redirection URI
+    Exercised: callback
     Why: the state binds the callback to the browser that started the sign-in. An app
     that ignores a mismatch accepts a code an attacker obtained for their own account
     (login CSRF, RFC 6749 §10.12, OIDC Core §3.1.2.7).

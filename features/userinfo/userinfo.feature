@@ -3,6 +3,8 @@ Feature: The app uses userinfo safely
 
   Scenario: The app refuses a userinfo answer about another subject
     Source: OIDC Core §5.3.4; OIDF oidcc-client-test-userinfo-invalid-sub (rp-userinfo-bad-sub-claim)
+    Level: must — OIDC Core §5.3.4: the userinfo `sub` MUST be verified to match the ID token's; if not, the values MUST NOT be used
+    Exercised: userinfo
     Why: the userinfo `sub` must equal the ID token's; otherwise the app may sign the user in as someone else (token substitution).
     Fix: compare userinfo `sub` with the ID token's `sub` before using any claim. openid-client: pass the expected subject to `fetchUserInfo`; go-oidc: compare `userInfo.Subject`.
 
@@ -12,6 +14,8 @@ Feature: The app uses userinfo safely
 
   Scenario: The app signs in with claims that only userinfo carries
     Source: OIDC Core §5.4, §5.5; OIDF oidcc-client-test-scope-userinfo-claims (rp-scope-userinfo-claims); Okta and GitLab thin ID tokens (quirks.md O4, GL1)
+    Level: should — OIDC Core §5.4: in the code flow the scope claims are returned from userinfo; an IdP MAY leave them out of the ID token (Okta, GitLab)
+    Exercised: id_token
     Why: some IdPs put only `sub` and the required claims in the ID token; email, name and groups come from userinfo.
     Fix: read profile claims from userinfo when the ID token lacks them (Auth.js: `userinfo` request; Harbor/dex: enable userinfo).
 

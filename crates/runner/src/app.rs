@@ -122,6 +122,7 @@ fn program_path(program: &str, workdir: &Path) -> PathBuf {
 #[derive(Debug)]
 pub struct ManagedApp {
     group: ProcessGroup,
+    log: PathBuf,
 }
 
 impl ManagedApp {
@@ -180,7 +181,10 @@ impl ManagedApp {
             workdir: spec.workdir.clone(),
             source,
         })?;
-        let mut app = ManagedApp { group };
+        let mut app = ManagedApp {
+            group,
+            log: log_path.to_path_buf(),
+        };
         let not_ready = |reason: String| AppError::NotReady {
             reason,
             log: log_path.to_path_buf(),
@@ -233,6 +237,17 @@ impl ManagedApp {
             }
             tokio::time::sleep(READY_POLL).await;
         }
+    }
+
+    /// When its process has exited: its status and the end of its log, as crash
+    /// evidence.
+    pub fn exited(&mut self) -> Option<String> {
+        let status = self.group.try_wait()?;
+        Some(format!(
+            "its process exited ({status}); the end of its log ({}):\n{}",
+            self.log.display(),
+            tail(&self.log, LOG_TAIL)
+        ))
     }
 
     /// Its process group id (= its pid at the start).

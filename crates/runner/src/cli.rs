@@ -47,6 +47,12 @@ pub struct RunArgs {
     /// Only checks whose tags match, e.g. `@state and not @slow`.
     #[arg(long, value_name = "EXPR")]
     pub tags: Option<cucumber::gherkin::tagexpr::TagOperation>,
+    /// Only this check, by id from `stickler checks` (repeatable).
+    #[arg(long = "check", value_name = "ID")]
+    pub checks: Vec<String>,
+    /// `should` checks that do not hold fail the run too, instead of warning.
+    #[arg(long)]
+    pub strict: bool,
     /// Also write a JUnit XML report.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,

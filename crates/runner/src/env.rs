@@ -45,6 +45,8 @@ pub struct RunEnv {
     pub report_dir: PathBuf,
     /// An HTTP client that does not follow redirects.
     pub http: reqwest::Client,
+    /// Where each check leaves its evidence for the reporters.
+    pub evidence: crate::report::EvidenceDrop,
 }
 
 static CURRENT: RwLock<Option<Arc<RunEnv>>> = RwLock::new(None);

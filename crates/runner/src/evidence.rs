@@ -1,6 +1,7 @@
 //! Evidence of one check: what the browser ended on, the IdP journal, a screenshot and
-//! the page text on failure, and notes. Saved as `evidence.json` in the check's report
-//! folder and read back by the reporters.
+//! the page text on failure, notes, warnings and crash evidence. Handed to the
+//! reporters in memory, and saved as `evidence.json` in the check's report folder for
+//! people to read.
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -51,6 +52,15 @@ pub struct Evidence {
     pub app_log: Option<PathBuf>,
     /// Facts noted by steps.
     pub notes: Vec<String>,
+    /// Findings to report without failing (an HTTP 5xx refusal page, a retried client
+    /// authentication).
+    pub warnings: Vec<crate::verdict::Warning>,
+    /// Evidence that the app crashed.
+    pub crash: Option<String>,
+    /// Why the check does not apply to this app.
+    pub not_applicable: Option<String>,
+    /// A journey delivered its forged or replayed callback to the app.
+    pub callback_delivered: bool,
 }
 
 impl Evidence {
@@ -61,17 +71,6 @@ impl Evidence {
         {
             let _ = std::fs::write(dir.join("evidence.json"), json);
         }
-    }
-
-    /// Reads `dir/evidence.json`.
-    pub fn load(dir: &Path) -> Option<Evidence> {
-        let bytes = std::fs::read(dir.join("evidence.json")).ok()?;
-        serde_json::from_slice(&bytes).ok()
-    }
-
-    /// One line per journal entry, for diagnoses.
-    pub fn journal_lines(&self) -> Vec<String> {
-        self.journal.iter().map(journal_line).collect()
     }
 }
 

@@ -54,9 +54,10 @@ pub async fn sign_in(w: &mut CheckWorld, username: &str) -> Result<Observation> 
     Ok(seen)
 }
 
-/// Signs in, but the callback reaching the app carries a `state` the app never issued
-/// (a login CSRF attempt). The code in it is genuine.
-pub async fn sign_in_with_forged_state(w: &mut CheckWorld, username: &str) -> Result<Observation> {
+/// Starts a sign-in in the browser, then submits the IdP's login form over HTTP and
+/// returns the callback URL the IdP redirects to (genuine code and state), without
+/// delivering it: the journeys below decide what reaches the app.
+async fn callback_over_http(w: &mut CheckWorld, username: &str) -> Result<url::Url> {
     let password = w
         .user(username)?
         .password
@@ -66,7 +67,7 @@ pub async fn sign_in_with_forged_state(w: &mut CheckWorld, username: &str) -> Re
         let seen = observe(w).await?;
         w.seen = Some(seen.clone());
         bail!(
-            "the IdP did not show its login form, so no callback could be forged; the browser ended on {} showing: {}",
+            "the IdP did not show its login form, so no callback could be made; the browser ended on {} showing: {}",
             seen.url,
             seen.text
         );
@@ -101,10 +102,27 @@ pub async fn sign_in_with_forged_state(w: &mut CheckWorld, username: &str) -> Re
                 resp.status()
             )
         })?;
-    let mut url = url::Url::parse(location)?;
+    let url = url::Url::parse(location)?;
     if !url.query_pairs().any(|(k, _)| k == "code") {
         bail!("the IdP refused the sign-in before a code was issued: {location}");
     }
+    Ok(url)
+}
+
+/// Opens `url` in the browser, waits for the app's verdict and observes it.
+async fn deliver(w: &mut CheckWorld, url: &url::Url) -> Result<Observation> {
+    w.browser()?.goto(url.as_str()).await?;
+    w.callback_delivered = true;
+    settle(w, &[]).await;
+    let seen = observe(w).await?;
+    w.seen = Some(seen.clone());
+    Ok(seen)
+}
+
+/// Signs in, but the callback reaching the app carries a `state` the app never issued
+/// (a login CSRF attempt). The code in it is genuine.
+pub async fn sign_in_with_forged_state(w: &mut CheckWorld, username: &str) -> Result<Observation> {
+    let mut url = callback_over_http(w, username).await?;
     let pairs: Vec<(String, String)> = url
         .query_pairs()
         .into_owned()
@@ -115,12 +133,9 @@ pub async fn sign_in_with_forged_state(w: &mut CheckWorld, username: &str) -> Re
         )])
         .collect();
     url.query_pairs_mut().clear().extend_pairs(pairs);
-    w.notes.push(format!("forged callback: {url}"));
-    w.browser()?.goto(url.as_str()).await?;
-    settle(w, &[]).await;
-    let seen = observe(w).await?;
-    w.seen = Some(seen.clone());
-    Ok(seen)
+    w.notes
+        .push("forged callback: the genuine code with a state the app never issued".into());
+    deliver(w, &url).await
 }
 
 /// Signs in, then delivers the same callback URL (genuine code and state) again from a
@@ -130,7 +145,10 @@ pub async fn sign_in_and_replay_callback(
     w: &mut CheckWorld,
     username: &str,
 ) -> Result<Observation> {
-    let first = sign_in(w, username).await?;
+    let callback = callback_over_http(w, username).await?;
+    w.callback_delivered = false;
+    let first = deliver(w, &callback).await?;
+    w.callback_delivered = false;
     if !matches!(first.shown, Shown::SignedIn(_)) {
         bail!(
             "the genuine sign-in did not succeed, so there is no callback to replay; the browser ended on {} showing: {}",
@@ -138,22 +156,10 @@ pub async fn sign_in_and_replay_callback(
             first.text
         );
     }
-    let callback = w
-        .journal()
-        .await?
-        .into_iter()
-        .rev()
-        .filter(|e| e.endpoint == "login" && e.outcome == "redirect")
-        .find_map(|e| e.location.filter(|l| l.contains("code=")))
-        .ok_or_else(|| anyhow!("the IdP journal holds no callback with a code to replay"))?;
-    w.notes.push(format!("replayed callback: {callback}"));
-    let b = w.browser()?;
-    b.forget_cookies().await?;
-    b.goto(&callback).await?;
-    settle(w, &[]).await;
-    let seen = observe(w).await?;
-    w.seen = Some(seen.clone());
-    Ok(seen)
+    w.notes
+        .push("replayed the genuine callback in a new browser session".into());
+    w.browser()?.forget_cookies().await?;
+    deliver(w, &callback).await
 }
 
 /// Waits until the page shows one of `first` (index returned), the app's verdict, an

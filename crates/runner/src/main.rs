@@ -10,6 +10,7 @@ macro_rules! say {
 
 mod app;
 mod browser;
+mod check;
 mod checks_cmd;
 mod chromedriver;
 mod cli;
@@ -19,6 +20,7 @@ mod exit;
 mod feature_set;
 mod idp_client;
 mod idp_cmd;
+mod isolation;
 mod journeys;
 mod process;
 mod report;
@@ -26,6 +28,7 @@ mod run_cmd;
 mod scenario;
 mod scratch;
 mod steps;
+mod verdict;
 mod world;
 
 use clap::Parser;

@@ -3,13 +3,14 @@
 
 use crate::app::{ManagedApp, run_build};
 use crate::browser::ProfileTemplate;
+use crate::check::CheckSpec;
 use crate::chromedriver::Chromedriver;
 use crate::cli::RunArgs;
 use crate::env::{AppTarget, RunEnv, set_current_env};
 use crate::exit;
 use crate::feature_set::FeatureSet;
 use crate::idp_client::IdpClient;
-use crate::report::{self, Collector, check_key};
+use crate::report::{self, Collector};
 use crate::scenario::{self, AppMode, Placeholders, ScenarioFile};
 use crate::world::CheckWorld;
 use cucumber::World as _;
@@ -92,8 +93,9 @@ async fn run_inner(args: RunArgs) -> Result<u8, Stop> {
             )));
         }
     }
-    // Every file parses, or nothing starts.
-    FeatureSet::parse_all(&features).map_err(|errors| usage(errors.join("\n")))?;
+    // Every file parses and every check reads, or nothing starts.
+    let parsed = FeatureSet::parse_all(&features).map_err(|errors| usage(errors.join("\n")))?;
+    let specs = select(&args, &parsed)?;
     let report_dir = args.report_dir.clone();
     std::fs::create_dir_all(&report_dir).map_err(|e| {
         environment(format!(
@@ -107,40 +109,105 @@ async fn run_inner(args: RunArgs) -> Result<u8, Stop> {
         driver: None,
         template: None,
     };
-    let result = run_checks(&args, scenario, features, &report_dir, &mut owned).await;
+    let result = run_checks(&args, scenario, features, specs, &report_dir, &mut owned).await;
     owned.shutdown().await;
-    let results = result?;
-    report::print_summary(&results, &report_dir);
+    let records = result?;
+    report::print_summary(&records);
     if let Some(p) = &args.junit {
-        report::write_junit(&results, p)
+        report::write_junit(&records, p)
             .map_err(|e| environment(format!("cannot write {}: {e}", p.display())))?;
     }
     if let Some(p) = &args.json {
-        report::write_json(&results, &report_dir, p)
+        report::write_json(&records, p)
             .map_err(|e| environment(format!("cannot write {}: {e}", p.display())))?;
     }
     eprintln!(
         "(ran {} check{} in {:.1} s; evidence in {})",
-        results.len(),
-        if results.len() == 1 { "" } else { "s" },
+        records.len(),
+        if records.len() == 1 { "" } else { "s" },
         t0.elapsed().as_secs_f64(),
         report_dir.display()
     );
-    let failed = results.iter().any(|r| r.status == report::Status::Failed);
-    Ok(if failed {
-        exit::CHECKS_FAILED
-    } else {
-        exit::OK
-    })
+    let counts = report::Counts::of(&records);
+    if counts.failed > 0 {
+        return Ok(exit::CHECKS_FAILED);
+    }
+    if counts.passed == 0 {
+        eprintln!(
+            "error: no check was exercised: the app never got as far as any check's subject (see `Not counted` above)"
+        );
+        return Ok(exit::CHECKS_FAILED);
+    }
+    Ok(exit::OK)
+}
+
+/// Whether a check is selected by `--tags` and `--check`.
+fn selected(
+    tags: Option<&cucumber::gherkin::tagexpr::TagOperation>,
+    ids: &[String],
+    f: &cucumber::gherkin::Feature,
+    r: Option<&cucumber::gherkin::Rule>,
+    s: &cucumber::gherkin::Scenario,
+) -> bool {
+    let by_tags = tags.is_none_or(|t| {
+        t.eval(
+            f.tags
+                .iter()
+                .chain(r.iter().flat_map(|r| &r.tags))
+                .chain(s.tags.iter()),
+        )
+    });
+    by_tags && (ids.is_empty() || ids.contains(&crate::check::id_in(f, s)))
+}
+
+/// The checks the run executes: every one reads (level, exercise), `--check` names only
+/// checks that exist, and at least one is selected.
+fn select(args: &RunArgs, parsed: &[cucumber::gherkin::Feature]) -> Result<Vec<CheckSpec>, Stop> {
+    let all = CheckSpec::read_all(parsed).map_err(|errors| usage(errors.join("\n")))?;
+    let unknown: Vec<&String> = args
+        .checks
+        .iter()
+        .filter(|id| !all.iter().any(|c| &&c.id == id))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(usage(format!(
+            "no check {} in the selected features (`stickler checks` lists the ids)",
+            unknown
+                .iter()
+                .map(|i| format!("`{i}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let mut chosen = Vec::new();
+    for f in parsed {
+        let rules = f
+            .rules
+            .iter()
+            .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s)));
+        for (r, s) in f.scenarios.iter().map(|s| (None, s)).chain(rules) {
+            if selected(args.tags.as_ref(), &args.checks, f, r, s) {
+                let id = crate::check::id_in(f, s);
+                chosen.extend(all.iter().find(|c| c.id == id).cloned());
+            }
+        }
+    }
+    if chosen.is_empty() {
+        return Err(usage(
+            "no check selected: the feature paths hold none, or --tags / --check match none (`stickler checks` lists them)",
+        ));
+    }
+    Ok(chosen)
 }
 
 async fn run_checks(
     args: &RunArgs,
     scenario: ScenarioFile,
     features: Vec<PathBuf>,
+    specs: Vec<CheckSpec>,
     report_dir: &std::path::Path,
     owned: &mut Owned,
-) -> Result<Vec<report::CheckResult>, Stop> {
+) -> Result<Vec<report::CheckRecord>, Stop> {
     // The IdP: embedded, or one elsewhere through its admin API.
     let idp = match &args.idp {
         Some(url) => {
@@ -216,12 +283,15 @@ async fn run_checks(
         AppMode::Managed { .. } => usize::from(args.concurrency),
     };
     say!(
-        "stickler run: {} — profile {}, {} browser(s), IdP {}",
+        "stickler run: {} — profile {}, {} check{}, {} browser(s), IdP {}",
         scenario.name,
         scenario.profile,
+        specs.len(),
+        if specs.len() == 1 { "" } else { "s" },
         concurrency,
         idp.base()
     );
+    let evidence = report::EvidenceDrop::default();
     let env = Arc::new(RunEnv {
         scenario,
         idp,
@@ -231,11 +301,13 @@ async fn run_checks(
         profile_template: Some(profile_template.path().to_path_buf()),
         report_dir: report_dir.to_path_buf(),
         http,
+        evidence: evidence.clone(),
     });
     set_current_env(env);
 
-    let collector = Collector::default();
+    let collector = Collector::new(specs, evidence, report_dir.to_path_buf(), args.strict);
     let tags = args.tags.clone();
+    let ids = args.checks.clone();
     CheckWorld::cucumber::<PathBuf>()
         .with_parser(FeatureSet)
         .max_concurrent_scenarios(concurrency)
@@ -243,7 +315,7 @@ async fn run_checks(
         .fail_on_skipped()
         .with_default_cli()
         .before(|feature, _rule, scenario, world| {
-            world.key = check_key(feature, scenario);
+            world.key = crate::check::id_in(feature, scenario);
             // Evidence of an earlier run in the same folder would pass for this one's.
             let _ = std::fs::remove_dir_all(world.env.report_dir.join(&world.key));
             async {}.boxed_local()
@@ -258,21 +330,14 @@ async fn run_checks(
             .boxed_local()
         })
         .filter_run(features, move |f, r, s| {
-            tags.as_ref().is_none_or(|t| {
-                t.eval(
-                    f.tags
-                        .iter()
-                        .chain(r.iter().flat_map(|r| &r.tags))
-                        .chain(s.tags.iter()),
-                )
-            })
+            selected(tags.as_ref(), &ids, f, r, s)
         })
         .await;
     let errors = collector.parse_errors();
     if !errors.is_empty() {
         return Err(usage(errors.join("\n")));
     }
-    Ok(collector.results())
+    Ok(collector.records())
 }
 
 /// Starts the app once against a lenient tenant, to tell a broken command (an

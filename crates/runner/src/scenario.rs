@@ -59,6 +59,8 @@ struct RawFile {
     idp: Option<Spanned<RawTenant>>,
     client: RawClient,
     login: RawLogin,
+    #[serde(default)]
+    quirks: Option<Spanned<toml::Table>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -209,6 +211,9 @@ pub struct ScenarioFile {
     pub client: ClientRegistration,
     /// Sign-in.
     pub login: LoginSpec,
+    /// Quirks set on every tenant the app gets, as an admin configures the real IdP's
+    /// app (`[quirks]`: `groups_claim = "groups"`, ...), in the admin API's JSON form.
+    pub quirks: serde_json::Map<String, serde_json::Value>,
     ready_timeout_secs: u64,
 }
 
@@ -768,7 +773,24 @@ impl Validator<'_> {
             );
         }
 
+        let mut quirks = serde_json::Map::new();
+        if let Some(table) = &raw.quirks {
+            for (name, value) in table.get_ref() {
+                let json = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+                let one =
+                    serde_json::Value::Object([(name.clone(), json.clone())].into_iter().collect());
+                if let Err(e) = serde_json::from_value::<stickler_idp::QuirkOverrides>(one) {
+                    return self.err(
+                        table.span(),
+                        format!("key `{name}` in [quirks]: {e} (`stickler idp --list-quirks` lists every quirk and its values)"),
+                    );
+                }
+                quirks.insert(name.clone(), json);
+            }
+        }
+
         Ok(ScenarioFile {
+            quirks,
             path: self.path.to_path_buf(),
             name: raw.name.into_inner(),
             features,

@@ -5,7 +5,9 @@ use crate::app::ManagedApp;
 use crate::browser::BrowserSession;
 use crate::env::{AppTarget, RunEnv, current_env};
 use crate::evidence::{Evidence, Observation};
+use crate::isolation::Strictness;
 use crate::scenario::Placeholders;
+use crate::verdict::Warning;
 use anyhow::{Context, Result, anyhow};
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -22,7 +24,7 @@ pub const DEFAULT_APP_GROUPS: [&str; 2] = ["Engineering", "Admins"];
 pub struct CheckWorld {
     /// What the whole run shares.
     pub env: Arc<RunEnv>,
-    /// Unique key of the check in this run (file stem + line).
+    /// The check's id (`area.file.n`), also its report folder's name.
     pub key: String,
     /// The profile of the tenant.
     pub profile: Profile,
@@ -48,6 +50,16 @@ pub struct CheckWorld {
     pub notes: Vec<String>,
     /// Journal entries already shown to earlier steps.
     pub journal_since: u64,
+    /// Which of the profile's flow-stopping quirks apply (one check, one cause).
+    pub strictness: Strictness,
+    /// Findings to report without failing the check.
+    pub warnings: Vec<Warning>,
+    /// Evidence that the app crashed.
+    pub crash: Option<String>,
+    /// Why the check does not apply to this app.
+    pub not_applicable: Option<String>,
+    /// A journey delivered its forged or replayed callback to the app.
+    pub callback_delivered: bool,
 }
 
 fn user(name: &str, groups: &[&str]) -> UserSpec {
@@ -80,6 +92,11 @@ impl CheckWorld {
             seen: None,
             notes: Vec::new(),
             journal_since: 0,
+            strictness: Strictness::default(),
+            warnings: Vec::new(),
+            crash: None,
+            not_applicable: None,
+            callback_delivered: false,
         })
     }
 
@@ -104,8 +121,11 @@ impl CheckWorld {
             return Ok(());
         }
         let env = self.env.clone();
+        let layered = self
+            .strictness
+            .overrides(&env.scenario.quirks, &self.quirks);
         let quirks: stickler_idp::QuirkOverrides =
-            serde_json::from_value(Value::Object(self.quirks.clone()))
+            serde_json::from_value(Value::Object(layered))
                 .context("a quirk step set an unknown quirk or a bad value")?;
         let mut vars = Placeholders::default();
         vars.set("idp_url", env.idp.base());
@@ -211,11 +231,26 @@ impl CheckWorld {
         self.env.idp.journal(&tenant.name, self.journal_since).await
     }
 
-    /// Ends everything the check started and writes its evidence; never fails.
+    /// Notes crash evidence when the app's process has exited; true when it has.
+    pub fn app_exited(&mut self) -> bool {
+        let Some(why) = self.app.as_mut().and_then(ManagedApp::exited) else {
+            return false;
+        };
+        self.crash.get_or_insert(why);
+        true
+    }
+
+    /// Ends everything the check started and hands its evidence to the reporters (and
+    /// writes it to the report folder); never fails.
     pub async fn teardown(&mut self, failed: bool) {
+        self.app_exited();
         let mut evidence = Evidence {
             observation: self.seen.clone(),
             notes: self.notes.clone(),
+            warnings: self.warnings.clone(),
+            crash: self.crash.clone(),
+            not_applicable: self.not_applicable.clone(),
+            callback_delivered: self.callback_delivered,
             ..Default::default()
         };
         if let Ok(j) = self.journal().await {
@@ -250,5 +285,10 @@ impl CheckWorld {
             let _ = self.env.idp.delete_tenant(&t.name).await;
         }
         evidence.save(&dir);
+        self.env
+            .evidence
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(self.key.clone(), evidence);
     }
 }

@@ -29,10 +29,36 @@ pub fn quirk_value(name: &str, value: String) -> Result<serde_json::Value> {
         .ok_or_else(|| anyhow!("quirk `{name}` has no value"))
 }
 
+/// `Given the profile's min_state_length applies`: the check is about this gate, so
+/// its tenant keeps the profile's value (every other gate is relaxed).
+#[given(regex = r"^the profile's (\w+) applies$")]
+fn keeps_gate(w: &mut CheckWorld, quirk: String) -> Result<()> {
+    w.strictness.keep(&quirk)
+}
+
+/// The whole-profile check: no gate is relaxed.
+#[given(regex = r"^every quirk of the profile applies$")]
+fn whole_profile(w: &mut CheckWorld) {
+    w.strictness.whole_profile = true;
+}
+
+/// The client's registered method. When the scenario file says the app is wired to
+/// another one, the check does not apply to this app: it stops here, not applicable.
 #[given(regex = r#"^the app is registered with the token auth method "([^"]*)"$"#)]
 fn auth_method(w: &mut CheckWorld, method: String) -> Result<()> {
     let m: TokenAuthMethod = serde_json::from_value(serde_json::Value::String(method.clone()))
         .map_err(|_| anyhow!("unknown token auth method `{method}` (client_secret_basic, client_secret_post, none)"))?;
+    if let Some(wired) = w.env.scenario.client.token_endpoint_auth_method
+        && wired != m
+    {
+        let why = format!(
+            "the scenario file says the app is wired to `{}` ([client] token_endpoint_auth_method), and this check is about an IdP app set to `{}`; to test both, let the app take the method from `{{token_endpoint_auth_method}}`",
+            wired.as_str(),
+            m.as_str()
+        );
+        w.not_applicable = Some(why.clone());
+        anyhow::bail!("not applicable: {why}");
+    }
     w.auth_method = Some(m);
     Ok(())
 }

@@ -3,6 +3,7 @@
 use super::names;
 use crate::evidence::{Observation, Shown};
 use crate::journeys::observe;
+use crate::verdict::Warning;
 use crate::world::CheckWorld;
 use anyhow::{Result, anyhow, bail};
 use cucumber::then;
@@ -24,7 +25,7 @@ fn describe(o: &Observation) -> String {
 async fn signed_in_or_refused(w: &mut CheckWorld, username: String) -> Result<()> {
     if matches!(seen(w)?.shown, Shown::SignedIn(_)) {
         w.notes.push("the app signed the user in".into());
-        signed_in(w, username)
+        signed_in(w, username).await
     } else {
         w.notes.push("the app refused the sign-in".into());
         refuses_visibly(w).await
@@ -32,10 +33,29 @@ async fn signed_in_or_refused(w: &mut CheckWorld, username: String) -> Result<()
 }
 
 #[then(regex = r"^the app shows (\w+) signed in$")]
-fn signed_in(w: &mut CheckWorld, username: String) -> Result<()> {
-    let o = seen(w)?;
+async fn signed_in(w: &mut CheckWorld, username: String) -> Result<()> {
+    let o = seen(w)?.clone();
     let Shown::SignedIn(text) = &o.shown else {
-        bail!("the app did not show {username} signed in: {}", describe(o));
+        if w.app_exited() {
+            bail!("{}", w.crash.clone().unwrap_or_default());
+        }
+        // The IdP's first refusal names the rule the app broke.
+        let refused = w
+            .journal()
+            .await?
+            .into_iter()
+            .find(|e| e.error.is_some() && e.endpoint != "discovery")
+            .map(|e| {
+                format!(
+                    "\nThe IdP refused first: {}",
+                    crate::evidence::journal_line(&e)
+                )
+            })
+            .unwrap_or_default();
+        bail!(
+            "the app did not show {username} signed in: {}{refused}",
+            describe(&o)
+        );
     };
     if let Some(expect) = &w.env.scenario.login.signed_in_contains {
         let user = w.user(&username)?;
@@ -81,8 +101,10 @@ async fn shows_groups(w: &mut CheckWorld, groups: String) -> Result<()> {
     Ok(())
 }
 
-/// The refusal must be visible: an error on the app's page, not a crash, not silence,
-/// no session afterwards, and the app still answering.
+/// A refusal is judged by its outcome: no session afterwards, the app still answering,
+/// and something on screen. An HTTP 5xx page is still a refusal (reported as a
+/// warning); a crash is the app's process exiting, its connection failing, or nothing
+/// answering within the step time, each named with its evidence.
 #[then(regex = r"^the app refuses the sign-in visibly$")]
 async fn refuses_visibly(w: &mut CheckWorld) -> Result<()> {
     let o = seen(w)?.clone();
@@ -99,23 +121,25 @@ async fn refuses_visibly(w: &mut CheckWorld) -> Result<()> {
         }
         _ => {}
     }
-    if let Some(s) = o.status.filter(|s| *s >= 500) {
-        bail!(
-            "the app crashed instead of refusing: HTTP {s} at {} showing: {}",
-            o.url,
-            o.text
-        );
+    if w.app_exited() {
+        bail!("{}", w.crash.clone().unwrap_or_default());
     }
-    match (&w.env.scenario.login.error, &o.shown) {
-        (Some(_), Shown::AppError(t)) if !t.is_empty() => {}
-        (Some(sel), _) => bail!(
+    if let Some(crash) = crash_seen(&o) {
+        w.crash = Some(crash.clone());
+        bail!("{crash}");
+    }
+    let server_error = o.status.filter(|s| *s >= 500);
+    match (&w.env.scenario.login.error, &o.shown, server_error) {
+        (_, _, Some(_)) => {}
+        (Some(_), Shown::AppError(t), _) if !t.is_empty() => {}
+        (Some(sel), _, _) => bail!(
             "the app showed no error (`{sel}` is absent or empty): {}",
             describe(&o)
         ),
-        (None, _) if o.text.trim().is_empty() => {
+        (None, _, _) if o.text.trim().is_empty() => {
             bail!("the app showed a blank page: {}", describe(&o))
         }
-        (None, _) => {}
+        (None, _, _) => {}
     }
     // Still alive: the start page answers without a server error.
     let start = w.vars.fill(&w.env.scenario.login.start_url)?;
@@ -125,7 +149,15 @@ async fn refuses_visibly(w: &mut CheckWorld) -> Result<()> {
             r.status()
         ),
         Ok(_) => {}
-        Err(e) => bail!("after refusing, the app no longer answers at {start}: {e}"),
+        Err(e) => {
+            let crash = if w.app_exited() {
+                w.crash.clone().unwrap_or_default()
+            } else {
+                format!("after refusing, the app no longer answers at {start}: {e}")
+            };
+            w.crash = Some(crash.clone());
+            bail!("{crash}");
+        }
     }
     // No session: the start page in the same browser shows nobody signed in.
     w.browser()?.goto(&start).await?;
@@ -133,5 +165,35 @@ async fn refuses_visibly(w: &mut CheckWorld) -> Result<()> {
     if let Shown::SignedIn(t) = &after.shown {
         bail!("the app refused on screen but kept a session: its start page shows `{t}`");
     }
+    if let Some(s) = server_error {
+        w.warnings.push(Warning {
+            kind: "refused with an HTTP 5xx page".into(),
+            detail: format!("HTTP {s} at {} showing: {}", o.url, o.text),
+        });
+    }
     Ok(())
+}
+
+/// What in the browser shows a crash rather than a refusal: the connection failed, or
+/// nothing answered.
+fn crash_seen(o: &Observation) -> Option<String> {
+    const NET_ERRORS: [&str; 4] = [
+        "ERR_CONNECTION_REFUSED",
+        "ERR_CONNECTION_RESET",
+        "ERR_EMPTY_RESPONSE",
+        "ERR_CONNECTION_CLOSED",
+    ];
+    if o.url.starts_with("chrome-error://") || NET_ERRORS.iter().any(|e| o.text.contains(e)) {
+        return Some(format!(
+            "the browser could not reach the app (connection refused or reset): {}",
+            o.text
+        ));
+    }
+    if o.status.is_none() && o.text.trim().is_empty() {
+        return Some(format!(
+            "nothing answered within the step time at {}",
+            o.url
+        ));
+    }
+    None
 }

@@ -1,6 +1,7 @@
 //! Then steps about what the app sent, read from the IdP's request journal.
 
 use crate::evidence::journal_line;
+use crate::verdict::Warning;
 use crate::world::CheckWorld;
 use anyhow::{Result, bail};
 use cucumber::then;
@@ -94,6 +95,9 @@ async fn redirect_uri(w: &mut CheckWorld) -> Result<()> {
     Ok(())
 }
 
+/// The app authenticated with exactly the registered method. A client that first tries
+/// another method, is refused, and retries with the right one signs in: a warning (it
+/// costs a refused request per sign-in and fills the IdP's logs), not a failure.
 #[then(regex = r"^the app authenticated at the token endpoint as registered$")]
 async fn token_auth(w: &mut CheckWorld) -> Result<()> {
     let registered = w
@@ -101,23 +105,72 @@ async fn token_auth(w: &mut CheckWorld) -> Result<()> {
         .clients
         .first()
         .map(|c| c.token_endpoint_auth_method);
+    let expected = match registered {
+        Some(stickler_idp::TokenAuthMethod::ClientSecretBasic) => "basic",
+        Some(stickler_idp::TokenAuthMethod::ClientSecretPost) => "post",
+        _ => "none",
+    };
+    let registered = registered.map(|m| m.as_str()).unwrap_or("?");
     let tokens = entries(w, "token").await?;
-    for e in &tokens {
-        let used = e.client_auth.as_deref().unwrap_or("none");
-        w.notes.push(format!(
-            "the app authenticated at the token endpoint with `{used}` (registered: {})",
-            registered.map(|m| m.as_str()).unwrap_or("?")
-        ));
-        let expected = match registered {
-            Some(stickler_idp::TokenAuthMethod::ClientSecretBasic) => "basic",
-            Some(stickler_idp::TokenAuthMethod::ClientSecretPost) => "post",
-            _ => "none",
-        };
-        if used != expected {
+    let used: Vec<&str> = tokens
+        .iter()
+        .map(|e| e.client_auth.as_deref().unwrap_or("none"))
+        .collect();
+    w.notes.push(format!(
+        "the app authenticated at the token endpoint with `{}` (registered: {registered})",
+        used.join("`, then `")
+    ));
+    let right = tokens
+        .iter()
+        .position(|e| e.client_auth.as_deref().unwrap_or("none") == expected && e.status == 200);
+    match right {
+        // Exactly as registered from the first call on.
+        Some(0) if used.iter().all(|u| *u == expected) => Ok(()),
+        // Refused first, then right.
+        Some(i) => {
+            let wrong = &tokens[..i];
+            w.warnings.push(Warning {
+                kind: "client authentication retried with another method".into(),
+                detail: format!(
+                    "the app first authenticated with `{}` and was refused ({}), then with `{expected}`, which worked: one refused request per sign-in",
+                    used[0],
+                    wrong.iter().map(journal_line).collect::<Vec<_>>().join("; ")
+                ),
+            });
+            Ok(())
+        }
+        None => {
+            let e = tokens
+                .iter()
+                .find(|e| e.client_auth.as_deref().unwrap_or("none") != expected);
+            match e {
+                Some(e) => bail!(
+                    "the app authenticated with `{}` but the client is registered for `{registered}`.{}",
+                    e.client_auth.as_deref().unwrap_or("none"),
+                    idp_said(e)
+                ),
+                None => bail!(
+                    "the app authenticated with `{expected}` as registered, but the token endpoint refused it: {}",
+                    tokens
+                        .iter()
+                        .map(journal_line)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            }
+        }
+    }
+}
+
+/// Core §3.1.2.1 leaves `nonce` optional in the code flow, but it is what binds an ID
+/// token to the browser that asked for it (§15.5.2).
+#[then(regex = r"^the app sent a nonce$")]
+async fn sends_nonce(w: &mut CheckWorld) -> Result<()> {
+    for e in entries(w, "authorize").await? {
+        if e.nonce_len.is_none() {
             bail!(
-                "the app authenticated with `{used}` but the client is registered for `{}`.{}",
-                registered.map(|m| m.as_str()).unwrap_or("?"),
-                idp_said(e)
+                "the app sent no `nonce` to the authorization endpoint ({})",
+                journal_line(&e)
             );
         }
     }
