@@ -76,6 +76,48 @@ fn configuration_errors_exit_2_naming_file_line_and_key() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A run that would execute no check is a usage error, not a green build: a tag that
+/// matches nothing, an empty feature folder, an unknown `--check`, a check without level.
+#[test]
+fn a_run_that_selects_no_check_exits_2() {
+    let dir = scratch("selection");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "scenarios/demo-rp.toml"];
+        args.extend_from_slice(extra);
+        stickler(&args, &[])
+    };
+    let o = run(&["--tags", "@no-such-tag"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no check selected"), "{}", stderr(&o));
+
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let o = run(&["--features", empty.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no check selected"), "{}", stderr(&o));
+
+    let o = run(&["--check", "jumpcloud.state.9"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no check `jumpcloud.state.9`"), "{}", stderr(&o));
+
+    let area = dir.join("area");
+    std::fs::create_dir_all(&area).unwrap();
+    let bare = area.join("bare.feature");
+    std::fs::write(
+        &bare,
+        "Feature: F\n  Scenario: S\n    Source: x\n    When carol signs in through the browser\n",
+    )
+    .unwrap();
+    let o = run(&["--features", bare.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("bare.feature:2") && stderr(&o).contains("Level:"),
+        "{}",
+        stderr(&o)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_missing_driver_exits_3_and_says_how_to_fix_it() {
     let dir = scratch("driver");

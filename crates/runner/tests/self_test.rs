@@ -1,199 +1,311 @@
-//! The self-test matrix: the JumpCloud suite against the demo app, correct and with each
-//! `--bug` switch, through the real `stickler` binary, the real browser and the real IdP.
-//! The correct app passes every check; each bug fails exactly the checks listed for it,
-//! and every check is failed by at least one bug.
+//! The self-test matrix: the suite against the demo app, correct and with each `--bug`
+//! switch, through the real `stickler` binary, the real browser and the real IdP. The
+//! correct app passes every check; each bug gives exactly the verdicts listed for it
+//! (every other check in the files it runs on passes), and every check is failed or
+//! warned by at least one bug.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const STATE: &str = "The app sends a state of 8 or more characters";
-const CSRF: &str = "The app rejects a callback whose state is not its own";
-const POST: &str = "The app signs in when it may only use client_secret_post";
-const BASIC: &str = "The app signs in when it may only use client_secret_basic";
-const ISSUER: &str = "The app works with an issuer that has a path and ends with a slash";
-const REDIRECT: &str = "The app sends the registered redirect_uri exactly";
-const PKCE: &str = "The app uses PKCE with S256 when it uses PKCE";
-const NONCE: &str = "The app sends a nonce of 8 or more characters when it sends one";
-const OUTSIDER: &str = "A user outside the app's groups is refused without a crash or a session";
-const ONE_GROUP: &str = "A user in one assigned group gets in and the app sees that group";
-const GROUPS: &str = "A user in several assigned groups gets in and the app sees all of them";
-const INVALID_STATE: &str =
-    "The app shows an error, not a crash, when JumpCloud answers invalid_state";
+/// A verdict as the JSON report spells it.
+const F: &str = "failed";
+const W: &str = "warned";
+const NE: &str = "not_exercised";
+const NA: &str = "not_applicable";
+const P: &str = "passed";
 
-const WRONG_ISS: &str = "The app refuses an ID token from another issuer";
-const WRONG_AUD: &str = "The app refuses an ID token for another client";
-const EXTRA_AUD: &str = "The app refuses an ID token with an extra audience and no azp";
-const WRONG_AZP: &str = "The app refuses an ID token whose azp names another client";
-const BAD_SIG: &str = "The app refuses an ID token whose signature does not verify";
-const ALG_NONE: &str = "The app refuses an unsigned ID token (alg none)";
-const HS256: &str = "The app refuses an ID token signed with the client secret (HS256)";
-const UNKNOWN_KID: &str = "The app refuses an ID token signed with a key that is not in the JWKS";
-const WRONG_NONCE: &str = "The app refuses an ID token whose nonce is not its own";
-const MISSING_NONCE: &str = "The app refuses an ID token without the nonce it sent";
-const REPLAY: &str = "The app refuses an ID token replayed from an earlier sign-in";
-const EXPIRED: &str = "The app refuses an expired ID token";
-const MISSING_SUB: &str = "The app refuses an ID token without sub";
-const MISSING_IAT: &str = "The app refuses an ID token without iat";
-const IAT_FUTURE: &str = "The app refuses an ID token issued a day in the future";
-const AT_HASH: &str = "The app refuses an ID token whose at_hash does not match the access token";
-const EMAIL_STRING: &str = "The app accepts email_verified given as the string \"true\"";
-const NO_KID: &str = "The app accepts an ID token without kid when the JWKS has one key";
-const NO_KID_SEVERAL: &str = "The app signs in or refuses cleanly when the ID token has no kid and the JWKS has several keys";
-const ROTATION: &str = "The app signs in after the IdP rotates its signing key";
-const USERINFO_SUB: &str = "The app refuses a userinfo answer about another subject";
-const THIN: &str = "The app signs in with claims that only userinfo carries";
-const DISCOVERY: &str = "The app refuses a discovery document that names another issuer";
-const CALLBACK_REPLAY: &str = "The app refuses a callback replayed in another browser session";
-
-/// Every shipped check and the feature file it is in.
-const CHECKS: [(&str, &str); 36] = [
-    (STATE, "features/jumpcloud/state.feature"),
-    (CSRF, "features/jumpcloud/state.feature"),
-    (POST, "features/jumpcloud/client_auth.feature"),
-    (BASIC, "features/jumpcloud/client_auth.feature"),
-    (ISSUER, "features/jumpcloud/issuer.feature"),
-    (REDIRECT, "features/jumpcloud/redirect_uri.feature"),
-    (PKCE, "features/jumpcloud/pkce_nonce.feature"),
-    (NONCE, "features/jumpcloud/pkce_nonce.feature"),
-    (OUTSIDER, "features/jumpcloud/groups.feature"),
-    (ONE_GROUP, "features/jumpcloud/groups.feature"),
-    (GROUPS, "features/jumpcloud/groups.feature"),
-    (INVALID_STATE, "features/jumpcloud/error_redirects.feature"),
-    (WRONG_ISS, "features/id_token/issuer_audience.feature"),
-    (WRONG_AUD, "features/id_token/issuer_audience.feature"),
-    (EXTRA_AUD, "features/id_token/issuer_audience.feature"),
-    (WRONG_AZP, "features/id_token/issuer_audience.feature"),
-    (BAD_SIG, "features/id_token/signature.feature"),
-    (ALG_NONE, "features/id_token/signature.feature"),
-    (HS256, "features/id_token/signature.feature"),
-    (UNKNOWN_KID, "features/id_token/signature.feature"),
-    (WRONG_NONCE, "features/id_token/nonce.feature"),
-    (MISSING_NONCE, "features/id_token/nonce.feature"),
-    (REPLAY, "features/id_token/nonce.feature"),
-    (EXPIRED, "features/id_token/claims.feature"),
-    (MISSING_SUB, "features/id_token/claims.feature"),
-    (MISSING_IAT, "features/id_token/claims.feature"),
-    (IAT_FUTURE, "features/id_token/claims.feature"),
-    (AT_HASH, "features/id_token/claims.feature"),
-    (EMAIL_STRING, "features/id_token/claims.feature"),
-    (NO_KID, "features/id_token/keys.feature"),
-    (NO_KID_SEVERAL, "features/id_token/keys.feature"),
-    (ROTATION, "features/id_token/keys.feature"),
-    (USERINFO_SUB, "features/userinfo/userinfo.feature"),
-    (THIN, "features/userinfo/userinfo.feature"),
-    (DISCOVERY, "features/discovery/discovery.feature"),
-    (CALLBACK_REPLAY, "features/callback/replay.feature"),
-];
-
-/// Each bug switch (several, comma-separated, where one mistake hides behind another)
-/// and the checks it must fail. The run covers every feature file holding one of them,
-/// and every other check in those files must pass: a bug fails exactly its checks.
-/// The correct app runs the whole suite.
-fn expectations() -> Vec<(&'static str, Vec<&'static str>)> {
-    vec![
-        // JumpCloud refuses whole flows: a bug that breaks the flow early fails every
-        // sign-in in the files it runs against.
-        ("no-state", vec![STATE, CSRF]),
-        ("short-state", vec![STATE, CSRF]),
-        ("ignore-state-mismatch", vec![CSRF]),
-        ("auth-basic-always", vec![POST]),
-        ("auth-post-always", vec![BASIC]),
-        ("strip-issuer-slash", vec![ISSUER]),
-        ("plain-pkce", vec![PKCE, NONCE]),
-        ("short-nonce", vec![PKCE, NONCE]),
-        ("crash-on-idp-error", vec![OUTSIDER, INVALID_STATE]),
-        ("groups-array-only", vec![ONE_GROUP]),
-        ("groups-string-only", vec![GROUPS]),
-        ("wrong-redirect-uri", vec![REDIRECT]),
-        // ID token, userinfo and discovery.
-        ("skip-issuer-check", vec![WRONG_ISS, DISCOVERY]),
-        ("skip-audience-check", vec![WRONG_AUD, EXTRA_AUD, WRONG_AZP]),
-        (
-            "skip-signature-check",
-            vec![BAD_SIG, ALG_NONE, HS256, UNKNOWN_KID],
-        ),
-        ("accept-alg-none", vec![ALG_NONE, HS256]),
-        // The replayed token still fails the at_hash check...
-        ("ignore-nonce", vec![WRONG_NONCE, MISSING_NONCE]),
-        // ...unless that is skipped too.
-        (
-            "ignore-nonce,skip-at-hash-check",
-            vec![WRONG_NONCE, MISSING_NONCE, REPLAY],
-        ),
-        ("ignore-exp", vec![EXPIRED]),
-        ("lenient-claims", vec![MISSING_SUB, MISSING_IAT]),
-        ("ignore-iat", vec![IAT_FUTURE]),
-        ("skip-at-hash-check", vec![AT_HASH]),
-        ("strict-booleans", vec![EMAIL_STRING]),
-        ("require-kid", vec![NO_KID]),
-        // Refusing is fine for several keys without kid; crashing is not.
-        (
-            "require-kid,crash-on-invalid-token",
-            vec![NO_KID, NO_KID_SEVERAL],
-        ),
-        ("cache-jwks-forever", vec![ROTATION]),
-        ("ignore-userinfo-sub-mismatch", vec![USERINFO_SUB]),
-        // Without userinfo, the thin token leaves no email, and the other subject's
-        // answer is never seen, so the app signs in where it had to refuse.
-        ("skip-userinfo", vec![THIN, USERINFO_SUB]),
-        ("replayable-callback", vec![CALLBACK_REPLAY]),
-    ]
+/// One run of the matrix.
+struct Case {
+    /// `DEMO_RP_BUGS`.
+    bugs: &'static str,
+    /// The checks whose verdict is not a plain pass, and that verdict.
+    expect: Vec<(&'static str, &'static str)>,
+    /// Checks that pass with a warning of this kind.
+    warn: Vec<(&'static str, &'static str)>,
+    /// More checks to run, whose verdict is a plain pass unless listed.
+    also: Vec<&'static str>,
+    /// Extra flags.
+    flags: Vec<&'static str>,
+    /// The exit code.
+    exit: i32,
 }
 
-/// The feature files holding `checks`, and every check in them.
-fn scope(checks: &[&str]) -> (Vec<&'static str>, BTreeSet<String>) {
-    let mut files: Vec<&'static str> = CHECKS
-        .iter()
-        .filter(|(c, _)| checks.contains(c))
-        .map(|(_, f)| *f)
-        .collect();
-    files.sort_unstable();
-    files.dedup();
-    let all = CHECKS
-        .iter()
-        .filter(|(_, f)| files.contains(f))
-        .map(|(c, _)| c.to_string())
-        .collect();
-    (files, all)
+fn case(bugs: &'static str, expect: Vec<(&'static str, &'static str)>) -> Case {
+    let exit = if expect.iter().any(|(_, v)| *v == F) {
+        1
+    } else {
+        0
+    };
+    Case {
+        bugs,
+        expect,
+        warn: vec![],
+        also: vec![],
+        flags: vec![],
+        exit,
+    }
+}
+
+const WHOLE: &str = "jumpcloud.whole_profile.1";
+const RETRIED: &str = "client authentication retried with another method";
+const REFUSED_5XX: &str = "refused with an HTTP 5xx page";
+
+fn cases() -> Vec<Case> {
+    vec![
+        // The seed story: JumpCloud refuses a missing state and Basic auth; each check
+        // shows its own cause, and the whole profile fails.
+        case(
+            "no-state",
+            vec![
+                ("jumpcloud.state.1", F),
+                ("jumpcloud.state.2", F),
+                (WHOLE, F),
+            ],
+        ),
+        case("short-state", vec![("jumpcloud.state.1", F), (WHOLE, F)]),
+        case("ignore-state-mismatch", vec![("jumpcloud.state.2", F)]),
+        case(
+            "auth-basic-always",
+            vec![("jumpcloud.client_auth.1", F), (WHOLE, F)],
+        ),
+        case("auth-post-always", vec![("jumpcloud.client_auth.2", F)]),
+        Case {
+            warn: vec![("jumpcloud.client_auth.1", RETRIED), (WHOLE, RETRIED)],
+            also: vec![WHOLE],
+            ..case("auth-basic-then-post", vec![("jumpcloud.client_auth.1", P)])
+        },
+        case(
+            "strip-issuer-slash",
+            vec![("jumpcloud.issuer.1", F), (WHOLE, F)],
+        ),
+        case(
+            "plain-pkce",
+            vec![("jumpcloud.pkce_nonce.1", F), (WHOLE, F)],
+        ),
+        case(
+            "short-nonce",
+            vec![("jumpcloud.pkce_nonce.2", F), (WHOLE, F)],
+        ),
+        Case {
+            also: vec!["id_token.nonce.3"],
+            ..case(
+                "no-nonce",
+                vec![
+                    ("jumpcloud.pkce_nonce.3", W),
+                    ("id_token.nonce.1", NE),
+                    ("id_token.nonce.2", NE),
+                ],
+            )
+        },
+        case(
+            "crash-on-idp-error",
+            vec![
+                ("jumpcloud.groups.1", F),
+                ("jumpcloud.error_redirects.1", F),
+            ],
+        ),
+        case("groups-array-only", vec![("jumpcloud.groups.2", F)]),
+        case(
+            "groups-string-only",
+            vec![("jumpcloud.groups.3", F), (WHOLE, F)],
+        ),
+        case(
+            "wrong-redirect-uri",
+            vec![("jumpcloud.redirect_uri.1", F), (WHOLE, F)],
+        ),
+        // ID token, userinfo and discovery.
+        case(
+            "skip-issuer-check",
+            vec![
+                ("id_token.issuer_audience.1", F),
+                ("discovery.discovery.1", F),
+            ],
+        ),
+        case(
+            "skip-audience-check",
+            vec![
+                ("id_token.issuer_audience.2", F),
+                ("id_token.issuer_audience.3", F),
+                ("id_token.issuer_audience.4", W),
+            ],
+        ),
+        // Core §3.1.3.7 item 6: a token-endpoint ID token may go unverified (should).
+        case(
+            "skip-signature-check",
+            vec![
+                ("id_token.signature.1", W),
+                ("id_token.signature.2", W),
+                ("id_token.signature.3", W),
+                ("id_token.signature.4", W),
+            ],
+        ),
+        Case {
+            flags: vec!["--strict"],
+            exit: 1,
+            ..case(
+                "skip-signature-check",
+                vec![
+                    ("id_token.signature.1", F),
+                    ("id_token.signature.2", F),
+                    ("id_token.signature.3", F),
+                    ("id_token.signature.4", F),
+                ],
+            )
+        },
+        case(
+            "accept-alg-none",
+            vec![("id_token.signature.2", W), ("id_token.signature.3", W)],
+        ),
+        // The replayed token still fails the at_hash check...
+        case(
+            "ignore-nonce",
+            vec![("id_token.nonce.1", F), ("id_token.nonce.2", F)],
+        ),
+        // ...unless that is skipped too.
+        case(
+            "ignore-nonce,skip-at-hash-check",
+            vec![
+                ("id_token.nonce.1", F),
+                ("id_token.nonce.2", F),
+                ("id_token.nonce.3", F),
+            ],
+        ),
+        case("ignore-exp", vec![("id_token.claims.1", F)]),
+        case(
+            "lenient-claims",
+            vec![("id_token.claims.2", F), ("id_token.claims.3", F)],
+        ),
+        case("ignore-iat", vec![("id_token.claims.4", W)]),
+        case("skip-at-hash-check", vec![("id_token.claims.5", W)]),
+        case("strict-booleans", vec![("id_token.claims.6", W)]),
+        case("require-kid", vec![("id_token.keys.1", F)]),
+        // Refusing is fine for several keys without kid; crashing is not.
+        case(
+            "require-kid,crash-on-invalid-token",
+            vec![("id_token.keys.1", F), ("id_token.keys.2", F)],
+        ),
+        case("cache-jwks-forever", vec![("id_token.keys.3", F)]),
+        // An app that dies on a token it refuses is a crash, not a refusal.
+        case(
+            "crash-on-invalid-token",
+            vec![
+                ("id_token.issuer_audience.1", F),
+                ("id_token.issuer_audience.2", F),
+                ("id_token.issuer_audience.3", F),
+                ("id_token.issuer_audience.4", F),
+            ],
+        ),
+        // An HTTP 500 error page (Auth.js's way) is still a refusal: a warning.
+        Case {
+            warn: vec![
+                ("id_token.issuer_audience.1", REFUSED_5XX),
+                ("id_token.issuer_audience.2", REFUSED_5XX),
+                ("id_token.issuer_audience.3", REFUSED_5XX),
+                ("id_token.issuer_audience.4", REFUSED_5XX),
+            ],
+            also: vec!["id_token.issuer_audience.1"],
+            ..case("refuse-with-500", vec![])
+        },
+        case(
+            "ignore-userinfo-sub-mismatch",
+            vec![("userinfo.userinfo.1", F)],
+        ),
+        // Without userinfo, the thin token leaves no email; the other subject's answer
+        // is never seen, so that check proves nothing.
+        case(
+            "skip-userinfo",
+            vec![("userinfo.userinfo.1", NE), ("userinfo.userinfo.2", W)],
+        ),
+        case("replayable-callback", vec![("callback.replay.1", F)]),
+        // An app that cannot sign in at all: nothing is exercised, nothing passes, and
+        // the run fails.
+        Case {
+            exit: 1,
+            ..case(
+                "no-sign-in",
+                vec![
+                    ("jumpcloud.state.1", NE),
+                    ("jumpcloud.state.2", NE),
+                    ("id_token.signature.1", NE),
+                    ("id_token.signature.2", NE),
+                    ("id_token.signature.3", NE),
+                    ("id_token.signature.4", NE),
+                ],
+            )
+        },
+    ]
 }
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// Every shipped check: id → feature file (relative to the workspace).
+fn shipped() -> BTreeMap<String, String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_stickler"))
+        .current_dir(workspace())
+        .args(["checks", "--json"])
+        .output()
+        .expect("stickler checks runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let checks: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    checks
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| {
+            let loc = c["location"].as_str().unwrap_or_default();
+            let file = loc.rsplit_once(':').map_or(loc, |(f, _)| f);
+            (
+                c["id"].as_str().unwrap_or_default().to_string(),
+                file.to_string(),
+            )
+        })
+        .collect()
+}
+
 struct Outcome {
     code: i32,
-    failed: BTreeSet<String>,
-    passed: BTreeSet<String>,
+    /// id → verdict.
+    verdicts: BTreeMap<String, String>,
+    /// id → warning kinds.
+    warnings: BTreeMap<String, Vec<String>>,
     report: serde_json::Value,
-    /// The JUnit XML report of the same run.
     junit: String,
     stdout: String,
 }
 
-fn run_suite(bug: Option<&str>, features: &[&str]) -> Outcome {
+fn run_suite(bugs: Option<&str>, features: &[String], flags: &[&str], scenario: &Path) -> Outcome {
     let dir = std::env::temp_dir().join(format!(
-        "stickler-selftest-{}-{}",
+        "stickler-selftest-{}-{}{}",
         std::process::id(),
-        bug.unwrap_or("none").replace(',', "+")
+        bugs.unwrap_or("none").replace(',', "+"),
+        flags.join("")
     ));
     let _ = std::fs::remove_dir_all(&dir);
     let json = dir.join("report.json");
     let junit = dir.join("report.xml");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_stickler"));
     cmd.current_dir(workspace())
-        .args(["run", "scenarios/demo-rp.toml", "--report-dir"])
+        .arg("run")
+        .arg(scenario)
+        .arg("--report-dir")
         .arg(&dir)
         .arg("--json")
         .arg(&json)
         .arg("--junit")
         .arg(&junit)
+        .args(flags)
         .env_remove("DEMO_RP_BUGS");
     for f in features {
         cmd.args(["--features", f]);
     }
-    if let Some(b) = bug {
+    if let Some(b) = bugs {
         cmd.env("DEMO_RP_BUGS", b);
     }
     let out = cmd.output().expect("stickler runs");
@@ -203,106 +315,153 @@ fn run_suite(bug: Option<&str>, features: &[&str]) -> Outcome {
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_else(|| {
-            panic!("no JSON report for bug {bug:?}\nstdout:\n{stdout}\nstderr:\n{stderr}")
+            panic!("no JSON report for bugs {bugs:?}\nstdout:\n{stdout}\nstderr:\n{stderr}")
         });
-    let names = |status: &str| -> BTreeSet<String> {
-        report["checks"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|c| c["status"] == status)
-            .filter_map(|c| c["name"].as_str().map(str::to_string))
-            .collect()
-    };
+    let checks = report["checks"].as_array().cloned().unwrap_or_default();
+    let id = |c: &serde_json::Value| c["id"].as_str().unwrap_or_default().to_string();
     Outcome {
         code: out.status.code().unwrap_or(-1),
-        failed: names("failed"),
-        passed: names("passed"),
+        verdicts: checks
+            .iter()
+            .map(|c| (id(c), c["verdict"].as_str().unwrap_or_default().to_string()))
+            .collect(),
+        warnings: checks
+            .iter()
+            .map(|c| {
+                let kinds = c["warnings"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|w| w["kind"].as_str().map(str::to_string))
+                    .collect();
+                (id(c), kinds)
+            })
+            .collect(),
         report,
         junit: std::fs::read_to_string(&junit).unwrap_or_default(),
         stdout,
     }
 }
 
-/// `text` as XML attributes carry it.
-fn xml_escaped(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
-}
-
-fn message_of<'a>(o: &'a Outcome, check: &str) -> &'a str {
+fn reason_of<'a>(o: &'a Outcome, check: &str) -> &'a str {
     o.report["checks"]
         .as_array()
-        .and_then(|cs| cs.iter().find(|c| c["name"] == check))
-        .and_then(|c| c["message"].as_str())
+        .and_then(|cs| cs.iter().find(|c| c["id"] == check))
+        .and_then(|c| c["reason"].as_str())
         .unwrap_or("")
+}
+
+/// Each difference between expected and actual verdicts, naming the check, both
+/// verdicts and the evidence folder.
+fn differences(
+    label: &str,
+    expected: &BTreeMap<String, String>,
+    o: &Outcome,
+    want_exit: i32,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (id, want) in expected {
+        let got = o.verdicts.get(id).map_or("not run", String::as_str);
+        if got != want {
+            let dir = o.report["checks"]
+                .as_array()
+                .and_then(|cs| cs.iter().find(|c| c["id"] == id.as_str()))
+                .and_then(|c| c["files"]["dir"].as_str())
+                .unwrap_or("-")
+                .to_string();
+            out.push(format!(
+                "{label}: {id}: expected {want}, got {got} ({}) — evidence {dir}",
+                reason_of(o, id)
+            ));
+        }
+    }
+    for id in o.verdicts.keys().filter(|id| !expected.contains_key(*id)) {
+        out.push(format!("{label}: {id} ran but was not expected to"));
+    }
+    if o.code != want_exit {
+        out.push(format!("{label}: exit {} (want {want_exit})", o.code));
+    }
+    if !out.is_empty() {
+        out.push(o.stdout.clone());
+    }
+    out
 }
 
 #[test]
 fn the_matrix_proves_every_check_can_pass_and_fail() {
+    let all = shipped();
+    let scenario = workspace().join("scenarios/demo-rp.toml");
     // The correct app passes the whole suite the scenario file names.
-    let correct = run_suite(None, &[]);
-    assert_eq!(
-        correct.code, 0,
-        "correct app must pass:\n{}",
-        correct.stdout
-    );
-    let expected_all: BTreeSet<String> = CHECKS.iter().map(|(c, _)| c.to_string()).collect();
-    assert_eq!(correct.passed, expected_all, "{}", correct.stdout);
+    let correct = run_suite(None, &[], &[], &scenario);
+    let everything: BTreeMap<String, String> =
+        all.keys().map(|id| (id.clone(), P.to_string())).collect();
+    let mut mismatches = differences("correct app", &everything, &correct, 0);
     assert!(
         correct
             .stdout
             .trim_end()
-            .ends_with(&format!("{} passed, 0 failed", CHECKS.len())),
+            .ends_with(&format!("{} passed, 0 failed", all.len())),
         "{}",
         correct.stdout
     );
-    // The JUnit report counts the same.
     assert!(
         correct.junit.contains(&format!(
             "<testsuites name=\"stickler\" tests=\"{}\" failures=\"0\"",
-            CHECKS.len()
+            all.len()
         )),
         "{}",
         correct.junit
     );
 
-    let mut failed_somewhere = BTreeSet::new();
-    let mut mismatches = Vec::new();
-    for (bug, expected) in expectations() {
-        let (files, in_scope) = scope(&expected);
-        let o = run_suite(Some(bug), &files);
-        let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
-        let ran: BTreeSet<String> = o.failed.union(&o.passed).cloned().collect();
-        if o.code != 1 || o.failed != expected || ran != in_scope {
-            mismatches.push(format!(
-                "--bug {bug} on {files:?}: exit {} (want 1)\n  failed unexpectedly: {:?}\n  passed unexpectedly: {:?}\n  not run: {:?}\n{}",
-                o.code,
-                o.failed.difference(&expected).collect::<Vec<_>>(),
-                expected.difference(&o.failed).collect::<Vec<_>>(),
-                in_scope.difference(&ran).collect::<Vec<_>>(),
-                o.stdout
-            ));
+    let mut not_passed_somewhere = BTreeSet::new();
+    for c in cases() {
+        // The files of the checks named, and every check in them.
+        let named: Vec<&str> = c
+            .expect
+            .iter()
+            .map(|(id, _)| *id)
+            .chain(c.also.iter().copied())
+            .collect();
+        let mut files: Vec<String> = named.iter().map(|id| all[*id].clone()).collect();
+        files.sort();
+        files.dedup();
+        let mut expected: BTreeMap<String, String> = all
+            .iter()
+            .filter(|(_, f)| files.contains(f))
+            .map(|(id, _)| (id.clone(), P.to_string()))
+            .collect();
+        for (id, v) in &c.expect {
+            expected.insert(id.to_string(), v.to_string());
         }
-        // JUnit says the same as the JSON report.
-        assert!(
-            o.junit.contains(&format!(
-                "tests=\"{}\" failures=\"{}\"",
-                ran.len(),
-                o.failed.len()
-            )) && o.failed.iter().all(|c| o
-                .junit
-                .contains(&format!("<testcase name=\"{}\"", xml_escaped(c)))),
-            "--bug {bug}: JUnit report disagrees:\n{}",
-            o.junit
-        );
-        // The diagnosis names the real cause for the bugs a single check is about.
-        match bug {
+        let label = format!("--bug {} {}", c.bugs, c.flags.join(" "));
+        let o = run_suite(Some(c.bugs), &files, &c.flags, &scenario);
+        mismatches.extend(differences(&label, &expected, &o, c.exit));
+        for (id, kind) in &c.warn {
+            if !o
+                .warnings
+                .get(*id)
+                .is_some_and(|ks| ks.iter().any(|k| k == kind))
+            {
+                mismatches.push(format!(
+                    "{label}: {id} lacks the warning `{kind}`: {:?}",
+                    o.warnings.get(*id)
+                ));
+            }
+        }
+        // JUnit counts what JSON counts: failures, and skips as <skipped>.
+        let failed = o.verdicts.values().filter(|v| *v == F).count();
+        let skipped = o.verdicts.values().filter(|v| *v == NE || *v == NA).count();
+        if !o.junit.contains(&format!(
+            "tests=\"{}\" failures=\"{failed}\"",
+            o.verdicts.len()
+        )) || o.junit.matches("<skipped").count() != skipped
+        {
+            mismatches.push(format!("{label}: JUnit disagrees with JSON:\n{}", o.junit));
+        }
+        // The diagnosis names the real cause where a single check is about it.
+        match c.bugs {
             "no-state" => {
-                let m = message_of(&o, STATE);
+                let m = reason_of(&o, "jumpcloud.state.1");
                 assert!(
                     m.contains("no `state`") && m.contains("invalid_state"),
                     "{m}"
@@ -313,67 +472,115 @@ fn the_matrix_proves_every_check_can_pass_and_fail() {
                     o.stdout
                 );
             }
-            "auth-basic-always" => assert!(
-                message_of(&o, POST).contains("client_secret_post"),
-                "{}",
-                o.stdout
-            ),
+            "auth-basic-always" => {
+                let m = reason_of(&o, "jumpcloud.client_auth.1");
+                assert!(
+                    m.contains("`basic`") && m.contains("client_secret_post"),
+                    "{m}"
+                );
+            }
             "short-nonce" => assert!(
-                message_of(&o, NONCE).contains("insufficient_entropy"),
+                reason_of(&o, "jumpcloud.pkce_nonce.2").contains("insufficient_entropy"),
                 "{}",
                 o.stdout
             ),
-            "plain-pkce" => assert!(message_of(&o, PKCE).contains("plain"), "{}", o.stdout),
-            "crash-on-idp-error" => assert!(
-                message_of(&o, OUTSIDER).contains("HTTP 500"),
+            "plain-pkce" => assert!(
+                reason_of(&o, "jumpcloud.pkce_nonce.1").contains("plain"),
                 "{}",
                 o.stdout
             ),
-            "require-kid,crash-on-invalid-token" => assert!(
-                message_of(&o, NO_KID_SEVERAL).contains("HTTP 500"),
-                "{}",
-                o.stdout
-            ),
+            "crash-on-idp-error" | "crash-on-invalid-token" => {
+                let id = if c.bugs == "crash-on-idp-error" {
+                    "jumpcloud.groups.1"
+                } else {
+                    "id_token.issuer_audience.1"
+                };
+                let m = reason_of(&o, id);
+                assert!(m.contains("crashed") && m.contains("exited"), "{m}");
+            }
+            "skip-userinfo" => {
+                let m = reason_of(&o, "userinfo.userinfo.1");
+                assert!(m.contains("never called userinfo"), "{m}");
+            }
             _ => {}
         }
-        failed_somewhere.extend(o.failed);
+        for (id, v) in &o.verdicts {
+            if v == F || v == W {
+                not_passed_somewhere.insert(id.clone());
+            }
+        }
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n\n"));
-    // Every check, refusals and acceptances alike, is failed by some bug.
-    let never: Vec<_> = expected_all.difference(&failed_somewhere).collect();
+    // Every check is failed or warned by some bug: each can fail, and each passes above.
+    let never: Vec<_> = all
+        .keys()
+        .filter(|id| !not_passed_somewhere.contains(*id))
+        .collect();
     assert!(
         never.is_empty(),
         "checks no bug switch makes fail: {never:?}"
     );
 }
 
-/// The table above is the shipped suite: no check is missing from it, none is stale.
+/// A scenario file that says the app is wired to one client authentication method, and
+/// sets a quirk on every tenant: the other method's check is not applicable.
 #[test]
-fn the_matrix_knows_every_shipped_check() {
-    let mut shipped = BTreeSet::new();
-    let mut areas: Vec<String> = std::fs::read_dir(workspace().join("features"))
-        .expect("features/")
-        .flatten()
-        .filter(|e| e.path().is_dir())
-        .map(|e| format!("features/{}", e.file_name().to_string_lossy()))
-        .collect();
-    areas.sort();
-    assert!(areas.len() >= 5, "{areas:?}");
-    for dir in &areas {
-        for entry in std::fs::read_dir(workspace().join(dir)).expect("feature folder") {
-            let path = entry.expect("entry").path();
-            let text = std::fs::read_to_string(&path).expect("feature file");
-            let rel = format!("{dir}/{}", path.file_name().unwrap().to_string_lossy());
-            for line in text.lines() {
-                if let Some(name) = line.trim().strip_prefix("Scenario: ") {
-                    shipped.insert((name.trim().to_string(), rel.clone()));
-                }
-            }
-        }
-    }
-    let table: BTreeSet<(String, String)> = CHECKS
-        .iter()
-        .map(|(c, f)| (c.to_string(), f.to_string()))
-        .collect();
-    assert_eq!(table, shipped);
+fn a_declared_auth_method_makes_the_other_check_not_applicable() {
+    let text = std::fs::read_to_string(workspace().join("scenarios/demo-rp.toml")).expect("read");
+    let text = text
+        .replace("\"{token_endpoint_auth_method}\"", "\"client_secret_post\"")
+        .replace(
+            "[client]\n",
+            "[client]\ntoken_endpoint_auth_method = \"client_secret_post\"\n",
+        )
+        .replace(
+            "workdir = \"..\"",
+            &format!("workdir = {:?}", workspace().display().to_string()),
+        )
+        .replace(
+            "\"../features/",
+            &format!("\"{}/features/", workspace().display()),
+        )
+        + "\n[quirks]\ngroups_claim = \"groups\"\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = dir.path().join("wired-post.toml");
+    std::fs::write(&scenario, text).expect("write");
+    let o = run_suite(
+        None,
+        &[
+            "features/jumpcloud/client_auth.feature".into(),
+            "features/jumpcloud/groups.feature".into(),
+        ],
+        &[],
+        &scenario,
+    );
+    let expected: BTreeMap<String, String> = [
+        ("jumpcloud.client_auth.1", P),
+        ("jumpcloud.client_auth.2", NA),
+        ("jumpcloud.groups.1", P),
+        ("jumpcloud.groups.2", P),
+        ("jumpcloud.groups.3", P),
+    ]
+    .into_iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    let diffs = differences("wired to client_secret_post", &expected, &o, 0);
+    assert!(diffs.is_empty(), "{}", diffs.join("\n"));
+    assert!(reason_of(&o, "jumpcloud.client_auth.2").contains("wired to `client_secret_post`"));
+    assert!(
+        o.stdout
+            .trim_end()
+            .ends_with("4 passed, 0 failed, 1 skipped"),
+        "{}",
+        o.stdout
+    );
+    // The scenario's quirk reached the tenant: the app was told the groups claim is
+    // `groups` (JumpCloud's profile says `memberOf`).
+    let log = o.report["checks"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["id"] == "jumpcloud.groups.2"))
+        .and_then(|c| c["files"]["app_log"].as_str())
+        .map(|p| std::fs::read_to_string(p).unwrap_or_default())
+        .unwrap_or_default();
+    assert!(log.contains("--groups-claim groups "), "{log}");
 }
