@@ -6,8 +6,11 @@
 use anyhow::{Result, bail};
 use serde_json::{Map, Value, json};
 
-/// The gate quirks and the value that lets any app through.
-pub const GATES: [(&str, fn() -> Value); 5] = [
+/// A gate quirk and the value that lets any app through.
+type Gate = (&'static str, fn() -> Value);
+
+/// The gate quirks.
+pub const GATES: [Gate; 5] = [
     ("min_state_length", || json!(0)),
     ("min_nonce_length", || json!(0)),
     ("enforce_token_auth_method", || json!(false)),

@@ -139,7 +139,7 @@ pub fn exercised(exercise: Exercise, facts: &Facts) -> Result<(), String> {
             stopped()
         ),
         Exercise::TokenRequest => format!("the app never called the token endpoint{}", stopped()),
-        Exercise::IdToken => match calls("token").last() {
+        Exercise::IdToken => match calls("token").next_back() {
             Some(e) => format!(
                 "the token endpoint never gave this app an ID token; its last answer: {}",
                 journal_line(e)
@@ -153,7 +153,7 @@ pub fn exercised(exercise: Exercise, facts: &Facts) -> Result<(), String> {
             "the app sent no nonce, so it has none to compare with the ID token's (sending one is its own check)".to_string()
         }
         Exercise::NonceIdToken => exercised(Exercise::IdToken, facts).err().unwrap_or_default(),
-        Exercise::Userinfo => match calls("userinfo").last() {
+        Exercise::Userinfo => match calls("userinfo").next_back() {
             Some(e) => format!("userinfo never answered this app 200: {}", journal_line(e)),
             None if calls("token").any(|e| e.status == 200) => {
                 "the app never called userinfo (it takes its claims from the ID token), so its handling of userinfo answers is untested".to_string()
