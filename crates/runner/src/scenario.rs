@@ -60,7 +60,7 @@ struct RawFile {
     client: RawClient,
     login: RawLogin,
     #[serde(default)]
-    quirks: Option<Spanned<toml::Table>>,
+    quirks: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -774,19 +774,21 @@ impl Validator<'_> {
         }
 
         let mut quirks = serde_json::Map::new();
-        if let Some(table) = &raw.quirks {
-            for (name, value) in table.get_ref() {
-                let json = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
-                let one =
-                    serde_json::Value::Object([(name.clone(), json.clone())].into_iter().collect());
-                if let Err(e) = serde_json::from_value::<stickler_idp::QuirkOverrides>(one) {
-                    return self.err(
-                        table.span(),
-                        format!("key `{name}` in [quirks]: {e} (`stickler idp --list-quirks` lists every quirk and its values)"),
-                    );
-                }
-                quirks.insert(name.clone(), json);
+        for (name, value) in raw.quirks.iter().flatten() {
+            let json = serde_json::to_value(value.get_ref()).unwrap_or(serde_json::Value::Null);
+            let one = serde_json::Value::Object(
+                [(name.get_ref().clone(), json.clone())].into_iter().collect(),
+            );
+            if let Err(e) = serde_json::from_value::<stickler_idp::QuirkOverrides>(one) {
+                return self.err(
+                    name.span(),
+                    format!(
+                        "key `{}` in [quirks]: {e} (`stickler idp --list-quirks` lists every quirk and its values)",
+                        name.get_ref()
+                    ),
+                );
             }
+            quirks.insert(name.get_ref().clone(), json);
         }
 
         Ok(ScenarioFile {
@@ -978,6 +980,25 @@ callback_path = "/callback"
             e.starts_with("s.toml:4: [app] with `command` needs `ready_url`"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn quirks_are_taken_and_bad_ones_named_by_line_and_key() {
+        let base = "name = \"x\"\n[app]\nurl = \"http://127.0.0.1:1\"\n[idp]\ntenant = \"t\"\nclient_id = \"c\"\nclient_secret = \"s\"\n[client]\nredirect_uris = [\"{app_url}/cb\"]\n[login]\nstart_url = \"{app_url}/\"\nsigned_in = \"#u\"\n";
+        let ok = parse(Path::new("s.toml"), &format!("{base}[quirks]\ngroups_claim = \"groups\"\n"))
+            .expect("parses");
+        assert_eq!(ok.quirks["groups_claim"], serde_json::json!("groups"));
+        let e = parse(
+            Path::new("s.toml"),
+            &format!("{base}[quirks]\ngroups_claim = \"groups\"\nmin_state_length = \"eight\"\n"),
+        )
+        .expect_err("bad value")
+        .to_string();
+        assert!(e.contains("s.toml:15:") && e.contains("min_state_length"), "{e}");
+        let e = parse(Path::new("s.toml"), &format!("{base}[quirks]\ngroups_clam = 1\n"))
+            .expect_err("unknown quirk")
+            .to_string();
+        assert!(e.contains("s.toml:14:") && e.contains("groups_clam"), "{e}");
     }
 
     #[test]
