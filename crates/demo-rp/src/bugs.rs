@@ -126,8 +126,8 @@ bugs! {
     /// Authenticates at the token endpoint with client_secret_basic first and, when the
     /// IdP answers `invalid_client`, sends the same request again with the id and
     /// secret in the body (golang.org/x/oauth2's `AuthStyleAutoDetect`: header first,
-    /// then params; its per-endpoint memory of the style that worked is left out, so
-    /// every sign-in probes).
+    /// then params; Go retries after any error and remembers the style that worked,
+    /// this app retries after `invalid_client` only and probes at every sign-in).
     AuthBasicThenPost = "auth-basic-then-post",
     /// Sends no `nonce` and so expects none: an ID token without one is fine, one with a
     /// nonce is refused as unexpected (Auth.js with its default `checks: ["pkce"]`, whose
