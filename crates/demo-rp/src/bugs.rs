@@ -51,8 +51,10 @@ bugs! {
     PlainPkce = "plain-pkce",
     /// Sends a 4-character `nonce` (hand-rolled flows with a short random token).
     ShortNonce = "short-nonce",
-    /// Answers a callback carrying `error=` with HTTP 500, as an unhandled exception
-    /// does (Authlib's `authorize_access_token()` raising `OAuthError` in a Flask view).
+    /// Crashes on a callback carrying `error=`: logs `unhandled error: …` and exits with
+    /// status 1, so the browser's connection fails (an Express 4 route awaiting
+    /// openid-client's `callback()`, which rejects with `OPError`, without a `catch`:
+    /// since Node.js 15 an unhandled promise rejection ends the process).
     CrashOnIdpError = "crash-on-idp-error",
     /// Parses the groups claim strictly as an array of strings, so JumpCloud's single
     /// string fails with HTTP 500 (a Go `[]string`, a zod array, Harbor).
@@ -104,8 +106,10 @@ bugs! {
     /// Refuses `email_verified` given as the string "true" (openidconnect built without
     /// `accept-string-booleans`: the AWS Cognito problem).
     StrictBooleans = "strict-booleans",
-    /// Answers HTTP 500 with a stack trace when the ID token fails validation, as an
-    /// unhandled exception does (a Flask or Express callback without error handling).
+    /// Crashes when it refuses an ID token: logs `unhandled error: …` and exits with
+    /// status 1, so the browser's connection fails (an Express 4 route awaiting
+    /// openid-client's `callback()`, which rejects with `RPError`, without a `catch`:
+    /// since Node.js 15 an unhandled promise rejection ends the process).
     CrashOnInvalidToken = "crash-on-invalid-token",
     /// Does not compare `at_hash` with the access token (most code-flow RPs:
     /// openidconnect leaves it to the app, go-oidc to `VerifyAccessToken`).
@@ -115,6 +119,26 @@ bugs! {
     /// double requests: React strict mode, a link prefetcher, a retried redirect). A
     /// callback URL leaked through history, logs or a `Referer` is then a session.
     ReplayableCallback = "replayable-callback",
+    /// Answers every ID-token refusal with a generic HTTP 500 page that has no `#error`
+    /// (Auth.js: a failed callback ends on its built-in error page with
+    /// `error=Configuration`, which it serves with status 500).
+    RefuseWith500 = "refuse-with-500",
+    /// Authenticates at the token endpoint with client_secret_basic first and, when the
+    /// IdP answers `invalid_client`, sends the same request again with the id and
+    /// secret in the body (golang.org/x/oauth2's `AuthStyleAutoDetect`: header first,
+    /// then params; Go retries after any error and remembers the style that worked,
+    /// this app retries after `invalid_client` only and probes at every sign-in).
+    AuthBasicThenPost = "auth-basic-then-post",
+    /// Sends no `nonce` and so expects none: an ID token without one is fine, one with a
+    /// nonce is refused as unexpected (Auth.js with its default `checks: ["pkce"]`, whose
+    /// oauth4webapi then expects no nonce; apps on bare golang.org/x/oauth2 without
+    /// `oidc.Nonce`, which check none either: add `ignore-nonce`).
+    NoNonce = "no-nonce",
+    /// Cannot sign in at all: the sign-in link leads to the app's error page ("sign-in
+    /// is not configured") and the browser never reaches the IdP (an SSO integration
+    /// left unconfigured, as django-allauth stops with `SocialApp matching query does
+    /// not exist` when the provider has no SocialApp).
+    NoSignIn = "no-sign-in",
 }
 
 impl fmt::Display for Bug {
@@ -218,7 +242,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), Bug::ALL.len());
-        assert_eq!(Bug::ALL.len(), 28);
+        assert_eq!(Bug::ALL.len(), 32);
     }
 
     #[test]

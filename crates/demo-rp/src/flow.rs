@@ -34,8 +34,8 @@ pub enum Pkce {
 pub struct Flow {
     /// The `state` sent, if any (`no-state` sends none).
     pub state: Option<String>,
-    /// The `nonce` sent.
-    pub nonce: Nonce,
+    /// The `nonce` sent, if any (`no-nonce` sends none).
+    pub nonce: Option<Nonce>,
     /// The PKCE verifier, sent with the code.
     pub verifier: PkceCodeVerifier,
     /// How the challenge goes into the authorization URL.
@@ -50,10 +50,10 @@ impl Flow {
             _ if bugs.has(Bug::ShortState) => Some(random_token(WEAK_LEN)),
             _ => Some(random_token(STRONG_LEN)),
         };
-        let nonce_len = if bugs.has(Bug::ShortNonce) {
-            WEAK_LEN
-        } else {
-            STRONG_LEN
+        let nonce = match () {
+            _ if bugs.has(Bug::NoNonce) => None,
+            _ if bugs.has(Bug::ShortNonce) => Some(Nonce::new(random_token(WEAK_LEN))),
+            _ => Some(Nonce::new(random_token(STRONG_LEN))),
         };
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let pkce = if bugs.has(Bug::PlainPkce) {
@@ -63,7 +63,7 @@ impl Flow {
         };
         Flow {
             state,
-            nonce: Nonce::new(random_token(nonce_len)),
+            nonce,
             verifier,
             pkce,
         }
@@ -99,7 +99,7 @@ mod tests {
     fn the_correct_flow_is_strong() {
         let f = Flow::start(&Bugs::default());
         assert!(f.state.as_ref().is_some_and(|s| s.len() >= 32));
-        assert!(f.nonce.secret().len() >= 32);
+        assert!(f.nonce.as_ref().is_some_and(|n| n.secret().len() >= 32));
         assert!(f.verifier.secret().len() >= 43);
         assert!(matches!(&f.pkce, Pkce::S256(c) if c.method().as_str() == "S256"));
     }
@@ -108,7 +108,10 @@ mod tests {
     fn bugs_weaken_the_flow() {
         assert!(Flow::start(&bugs("no-state")).state.is_none());
         assert_eq!(Flow::start(&bugs("short-state")).state.unwrap().len(), 4);
-        assert_eq!(Flow::start(&bugs("short-nonce")).nonce.secret().len(), 4);
+        let short = Flow::start(&bugs("short-nonce")).nonce.unwrap();
+        assert_eq!(short.secret().len(), 4);
+        assert!(Flow::start(&bugs("no-nonce")).nonce.is_none());
+        assert!(Flow::start(&bugs("no-nonce,short-nonce")).nonce.is_none());
         assert_eq!(Flow::start(&bugs("plain-pkce")).pkce, Pkce::Plain);
     }
 

@@ -5,7 +5,7 @@
 
 use crate::bugs::Bug;
 use crate::jose::{Jws, check_iat};
-use crate::oidc::{IdTokenClaims, Metadata};
+use crate::oidc::{IdTokenClaims, Metadata, nonce_check};
 use crate::settings::Settings;
 use chrono::{DateTime, Utc};
 use openidconnect::core::{CoreJsonWebKey, CoreJwsSigningAlgorithm};
@@ -78,7 +78,7 @@ pub fn validate(
     s: &Settings,
     metadata: &Metadata,
     compact: &str,
-    nonce: &Nonce,
+    nonce: Option<&Nonce>,
     access_token: &AccessToken,
     now: DateTime<Utc>,
 ) -> Result<IdTokenClaims, String> {
@@ -132,11 +132,9 @@ pub fn validate(
     if !bugs.has(Bug::IgnoreIat) {
         check_iat(claims.issue_time(), now)?;
     }
-    if !bugs.has(Bug::IgnoreNonce) {
-        nonce
-            .verify(claims.nonce())
-            .map_err(|e| format!("Invalid nonce: {e}"))?;
-    }
+    nonce_check(nonce, bugs.has(Bug::IgnoreNonce))
+        .verify(claims.nonce())
+        .map_err(|e| format!("Invalid nonce: {e}"))?;
     if let (Some(expected), Some(key)) = (claims.access_token_hash(), key.as_ref())
         && !bugs.has(Bug::SkipAtHashCheck)
     {

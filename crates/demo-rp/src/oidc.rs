@@ -21,7 +21,7 @@ use openidconnect::{
     ClaimsVerificationError, Client, CsrfToken, DiscoveryError, EmptyExtraTokenFields,
     EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields, IdTokenVerifier,
     IssuerUrl, JsonWebKey, JsonWebKeySet, JwsSigningAlgorithm, Nonce, NonceVerifier,
-    OAuth2TokenResponse, ProviderMetadataWithLogout, RequestTokenError, Scope,
+    OAuth2TokenResponse, PkceCodeVerifier, ProviderMetadataWithLogout, RequestTokenError, Scope,
     SignatureVerificationError, StandardErrorResponse, StandardTokenResponse, TokenResponse,
     UserInfoClaims,
 };
@@ -316,22 +316,7 @@ impl Provider {
     }
 
     /// Finishes a sign-in: exchanges `code`, validates the ID token, calls userinfo.
-    /// Under `crash-on-invalid-token`, a refused ID token becomes an unhandled error.
     pub async fn sign_in(
-        &self,
-        s: &Settings,
-        flow: Flow,
-        code: String,
-    ) -> Result<SignedIn, Refusal> {
-        match self.sign_in_checked(s, flow, code).await {
-            Err(Refusal::IdToken(why)) if s.bugs.has(Bug::CrashOnInvalidToken) => {
-                Err(Refusal::unhandled_id_token_error(&why))
-            }
-            other => other,
-        }
-    }
-
-    async fn sign_in_checked(
         &self,
         s: &Settings,
         flow: Flow,
@@ -340,12 +325,15 @@ impl Provider {
         let metadata = self.ready().await?;
         let http = adapter(self.http.clone());
         let client = client_for(&metadata, s);
-        let exchanged = client
-            .exchange_code(AuthorizationCode::new(code))
-            .map_err(|e| Refusal::Token(e.to_string()))?
-            .set_pkce_verifier(flow.verifier)
-            .request_async(&http)
-            .await;
+        let mut exchanged = exchange(&client, &http, &code, &flow).await?;
+        if retries_in_body(s, &exchanged) {
+            tracing::warn!(
+                "auth-basic-then-post: the IdP refused client_secret_basic with invalid_client; \
+                 sending the same request with the secret in the body"
+            );
+            let in_body = client.clone().set_auth_type(AuthType::RequestBody);
+            exchanged = exchange(&in_body, &http, &code, &flow).await?;
+        }
         let (tokens, claims, id_token) = match exchanged {
             Ok(tokens) => {
                 let id_token = tokens.id_token().ok_or(Refusal::NoIdToken)?.clone();
@@ -353,7 +341,13 @@ impl Provider {
                     refuse_string_booleans(&id_token.to_string())?;
                 }
                 let claims = self
-                    .validate_id_token(s, &metadata, &id_token, &flow.nonce, tokens.access_token())
+                    .validate_id_token(
+                        s,
+                        &metadata,
+                        &id_token,
+                        flow.nonce.as_ref(),
+                        tokens.access_token(),
+                    )
                     .await?;
                 (tokens, claims, Some(id_token))
             }
@@ -362,7 +356,8 @@ impl Provider {
                 let RequestTokenError::Parse(_, body) = &e else {
                     return Err(Refusal::Token(described));
                 };
-                let (tokens, claims) = unparsable(s, &metadata, body, &flow.nonce, described)?;
+                let (tokens, claims) =
+                    unparsable(s, &metadata, body, flow.nonce.as_ref(), described)?;
                 (tokens, claims, None)
             }
             Err(e) => return Err(Refusal::Token(describe_token_error(&e))),
@@ -408,7 +403,7 @@ impl Provider {
         s: &Settings,
         metadata: &Metadata,
         id_token: &IdToken,
-        nonce: &Nonce,
+        nonce: Option<&Nonce>,
         access_token: &AccessToken,
     ) -> Result<IdTokenClaims, Refusal> {
         if s.bugs.has(Bug::RequireKid) && kid_of(&id_token.to_string()).is_none() {
@@ -434,6 +429,36 @@ impl Provider {
     }
 }
 
+/// The result of one code exchange at the token endpoint.
+type Exchanged = Result<
+    Tokens,
+    RequestTokenError<crate::http_client::HttpError, StandardErrorResponse<CoreErrorResponseType>>,
+>;
+
+/// One token request for `code` with the flow's PKCE verifier.
+async fn exchange(
+    client: &OidcClient,
+    http: &impl Fn(openidconnect::HttpRequest) -> crate::http_client::Pending,
+    code: &str,
+    flow: &Flow,
+) -> Result<Exchanged, Refusal> {
+    Ok(client
+        .exchange_code(AuthorizationCode::new(code.to_string()))
+        .map_err(|e| Refusal::Token(e.to_string()))?
+        .set_pkce_verifier(PkceCodeVerifier::new(flow.verifier.secret().clone()))
+        .request_async(http)
+        .await)
+}
+
+/// `auth-basic-then-post`: whether a client_secret_basic exchange the IdP answered with
+/// `invalid_client` is sent again with the secret in the body.
+fn retries_in_body(s: &Settings, first: &Exchanged) -> bool {
+    s.bugs.has(Bug::AuthBasicThenPost)
+        && s.auth_method == AuthMethod::ClientSecretBasic
+        && matches!(first, Err(RequestTokenError::ServerResponse(r))
+            if *r.error() == CoreErrorResponseType::InvalidClient)
+}
+
 /// `require-kid`'s refusal.
 fn no_kid() -> Refusal {
     Refusal::IdToken("the ID token has no kid (this app looks signing keys up by kid)".into())
@@ -456,7 +481,7 @@ fn unparsable(
     s: &Settings,
     metadata: &Metadata,
     body: &[u8],
-    nonce: &Nonce,
+    nonce: Option<&Nonce>,
     described: String,
 ) -> Result<(Tokens, IdTokenClaims), Refusal> {
     let Ok(Value::Object(mut response)) = serde_json::from_slice::<Value>(body) else {
@@ -523,7 +548,11 @@ pub fn client_for(metadata: &Metadata, s: &Settings) -> OidcClient {
 pub fn authorization_url(metadata: &Metadata, s: &Settings, flow: &Flow) -> url::Url {
     let client = client_for(metadata, s);
     let state = flow.state.clone().unwrap_or_default();
-    let nonce = flow.nonce.clone();
+    // openidconnect always sends a nonce; `no-nonce` drops it from the URL below.
+    let nonce = flow
+        .nonce
+        .clone()
+        .unwrap_or_else(|| Nonce::new(String::new()));
     let mut req = client.authorize_url(
         CoreAuthenticationFlow::AuthorizationCode,
         move || CsrfToken::new(state),
@@ -540,12 +569,17 @@ pub fn authorization_url(metadata: &Metadata, s: &Settings, flow: &Flow) -> url:
             .add_extra_param("code_challenge_method", "plain"),
     };
     let (mut url, _, _) = req.url();
-    if flow.state.is_none() {
-        // openidconnect always sends a state; `no-state` drops it from the URL.
+    // openidconnect always sends a state and a nonce; `no-state` and `no-nonce` drop
+    // them from the URL.
+    let dropped = [
+        ("state", flow.state.is_none()),
+        ("nonce", flow.nonce.is_none()),
+    ];
+    if dropped.iter().any(|(_, drop)| *drop) {
         let pairs: Vec<(String, String)> = url
             .query_pairs()
             .into_owned()
-            .filter(|(k, _)| k != "state")
+            .filter(|(k, _)| !dropped.contains(&(k.as_str(), true)))
             .collect();
         url.query_pairs_mut().clear().extend_pairs(pairs);
     }
@@ -559,7 +593,7 @@ fn validate_with(
     s: &Settings,
     metadata: &Metadata,
     id_token: &IdToken,
-    nonce: &Nonce,
+    nonce: Option<&Nonce>,
     access_token: &AccessToken,
 ) -> Result<IdTokenClaims, ClaimsVerificationError> {
     let sig = ClaimsVerificationError::SignatureVerification;
@@ -593,7 +627,7 @@ fn check(
     s: &Settings,
     client: &OidcClient,
     id_token: &IdToken,
-    nonce: &Nonce,
+    nonce: Option<&Nonce>,
     access_token: &AccessToken,
 ) -> Result<IdTokenClaims, ClaimsVerificationError> {
     let verifier = weakened(client.id_token_verifier(), s);
@@ -658,9 +692,16 @@ fn weakened<'a>(
     v
 }
 
-/// The nonce comparison (OIDC Core §3.1.3.7 step 11), or none under `ignore-nonce`.
-fn nonce_check(nonce: &Nonce, ignore: bool) -> impl NonceVerifier + '_ {
-    move |got: Option<&Nonce>| if ignore { Ok(()) } else { nonce.verify(got) }
+/// The nonce comparison (OIDC Core §3.1.3.7 step 11) with the nonce sent; when none was
+/// sent (`no-nonce`), the token must carry none, as oauth4webapi's `expectNoNonce`
+/// wants. No comparison at all under `ignore-nonce`.
+pub fn nonce_check(sent: Option<&Nonce>, ignore: bool) -> impl NonceVerifier + '_ {
+    move |got: Option<&Nonce>| match (sent, got) {
+        _ if ignore => Ok(()),
+        (Some(sent), got) => sent.verify(got),
+        (None, None) => Ok(()),
+        (None, Some(_)) => Err("the ID token carries a nonce, and the app sent none".to_string()),
+    }
 }
 
 /// `at_hash`, when present, must hash the access token (OIDC Core §3.1.3.8 / §3.2.2.9).

@@ -64,6 +64,16 @@ pub fn error(status: StatusCode, message: &str) -> Response {
     (status, Html(layout(&body))).into_response()
 }
 
+/// A generic server error page without `#error` (bug `refuse-with-500`), worded as
+/// Auth.js's built-in error page for `error=Configuration`: the reason is only logged.
+pub fn server_error(status: StatusCode) -> Response {
+    let page = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Error</title></head>\n\
+                <body><div><h1>Server error</h1>\n\
+                <p>There is a problem with the server configuration.</p>\n\
+                <p>Check the server logs for more information.</p></div></body></html>\n";
+    (status, Html(page)).into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

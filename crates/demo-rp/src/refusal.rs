@@ -1,6 +1,8 @@
 //! Why a sign-in failed: each reason knows its HTTP status and renders itself as the
-//! error page (4xx), except the crashes that bug switches ask for (500).
+//! error page (4xx), except the server errors that bug switches ask for (500). Some
+//! bugs make a refusal end the process instead: [`Refusal::handling`] decides.
 
+use crate::bugs::{Bug, Bugs};
 use crate::pages;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -49,6 +51,23 @@ pub enum Refusal {
     /// An unhandled error, as a bug switch simulates: HTTP 500 and the raw text.
     #[error("{0}")]
     Crash(String),
+    /// An ID-token refusal shown as a generic server error page (bug
+    /// `refuse-with-500`): HTTP 500, no `#error`, the reason only in the log.
+    #[error("the ID token was refused: {0}")]
+    ServerErrorPage(String),
+    /// The app cannot start a sign-in at all (bug `no-sign-in`).
+    #[error("sign-in is not configured")]
+    NotConfigured,
+}
+
+/// What the app does with a refused sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Handling {
+    /// Answers it (an error page, whatever its status).
+    Answer(Refusal),
+    /// Ends the process: this line goes to stderr, then exit status 1 (the
+    /// `crash-on-…` bugs).
+    Exit(String),
 }
 
 fn idp_text(error: &str, description: &Option<String>) -> String {
@@ -59,25 +78,31 @@ fn idp_text(error: &str, description: &Option<String>) -> String {
 }
 
 impl Refusal {
-    /// What an unhandled ID-token error looks like (bug `crash-on-invalid-token`): a
-    /// panic message and a backtrace, as a framework's default 500 page shows them.
-    pub fn unhandled_id_token_error(why: &str) -> Refusal {
-        Refusal::Crash(format!(
-            "thread 'tokio-runtime-worker' panicked at crates/demo-rp/src/oidc.rs:\n\
-             called `Result::unwrap()` on an `Err` value: IdTokenError({why:?})\n\
-             stack backtrace:\n\
-             \x20  0: demo_rp::oidc::Provider::validate_id_token\n\
-             \x20  1: demo_rp::oidc::Provider::sign_in\n\
-             \x20  2: demo_rp::routes::finish\n\
-             \x20  3: demo_rp::routes::callback\n\
-             note: run with `RUST_BACKTRACE=full` for a verbose backtrace."
-        ))
+    /// What the app does with this refusal, by its bugs: `crash-on-idp-error` and
+    /// `crash-on-invalid-token` end the process (an unhandled rejection in Node.js);
+    /// `refuse-with-500` answers an ID-token refusal with a bare 500 page. The crash
+    /// wins when both apply.
+    pub fn handling(self, bugs: &Bugs) -> Handling {
+        let crash = match &self {
+            Refusal::Idp { .. } => bugs.has(Bug::CrashOnIdpError),
+            Refusal::IdToken(_) => bugs.has(Bug::CrashOnInvalidToken),
+            _ => false,
+        };
+        if crash {
+            return Handling::Exit(format!("unhandled error: {self}"));
+        }
+        match self {
+            Refusal::IdToken(why) if bugs.has(Bug::RefuseWith500) => {
+                Handling::Answer(Refusal::ServerErrorPage(why))
+            }
+            other => Handling::Answer(other),
+        }
     }
 
     /// The HTTP status it is answered with.
     pub fn status(&self) -> StatusCode {
         match self {
-            Refusal::Crash(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Refusal::Crash(_) | Refusal::ServerErrorPage(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Refusal::IdToken(_) | Refusal::UserInfo(_) => StatusCode::UNAUTHORIZED,
             Refusal::Idp { error, .. } if error == "access_denied" => StatusCode::FORBIDDEN,
             _ => StatusCode::BAD_REQUEST,
@@ -96,6 +121,7 @@ impl IntoResponse for Refusal {
             Refusal::Crash(detail) => {
                 (status, format!("Internal Server Error\n\n{detail}")).into_response()
             }
+            Refusal::ServerErrorPage(_) => pages::server_error(status),
             other => pages::error(status, &other.to_string()),
         }
     }
@@ -121,21 +147,100 @@ mod tests {
         assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     }
 
-    #[tokio::test]
-    async fn an_unhandled_id_token_error_is_a_500_with_a_trace_and_no_error_element() {
-        let resp = Refusal::unhandled_id_token_error("Invalid issuer").into_response();
-        assert_eq!(resp.status(), 500);
+    fn bugs(names: &str) -> Bugs {
+        Bugs::parse([names]).unwrap()
+    }
+
+    async fn text(resp: Response) -> String {
         let body = axum::body::to_bytes(resp.into_body(), 1 << 20)
             .await
             .unwrap();
-        let text = String::from_utf8(body.to_vec()).unwrap();
-        assert!(
-            text.starts_with("Internal Server Error\n\nthread ")
-                && text.contains("IdTokenError(\"Invalid issuer\")")
-                && text.contains("\n   1: demo_rp::oidc::Provider::sign_in\n")
-                && !text.contains("id=\"error\""),
-            "{text}"
+        String::from_utf8(body.to_vec()).unwrap()
+    }
+
+    fn idp_error() -> Refusal {
+        Refusal::Idp {
+            error: "access_denied".into(),
+            description: Some("not in a group".into()),
+        }
+    }
+
+    #[test]
+    fn refusals_are_answered_unless_a_crash_bug_ends_the_process() {
+        let id_token = || Refusal::IdToken("Invalid issuer".into());
+        let answered = Handling::Answer;
+        assert_eq!(id_token().handling(&Bugs::default()), answered(id_token()));
+        assert_eq!(
+            idp_error().handling(&Bugs::default()),
+            answered(idp_error())
         );
+        assert_eq!(
+            id_token().handling(&bugs("crash-on-invalid-token")),
+            Handling::Exit("unhandled error: the ID token was refused: Invalid issuer".into())
+        );
+        assert_eq!(
+            idp_error().handling(&bugs("crash-on-idp-error")),
+            Handling::Exit("unhandled error: access_denied: not in a group".into())
+        );
+        // Each crash bug is about its own refusal only.
+        assert_eq!(
+            idp_error().handling(&bugs("crash-on-invalid-token")),
+            answered(idp_error())
+        );
+        assert_eq!(
+            id_token().handling(&bugs("crash-on-idp-error")),
+            answered(id_token())
+        );
+        for other in [
+            Refusal::StateMismatch,
+            Refusal::Token("invalid_grant".into()),
+        ] {
+            let all = bugs("crash-on-invalid-token,crash-on-idp-error,refuse-with-500");
+            assert_eq!(other.clone().handling(&all), answered(other));
+        }
+    }
+
+    #[tokio::test]
+    async fn refuse_with_500_answers_id_token_refusals_with_a_bare_server_error() {
+        let handled = Refusal::IdToken("Invalid issuer".into()).handling(&bugs("refuse-with-500"));
+        assert_eq!(
+            handled,
+            Handling::Answer(Refusal::ServerErrorPage("Invalid issuer".into()))
+        );
+        let Handling::Answer(refusal) = handled else {
+            unreachable!()
+        };
+        assert_eq!(
+            refusal.to_string(),
+            "the ID token was refused: Invalid issuer"
+        );
+        let resp = refusal.into_response();
+        assert_eq!(resp.status(), 500);
+        let page = text(resp).await;
+        assert!(
+            page.contains("Server error")
+                && !page.contains("id=\"error\"")
+                && !page.contains("Invalid issuer"),
+            "{page}"
+        );
+        // Other refusals keep their page; the crash wins over the 500.
+        assert_eq!(
+            Refusal::StateMismatch.handling(&bugs("refuse-with-500")),
+            Handling::Answer(Refusal::StateMismatch)
+        );
+        assert!(matches!(
+            Refusal::IdToken("x".into()).handling(&bugs("refuse-with-500,crash-on-invalid-token")),
+            Handling::Exit(_)
+        ));
+    }
+
+    #[tokio::test]
+    async fn not_configured_is_an_error_page() {
+        let resp = Refusal::NotConfigured.into_response();
+        assert!(resp.status().is_client_error());
+        assert!(text(resp).await.contains(
+            "<div id=\"error\" role=\"alert\">Sign-in failed: sign-in is not configured</div>"
+        ));
     }
 
     #[test]

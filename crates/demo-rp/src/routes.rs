@@ -5,7 +5,7 @@ use crate::bugs::Bug;
 use crate::flow::Flow;
 use crate::oidc::{self, Provider, SignedIn};
 use crate::pages;
-use crate::refusal::Refusal;
+use crate::refusal::{Handling, Refusal};
 use crate::settings::Settings;
 use crate::store::{FLOW_COOKIE, SESSION_COOKIE, Store, clear_cookie, read_cookie, set_cookie};
 use axum::Router;
@@ -75,8 +75,14 @@ async fn home(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
 }
 
 /// `GET /login`: remembers a fresh flow and sends the browser to the IdP, unless the
-/// IdP's discovery document is refused: then the error page, and no redirect.
+/// IdP's discovery document is refused (or `no-sign-in`): then the error page, and no
+/// redirect.
 async fn login(State(app): State<Arc<App>>) -> Response {
+    if app.settings.bugs.has(Bug::NoSignIn) {
+        let refusal = Refusal::NotConfigured;
+        tracing::warn!(status = %refusal.status(), "sign-in refused: {refusal}");
+        return refusal.into_response();
+    }
     let metadata = match app.provider.ready().await {
         Ok(metadata) => metadata,
         Err(refusal) => {
@@ -117,13 +123,24 @@ async fn callback(
             set_cookie(&mut resp, SESSION_COOKIE, &id);
             resp
         }
-        Err(refusal) => {
-            tracing::info!(status = %refusal.status(), "sign-in refused: {refusal}");
-            refusal.into_response()
-        }
+        Err(refusal) => match refusal.handling(&app.settings.bugs) {
+            Handling::Answer(refusal) => {
+                tracing::info!(status = %refusal.status(), "sign-in refused: {refusal}");
+                refusal.into_response()
+            }
+            Handling::Exit(line) => exit_unhandled(&line),
+        },
     };
     clear_cookie(&mut resp, FLOW_COOKIE);
     resp
+}
+
+/// The `crash-on-…` bugs: the process ends as Node.js ends on an unhandled promise
+/// rejection, the error on stderr and exit status 1. The browser's connection is
+/// closed without an answer.
+fn exit_unhandled(line: &str) -> ! {
+    eprintln!("{line}");
+    std::process::exit(1)
 }
 
 /// Under `replayable-callback`, the sign-in an earlier callback with the same `code`
@@ -156,9 +173,6 @@ async fn finish(
 ) -> Result<SignedIn, Refusal> {
     let bugs = &app.settings.bugs;
     if let Some(error) = params.get("error") {
-        if bugs.has(Bug::CrashOnIdpError) {
-            return Err(Refusal::Crash(String::new()));
-        }
         return Err(Refusal::Idp {
             error: error.clone(),
             description: params.get("error_description").cloned(),

@@ -147,6 +147,8 @@ impl Settings {
             AuthMethod::None => AuthMethod::None,
             _ if bugs.has(Bug::AuthBasicAlways) => AuthMethod::ClientSecretBasic,
             _ if bugs.has(Bug::AuthPostAlways) => AuthMethod::ClientSecretPost,
+            // Basic first; the body only after the IdP refuses it (see `oidc::sign_in`).
+            _ if bugs.has(Bug::AuthBasicThenPost) => AuthMethod::ClientSecretBasic,
             m => m,
         };
         Ok(Settings {
@@ -247,6 +249,13 @@ mod tests {
         })
         .unwrap();
         assert_eq!(s.auth_method, AuthMethod::ClientSecretPost);
+        let s = Settings::check(RawSettings {
+            auth_method: Some(AuthMethod::ClientSecretPost),
+            bugs: vec!["auth-basic-then-post".into()],
+            ..raw()
+        })
+        .unwrap();
+        assert_eq!(s.auth_method, AuthMethod::ClientSecretBasic);
     }
 
     #[test]

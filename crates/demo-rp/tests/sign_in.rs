@@ -6,7 +6,7 @@ mod support;
 
 use serde_json::json;
 use std::collections::HashMap;
-use support::mini_op::{EMAIL, MiniOp, SUB, Tamper};
+use support::mini_op::{CLIENT_ID, EMAIL, MiniOp, SUB, Tamper};
 use support::rp::{Rp, command};
 
 #[tokio::test]
@@ -182,10 +182,32 @@ async fn idp_errors_are_shown_and_crash_only_under_the_bug() {
         "{page}"
     );
 
-    let crashing = Rp::start(&op, &["crash-on-idp-error"]).await;
-    let resp = crashing.get("/callback?error=invalid_state", None).await;
-    assert_eq!(resp.status(), 500);
-    assert!(resp.text().await.unwrap().contains("Internal Server Error"));
+    let mut crashing = Rp::start(&op, &["crash-on-idp-error"]).await;
+    // Other refusals stay refusals.
+    let out = crashing.get("/callback?code=c&state=s", None).await;
+    assert_eq!(out.status(), 400);
+    assert_crashes(
+        &mut crashing,
+        "/callback?error=invalid_state&error_description=The+state+is+missing",
+        None,
+        "unhandled error: invalid_state: The state is missing",
+    )
+    .await;
+}
+
+/// Follows `callback` and expects the app to die there: no answer, exit status 1, and
+/// `line` on stderr; nothing listens afterwards.
+async fn assert_crashes(rp: &mut Rp, callback: &str, flow: Option<&str>, line: &str) {
+    let answer = rp.try_get(callback, flow).await;
+    assert!(answer.is_err(), "an answer: {answer:?}");
+    let status = rp.exited().await;
+    assert_eq!(status.code(), Some(1), "{status:?}");
+    let stderr = rp.stderr();
+    assert!(
+        stderr.lines().any(|l| l.starts_with(line)),
+        "`{line}` not on stderr: {stderr}"
+    );
+    assert!(rp.try_get("/healthz", None).await.is_err());
 }
 
 #[tokio::test]
@@ -223,8 +245,11 @@ type QueryCheck = fn(&Query) -> bool;
 #[tokio::test]
 async fn login_bugs_show_in_the_authorization_request() {
     let op = MiniOp::start().await;
-    let cases: [(&str, QueryCheck); 5] = [
+    let cases: [(&str, QueryCheck); 6] = [
         ("no-state", |q| !q.contains_key("state")),
+        ("no-nonce", |q| {
+            !q.contains_key("nonce") && q.contains_key("state")
+        }),
         ("short-state", |q| q["state"].len() == 4),
         ("short-nonce", |q| q["nonce"].len() == 4),
         ("plain-pkce", |q| {
@@ -369,6 +394,10 @@ async fn start_up_refuses_bad_flags_and_an_unreachable_idp() {
         "strict-booleans",
         "crash-on-invalid-token",
         "skip-at-hash-check",
+        "refuse-with-500",
+        "auth-basic-then-post",
+        "no-nonce",
+        "no-sign-in",
     ] {
         assert!(help.contains(&format!("  {name} ")), "{name}: {help}");
     }
@@ -570,41 +599,167 @@ async fn a_token_without_kid_is_verified_with_the_only_key_or_each_key() {
     assert!(out.signed_in(), "{out:?}");
     let out = Rp::start(&op, &["require-kid"]).await.sign_in().await;
     assert!(out.refused(), "{out:?}");
-    let out = Rp::start(&op, &["require-kid", "crash-on-invalid-token"])
-        .await
-        .sign_in()
-        .await;
-    assert_eq!(out.status, 500, "{out:?}");
-    assert!(
-        out.page.contains("panicked")
-            && out.page.contains("no kid")
-            && !out.page.contains("id=\"error\""),
-        "{out:?}"
-    );
+    let mut crashing = Rp::start(&op, &["require-kid", "crash-on-invalid-token"]).await;
+    let (flow, callback) = crashing.start_sign_in().await;
+    let line = "unhandled error: the ID token was refused: the ID token has no kid";
+    assert_crashes(&mut crashing, &callback, Some(&flow), line).await;
 }
 
 #[tokio::test]
-async fn an_invalid_token_crashes_only_under_the_bug() {
+async fn an_invalid_token_ends_the_process_only_under_the_bug() {
     let op = MiniOp::start().await;
-    op.tamper(Tamper::WrongIssuer);
-    let crashing = Rp::start(&op, &["crash-on-invalid-token"]).await;
-    let out = crashing.sign_in().await;
-    assert_eq!(out.status, 500, "{out:?}");
-    assert!(
-        out.page.starts_with("Internal Server Error")
-            && out.page.contains("stack backtrace")
-            && out.page.contains("Invalid issuer")
-            && !out.page.contains("id=\"error\""),
-        "{out:?}"
-    );
-    op.tamper(Tamper::MissingSub);
-    assert_eq!(crashing.sign_in().await.status, 500);
-    // Other refusals stay refusals.
-    op.tamper(Tamper::Nothing);
+    let mut crashing = Rp::start(&op, &["crash-on-invalid-token"]).await;
+    // Other refusals stay refusals, and a valid token signs in.
     let (flow, callback) = crashing.start_sign_in().await;
     let out = crashing
         .finish_sign_in(&flow, &callback.replace("state=", "state=forged"))
         .await;
     assert!(out.refused(), "{out:?}");
     assert!(crashing.sign_in().await.signed_in());
+
+    op.tamper(Tamper::WrongIssuer);
+    let (flow, callback) = crashing.start_sign_in().await;
+    let line = "unhandled error: the ID token was refused: Invalid issuer";
+    assert_crashes(&mut crashing, &callback, Some(&flow), line).await;
+
+    // A token openidconnect cannot parse is an ID-token refusal too.
+    op.tamper(Tamper::MissingSub);
+    let mut crashing = Rp::start(&op, &["crash-on-invalid-token"]).await;
+    let (flow, callback) = crashing.start_sign_in().await;
+    let line = "unhandled error: the ID token was refused: it does not parse";
+    assert_crashes(&mut crashing, &callback, Some(&flow), line).await;
+}
+
+#[tokio::test]
+async fn refuse_with_500_answers_id_token_refusals_with_a_bare_server_error() {
+    let op = MiniOp::start().await;
+    let rp = Rp::start(&op, &["refuse-with-500"]).await;
+    assert!(rp.sign_in().await.signed_in());
+    for tamper in [Tamper::WrongIssuer, Tamper::MissingSub, Tamper::WrongNonce] {
+        op.tamper(tamper);
+        let out = rp.sign_in().await;
+        assert_eq!(out.status, 500, "{tamper:?}: {out:?}");
+        assert!(
+            out.session.is_none()
+                && out.page.contains("<h1>Server error</h1>")
+                && !out.page.contains("id=\"error\"")
+                && !out.page.contains("id=\"user\""),
+            "{tamper:?}: {out:?}"
+        );
+    }
+    // The app is alive and nobody is signed in.
+    assert_eq!(rp.get("/healthz", None).await.status(), 200);
+    let home = rp.get("/", None).await.text().await.unwrap();
+    assert!(home.contains("id=\"signed-out\""), "{home}");
+    // Refusals that are not about the ID token keep the app's error page.
+    op.tamper(Tamper::Nothing);
+    let (flow, callback) = rp.start_sign_in().await;
+    let out = rp
+        .finish_sign_in(&flow, &callback.replace("state=", "state=forged"))
+        .await;
+    assert!(out.refused(), "{out:?}");
+}
+
+#[tokio::test]
+async fn auth_basic_then_post_signs_in_at_a_post_only_idp_after_one_refusal() {
+    let op = MiniOp::start().await;
+    op.require_post();
+    // The correct app, configured for basic, is refused: the OP is post-only.
+    let out = Rp::start(&op, &[]).await.sign_in().await;
+    assert!(
+        out.refused() && out.page.contains("invalid_client"),
+        "{out:?}"
+    );
+
+    let probing = Rp::start(&op, &["auth-basic-then-post"]).await;
+    let before = op.token_requests().len();
+    let out = probing.sign_in().await;
+    assert!(out.signed_in(), "{out:?}");
+    let sent = &op.token_requests()[before..];
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    let (auth, form) = &sent[0];
+    assert!(
+        auth.as_deref().is_some_and(|a| a.starts_with("Basic "))
+            && !form.contains_key("client_secret"),
+        "{sent:?}"
+    );
+    let (auth, form) = &sent[1];
+    assert!(
+        auth.is_none() && form["client_secret"] == "-s3cret" && form["client_id"] == CLIENT_ID,
+        "{sent:?}"
+    );
+    // The same request: the same code and verifier (the first attempt did not use them).
+    for field in ["code", "code_verifier", "redirect_uri", "grant_type"] {
+        assert_eq!(sent[0].1[field], sent[1].1[field], "{field}");
+    }
+    // Every sign-in probes again.
+    assert!(probing.sign_in().await.signed_in());
+    assert_eq!(op.token_requests().len(), before + 4);
+
+    // An IdP that takes basic gets one request.
+    let op = MiniOp::start().await;
+    let out = Rp::start(&op, &["auth-basic-then-post"])
+        .await
+        .sign_in()
+        .await;
+    assert!(out.signed_in(), "{out:?}");
+    let sent = op.token_requests();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(
+        sent[0]
+            .0
+            .as_deref()
+            .is_some_and(|a| a.starts_with("Basic "))
+    );
+}
+
+#[tokio::test]
+async fn no_nonce_sends_none_and_expects_none() {
+    let op = MiniOp::start().await;
+    let rp = Rp::start(&op, &["no-nonce"]).await;
+    let out = rp.sign_in().await;
+    assert!(out.signed_in(), "{out:?}");
+    let q = op.last_authorize();
+    assert!(!q.contains_key("nonce") && q["state"].len() >= 32, "{q:?}");
+    // A token with a nonce, when none was sent, is refused ...
+    op.tamper(Tamper::WrongNonce);
+    let out = rp.sign_in().await;
+    assert!(
+        out.refused()
+            && out
+                .page
+                .contains("the ID token carries a nonce, and the app sent none"),
+        "{out:?}"
+    );
+    // ... unless the nonce is not looked at (golang.org/x/oauth2 with go-oidc).
+    let out = Rp::start(&op, &["no-nonce", "ignore-nonce"])
+        .await
+        .sign_in()
+        .await;
+    assert!(out.signed_in(), "{out:?}");
+    // The hand validation of lenient-claims agrees.
+    op.tamper(Tamper::MissingIat);
+    let lenient = Rp::start(&op, &["no-nonce", "lenient-claims"]).await;
+    assert!(lenient.sign_in().await.signed_in());
+}
+
+#[tokio::test]
+async fn no_sign_in_never_reaches_the_idp() {
+    let op = MiniOp::start().await;
+    let rp = Rp::start(&op, &["no-sign-in"]).await;
+    let home = rp.get("/", None).await.text().await.unwrap();
+    assert!(home.contains("<a id=\"login\" href=\"/login\">"), "{home}");
+    let login = rp.get("/login", None).await;
+    assert!(login.status().is_client_error(), "{}", login.status());
+    assert!(login.headers().get("location").is_none());
+    assert!(login.headers().get("set-cookie").is_none());
+    let page = login.text().await.unwrap();
+    assert!(
+        page.contains(
+            "<div id=\"error\" role=\"alert\">Sign-in failed: sign-in is not configured</div>"
+        ),
+        "{page}"
+    );
+    assert!(op.last_authorize().is_empty(), "{:?}", op.last_authorize());
+    assert_eq!(rp.get("/healthz", None).await.status(), 200);
 }

@@ -72,6 +72,9 @@ pub enum Tamper {
     DiscoveryWrongIssuer,
 }
 
+/// The `Authorization` header and form of a token request.
+pub type TokenRequest = (Option<String>, HashMap<String, String>);
+
 /// `at_hash` of the access token `at-1` (left half of its SHA-256, base64url).
 const AT_HASH: &str = "R8PYaIQdcYEdkSc9TeGyiQ";
 
@@ -95,8 +98,11 @@ struct OpState {
     codes: HashMap<String, Option<String>>,
     /// The query of the last authorization request.
     last_authorize: HashMap<String, String>,
-    /// The `Authorization` header and form of the last token request.
-    last_token: Option<(Option<String>, HashMap<String, String>)>,
+    /// The `Authorization` header and form of every token request, in order.
+    token_requests: Vec<TokenRequest>,
+    /// Refuse client_secret_basic with 401 `invalid_client`, before the code is looked
+    /// at (as fosite does for a client registered for client_secret_post).
+    post_only: bool,
     /// How many userinfo requests were answered.
     userinfo_calls: usize,
 }
@@ -148,7 +154,8 @@ impl MiniOp {
             userinfo_groups: None,
             codes: HashMap::new(),
             last_authorize: HashMap::new(),
-            last_token: None,
+            token_requests: Vec::new(),
+            post_only: false,
             userinfo_calls: 0,
         }));
         let routes = Router::new()
@@ -204,8 +211,19 @@ impl MiniOp {
     }
 
     /// The `Authorization` header and form of the last token request.
-    pub fn last_token(&self) -> Option<(Option<String>, HashMap<String, String>)> {
-        self.with(|s| s.last_token.clone())
+    pub fn last_token(&self) -> Option<TokenRequest> {
+        self.with(|s| s.token_requests.last().cloned())
+    }
+
+    /// Every token request so far, in order.
+    pub fn token_requests(&self) -> Vec<TokenRequest> {
+        self.with(|s| s.token_requests.clone())
+    }
+
+    /// From now on, client_secret_basic is refused with 401 `invalid_client` before
+    /// the code is looked at: only client_secret_post signs in.
+    pub fn require_post(&self) {
+        self.with(|s| s.post_only = true);
     }
 }
 
@@ -283,7 +301,19 @@ async fn token(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    s.last_token = Some((auth, form.clone()));
+    let basic = auth.as_deref().is_some_and(|a| a.starts_with("Basic "));
+    s.token_requests.push((auth, form.clone()));
+    if s.post_only && (basic || !form.contains_key("client_secret")) {
+        // Client authentication comes first: the code stays unused.
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({
+                "error": "invalid_client",
+                "error_description": "Client authentication failed.",
+            })),
+        )
+            .into_response();
+    }
     let Some(nonce) = form.get("code").and_then(|c| s.codes.remove(c)) else {
         return (
             StatusCode::BAD_REQUEST,

@@ -3,7 +3,8 @@
 
 use super::mini_op::{CLIENT_ID, MiniOp};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
-use std::process::Stdio;
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -14,6 +15,10 @@ pub struct Rp {
     pub url: String,
     child: Child,
     http: reqwest::Client,
+    /// Everything it wrote to stderr so far.
+    stderr: Arc<Mutex<String>>,
+    /// The task that reads stderr; it ends when the process does.
+    drain: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for Rp {
@@ -126,8 +131,22 @@ impl Rp {
         extra.extend(flags);
         let mut child = command(&op.issuer, &extra)
             .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        // Drained as it comes (a full pipe would block the app), kept, and echoed into
+        // the test's captured output.
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut err_lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let kept = stderr.clone();
+        let drain = tokio::spawn(async move {
+            while let Ok(Some(line)) = err_lines.next_line().await {
+                eprintln!("demo-rp: {line}");
+                let mut kept = kept.lock().unwrap();
+                kept.push_str(&line);
+                kept.push('\n');
+            }
+        });
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let line = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
             .await
@@ -142,11 +161,50 @@ impl Rp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        (Rp { url, child, http }, line)
+        (
+            Rp {
+                url,
+                child,
+                http,
+                stderr,
+                drain: Some(drain),
+            },
+            line,
+        )
+    }
+
+    /// How the process ended, once its stderr is read to the end; panics if it is
+    /// still running after 10 s.
+    pub async fn exited(&mut self) -> ExitStatus {
+        let status = tokio::time::timeout(Duration::from_secs(10), self.child.wait())
+            .await
+            .expect("demo-rp exits within 10 s")
+            .unwrap();
+        if let Some(drain) = self.drain.take() {
+            tokio::time::timeout(Duration::from_secs(10), drain)
+                .await
+                .expect("stderr closes with the process")
+                .unwrap();
+        }
+        status
+    }
+
+    /// What the app wrote to stderr so far (all of it after [`Rp::exited`]).
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
     }
 
     /// `GET {url}{path}` with an optional cookie.
     pub async fn get(&self, path_or_url: &str, cookie: Option<&str>) -> reqwest::Response {
+        self.try_get(path_or_url, cookie).await.unwrap()
+    }
+
+    /// [`Rp::get`], keeping a failed connection as an error.
+    pub async fn try_get(
+        &self,
+        path_or_url: &str,
+        cookie: Option<&str>,
+    ) -> reqwest::Result<reqwest::Response> {
         let target = if path_or_url.starts_with("http") {
             path_or_url.to_string()
         } else {
@@ -156,7 +214,7 @@ impl Rp {
         if let Some(c) = cookie {
             req = req.header(COOKIE, c);
         }
-        req.send().await.unwrap()
+        req.send().await
     }
 
     /// `/login`, then the OP: returns the flow cookie and the callback URL the OP sent.
