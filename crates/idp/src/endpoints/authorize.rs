@@ -53,7 +53,7 @@ pub fn authorize(tenant: &Tenant, req: Req) -> Response {
                 .get(&pending.client_id)
                 .map(|c| c.name.clone())
                 .unwrap_or_default();
-            tenant.lock().logins.insert(challenge.clone(), pending);
+            tenant.lock().add_login(challenge.clone(), pending, now());
             entry.status = 200;
             entry.outcome = "login_page".into();
             tenant.record(entry);
