@@ -43,9 +43,7 @@ impl<V> BoundedMap<V> {
             self.order.push_back(key);
         }
         self.bytes += cost;
-        while self.map.len() > self.max_len
-            || (self.bytes > self.max_bytes && self.map.len() > 1)
-        {
+        while self.map.len() > self.max_len || (self.bytes > self.max_bytes && self.map.len() > 1) {
             if !self.pop_oldest() {
                 break;
             }

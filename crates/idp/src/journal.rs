@@ -180,7 +180,11 @@ impl JournalEntry {
     /// Approximate heap bytes of the entry, for the journal's byte cap.
     pub fn weight(&self) -> usize {
         let opt = |o: &Option<String>| o.as_ref().map_or(0, String::len);
-        let params: usize = self.params.iter().map(|(k, v)| k.len() + v.len() + 48).sum();
+        let params: usize = self
+            .params
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 48)
+            .sum();
         256 + self.endpoint.len()
             + self.method.len()
             + self.outcome.len()
@@ -277,7 +281,9 @@ mod tests {
 
     #[test]
     fn too_many_parameters_are_counted_not_kept() {
-        let p: Vec<_> = (0..1000).map(|i| (format!("p{i}"), String::new())).collect();
+        let p: Vec<_> = (0..1000)
+            .map(|i| (format!("p{i}"), String::new()))
+            .collect();
         let e = JournalEntry::new("authorize", "GET", &p);
         assert_eq!(e.params.len(), MAX_JOURNAL_PARAMS + 1);
         assert_eq!(e.params["…"], "936 more parameters not kept");

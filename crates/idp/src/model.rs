@@ -102,7 +102,11 @@ fn scope_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<Strin
         List(Vec<String>),
     }
     Ok(Some(match Scopes::deserialize(d)? {
-        Scopes::Text(t) => t.split(' ').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+        Scopes::Text(t) => t
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
         Scopes::List(l) => l,
     }))
 }
@@ -315,7 +319,10 @@ mod tests {
         let c = Client::from_spec(a, TokenAuthMethod::ClientSecretPost);
         let req = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         assert_eq!(c.forbidden_scope(&req(&["openid", "email"])), None);
-        assert_eq!(c.forbidden_scope(&req(&["openid", "groups"])), Some("groups"));
+        assert_eq!(
+            c.forbidden_scope(&req(&["openid", "groups"])),
+            Some("groups")
+        );
         let any: ClientSpec = serde_json::from_str(r#"{"redirect_uris": []}"#).unwrap();
         let any = Client::from_spec(any, TokenAuthMethod::ClientSecretPost);
         assert_eq!(any.forbidden_scope(&req(&["anything"])), None);

@@ -226,9 +226,11 @@ fn short_state(min: usize) -> OAuthError {
 fn forced_error(q: &Quirks) -> Option<OAuthError> {
     Some(match q.authorize_error {
         AuthorizeError::None => return None,
-        AuthorizeError::InvalidState => {
-            short_state(if q.min_state_length > 0 { q.min_state_length as usize } else { 8 })
-        }
+        AuthorizeError::InvalidState => short_state(if q.min_state_length > 0 {
+            q.min_state_length as usize
+        } else {
+            8
+        }),
         AuthorizeError::AccessDenied => OAuthError::access_denied(),
         AuthorizeError::InvalidRequest => OAuthError::invalid_request(),
         AuthorizeError::InvalidScope => OAuthError::invalid_scope(),
