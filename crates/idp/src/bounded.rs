@@ -142,6 +142,7 @@ impl<V> BoundedMap<V> {
 mod tests {
     use super::*;
 
+    #[allow(clippy::ptr_arg)] // the map's value type is `String`
     fn weigh(v: &String) -> usize {
         v.len()
     }

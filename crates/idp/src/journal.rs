@@ -215,10 +215,11 @@ impl JournalEntry {
         if let Some(l) = &mut self.location {
             *l = mask_location(l);
         }
-        for f in [&mut self.error, &mut self.client_auth] {
-            if let Some(v) = f {
-                *v = cap(v);
-            }
+        for v in [&mut self.error, &mut self.client_auth]
+            .into_iter()
+            .flatten()
+        {
+            *v = cap(v);
         }
     }
 }
