@@ -1,6 +1,8 @@
 //! The admin API (JSON): create and delete tenants, change quirks, add clients, users and
 //! group assignments, read and clear the journal. The runner drives the IdP only through
-//! it. When the IdP has an admin token, every call must carry it as a bearer token.
+//! it. When the IdP has an admin token, every call must carry it as a bearer token;
+//! without one, only calls addressed to a loopback host (or the public URL's host) are
+//! answered, so that a web page cannot reach it through DNS rebinding.
 
 use crate::error::OAuthError;
 use crate::model::{ClientSpec, TenantSpec, UserSpec};
@@ -80,19 +82,43 @@ pub fn router() -> Router<Arc<Idp>> {
                 "No such admin endpoint; see the README's admin API section.",
             )
         })
+        .method_not_allowed_fallback(|method: axum::http::Method| async move {
+            fail(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                format!("This admin endpoint does not answer {method}; see the README's admin API section."),
+            )
+        })
 }
 
-/// Middleware: when the IdP has an admin token, the call must carry it.
+/// Middleware: when the IdP has an admin token, the call must carry it; without one,
+/// the call must be addressed to a loopback host or to the public URL's host.
 pub async fn require_token(State(idp): State<Arc<Idp>>, req: Request, next: Next) -> Response {
     let Some(expected) = &idp.admin_token else {
-        return next.run(req).await;
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| req.uri().authority().map(|a| a.to_string()));
+        let public = url::Url::parse(&idp.base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string));
+        return match host {
+            Some(h) if host_allowed(&h, public.as_deref()) => next.run(req).await,
+            _ => fail(
+                StatusCode::FORBIDDEN,
+                "forbidden_host",
+                "Without an admin token the admin API answers only requests addressed to a loopback host (127.0.0.1, localhost, [::1]) or to the --public-url host; start the IdP with --admin-token to reach it under another name.",
+            ),
+        };
     };
     let given = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    if given == Some(expected.as_str()) {
+    if given.is_some_and(|g| same_secret(g.as_bytes(), expected.as_bytes())) {
         next.run(req).await
     } else {
         fail(
@@ -101,6 +127,58 @@ pub async fn require_token(State(idp): State<Arc<Idp>>, req: Request, next: Next
             "This IdP requires the admin token: send 'Authorization: Bearer <token>'.",
         )
     }
+}
+
+/// Whether a `Host` header value (`name[:port]`, `[v6][:port]`) names a loopback host
+/// (`127.0.0.0/8`, `localhost`, `[::1]`) or the public URL's host (DNS rebinding
+/// defence: a page on another origin reaches the IdP only under its own host name).
+pub fn host_allowed(host: &str, public_host: Option<&str>) -> bool {
+    let name = if host.starts_with('[') {
+        match host.find(']') {
+            Some(end) => {
+                let rest = &host[end + 1..];
+                if !(rest.is_empty() || rest.strip_prefix(':').is_some_and(is_port)) {
+                    return false;
+                }
+                &host[..=end]
+            }
+            None => return false,
+        }
+    } else {
+        match host.rsplit_once(':') {
+            Some((name, port)) if is_port(port) => name,
+            Some(_) => return false,
+            None => host,
+        }
+    };
+    if name.is_empty() {
+        return false;
+    }
+    let loopback = name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+        || name
+            .strip_prefix('[')
+            .and_then(|n| n.strip_suffix(']'))
+            .and_then(|n| n.parse::<std::net::Ipv6Addr>().ok())
+            .is_some_and(|ip| ip.is_loopback());
+    loopback || public_host.is_some_and(|p| p.eq_ignore_ascii_case(name))
+}
+
+fn is_port(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 5 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Compares a presented token with the expected one in time that depends only on the
+/// expected token's length, so response timing does not reveal how much matched.
+fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+    let mut diff = u8::from(given.len() != expected.len());
+    for (i, e) in expected.iter().enumerate() {
+        let g = given.get(i).copied().unwrap_or(!*e);
+        diff |= g ^ e;
+    }
+    std::hint::black_box(diff) == 0
 }
 
 async fn profiles() -> AdminResult {
@@ -130,6 +208,11 @@ async fn create_tenant(
         Err(e @ IdpError::TenantExists(_)) => {
             Err(fail(StatusCode::CONFLICT, "conflict", e.to_string()))
         }
+        Err(e @ IdpError::TooManyTenants(_)) => Err(fail(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "too_many_tenants",
+            e.to_string(),
+        )),
         Err(e) => Err(fail(
             StatusCode::BAD_REQUEST,
             "invalid_request",
@@ -265,7 +348,6 @@ async fn journal(
     let entries: Vec<_> = t
         .lock()
         .journal()
-        .iter()
         .filter(|e| e.seq > q.since)
         .cloned()
         .collect();
@@ -278,4 +360,51 @@ async fn clear_journal(
 ) -> AdminResult {
     tenant(&idp, &name)?.lock().clear_journal();
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts_and_the_public_host_pass() {
+        for h in [
+            "127.0.0.1",
+            "127.0.0.1:9400",
+            "127.1.2.3:1",
+            "localhost",
+            "LOCALHOST:80",
+            "[::1]",
+            "[::1]:9400",
+        ] {
+            assert!(host_allowed(h, None), "{h}");
+        }
+        assert!(host_allowed("idp.example:443", Some("idp.example")));
+        assert!(host_allowed("[::1]:1", Some("idp.example")));
+        for h in [
+            "",
+            "evil.example",
+            "evil.example:9400",
+            "127.0.0.1.evil.example",
+            "localhost.evil.example",
+            "10.0.0.1:9400",
+            "[::2]:1",
+            "[::1",
+            "[::1]x",
+            "127.0.0.1:x",
+            ":9400",
+            "localhost:9400:1",
+        ] {
+            assert!(!host_allowed(h, Some("idp.example")), "{h}");
+        }
+    }
+
+    #[test]
+    fn tokens_compare_whole() {
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abd", b"abc"));
+        assert!(!same_secret(b"ab", b"abc"));
+        assert!(!same_secret(b"abcd", b"abc"));
+        assert!(!same_secret(b"", b"abc"));
+    }
 }

@@ -56,6 +56,12 @@ oauth_errors! {
     /// RFC 6749 `unsupported_response_type`.
     unsupported_response_type => "unsupported_response_type", BAD_REQUEST,
         "The authorization server does not support obtaining a token using this method.";
+    /// RFC 6749 `invalid_scope`.
+    invalid_scope => "invalid_scope", BAD_REQUEST,
+        "The requested scope is invalid, unknown, or malformed.";
+    /// RFC 6749 `temporarily_unavailable`.
+    temporarily_unavailable => "temporarily_unavailable", SERVICE_UNAVAILABLE,
+        "The authorization server is currently unable to handle the request due to a temporary overloading or maintenance of the server.";
     /// OAuth multiple response types `unsupported_response_mode`.
     unsupported_response_mode => "unsupported_response_mode", BAD_REQUEST,
         "The authorization server does not support obtaining a response using this response mode.";

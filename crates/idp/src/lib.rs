@@ -14,6 +14,7 @@
 //! ```
 
 pub mod admin;
+pub mod bounded;
 pub mod claims;
 pub mod config;
 pub mod demo;
@@ -21,6 +22,7 @@ pub mod endpoints;
 pub mod error;
 pub mod journal;
 pub mod keys;
+pub mod limits;
 pub mod misbehaviour;
 pub mod model;
 pub mod params;

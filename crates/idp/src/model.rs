@@ -85,6 +85,30 @@ pub struct ClientSpec {
     /// A display name for the login page.
     #[serde(default)]
     pub name: Option<String>,
+    /// Scopes the client may request (Hydra's client `scope`): a space-separated string
+    /// or a list; `scope` is accepted as the key too. Absent: any scope. A request for
+    /// another one is refused before the login with `invalid_scope` (fosite
+    /// `validateAuthorizeScope`, exact match).
+    #[serde(default, alias = "scope", deserialize_with = "scope_list")]
+    pub scopes: Option<Vec<String>>,
+}
+
+/// `"openid email"` or `["openid", "email"]`.
+fn scope_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Scopes {
+        Text(String),
+        List(Vec<String>),
+    }
+    Ok(Some(match Scopes::deserialize(d)? {
+        Scopes::Text(t) => t
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        Scopes::List(l) => l,
+    }))
 }
 
 /// A user.
@@ -141,6 +165,9 @@ pub struct Client {
     pub grant_types: Vec<String>,
     /// Display name.
     pub name: String,
+    /// Scopes the client may request; `None`: any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
 }
 
 impl Client {
@@ -171,12 +198,23 @@ impl Client {
             grant_types: spec
                 .grant_types
                 .unwrap_or_else(|| vec!["authorization_code".into(), "refresh_token".into()]),
+            scopes: spec.scopes,
         }
     }
 
     /// Public clients are exactly those registered with `none` (hydra `client.go`).
     pub fn is_public(&self) -> bool {
         self.token_endpoint_auth_method == TokenAuthMethod::None
+    }
+
+    /// The first of `requested` the client may not request (fosite's exact-match
+    /// scope strategy), if any.
+    pub fn forbidden_scope<'a>(&self, requested: &'a [String]) -> Option<&'a str> {
+        let allowed = self.scopes.as_ref()?;
+        requested
+            .iter()
+            .find(|s| !allowed.contains(s))
+            .map(String::as_str)
     }
 
     /// Whether the client may use a grant type.
@@ -268,5 +306,25 @@ mod tests {
         );
         assert!(c.is_public());
         assert!(c.client_secret.is_empty());
+    }
+
+    #[test]
+    fn scopes_read_as_text_or_list() {
+        let a: ClientSpec =
+            serde_json::from_str(r#"{"redirect_uris": [], "scope": "openid  email"}"#).unwrap();
+        let b: ClientSpec =
+            serde_json::from_str(r#"{"redirect_uris": [], "scopes": ["openid", "email"]}"#)
+                .unwrap();
+        assert_eq!(a.scopes, b.scopes);
+        let c = Client::from_spec(a, TokenAuthMethod::ClientSecretPost);
+        let req = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(c.forbidden_scope(&req(&["openid", "email"])), None);
+        assert_eq!(
+            c.forbidden_scope(&req(&["openid", "groups"])),
+            Some("groups")
+        );
+        let any: ClientSpec = serde_json::from_str(r#"{"redirect_uris": []}"#).unwrap();
+        let any = Client::from_spec(any, TokenAuthMethod::ClientSecretPost);
+        assert_eq!(any.forbidden_scope(&req(&["anything"])), None);
     }
 }

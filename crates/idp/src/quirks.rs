@@ -110,6 +110,30 @@ pub enum PkceRequired {
     Always,
 }
 
+/// An error every authorization request is answered with, whatever it carries, once
+/// the client and its redirect URI are known (the `authorize_error` quirk). Lets a
+/// check reach any app's error handling without finding a request that provokes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthorizeError {
+    /// Authorization requests are judged on their merits.
+    None,
+    /// fosite's `invalid_state` (with its short-state description).
+    InvalidState,
+    /// RFC 6749 §4.1.2.1 `access_denied`.
+    AccessDenied,
+    /// RFC 6749 §4.1.2.1 `invalid_request`.
+    InvalidRequest,
+    /// RFC 6749 §4.1.2.1 `invalid_scope`.
+    InvalidScope,
+    /// RFC 6749 §4.1.2.1 `server_error`.
+    ServerError,
+    /// RFC 6749 §4.1.2.1 `temporarily_unavailable`.
+    TemporarilyUnavailable,
+    /// RFC 6749 §4.1.2.1 `unsupported_response_type`.
+    UnsupportedResponseType,
+}
+
 /// The ID token signing algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SigningAlg {
@@ -302,6 +326,15 @@ declare_quirks! {
         jumpcloud: crate::misbehaviour::Misbehaviour::None,
         lenient: crate::misbehaviour::Misbehaviour::None,
     },
+
+    /// Answer every authorization request from a known client with a registered
+    /// redirect URI with this error, as an error redirect back to the app in the
+    /// profile's error style: `none`, `invalid_state` (fosite's short-state text),
+    /// `access_denied`, `invalid_request`, `invalid_scope`, `server_error`,
+    /// `temporarily_unavailable`, `unsupported_response_type` (fosite's base texts,
+    /// `errors.go`; RFC 6749 §4.1.2.1). Unknown clients and redirect URIs still go to the
+    /// error page.
+    authorize_error: AuthorizeError = { jumpcloud: AuthorizeError::None, lenient: AuthorizeError::None },
 }
 
 impl QuirkOverrides {

@@ -16,6 +16,7 @@ use axum::response::Response;
 use axum::routing::{any, get};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -30,6 +31,9 @@ pub enum IdpError {
     /// A tenant of that name exists.
     #[error("tenant `{0}` already exists")]
     TenantExists(String),
+    /// The server holds as many tenants as it may ([`crate::limits::MAX_TENANTS`]).
+    #[error("this IdP holds at most {0} tenants; delete one first")]
+    TooManyTenants(usize),
     /// The socket could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -47,6 +51,8 @@ pub struct Idp {
     pub base_url: String,
     /// When set, every admin call must carry `Authorization: Bearer <token>`.
     pub admin_token: Option<String>,
+    /// Tenants it holds at most (default [`crate::limits::MAX_TENANTS`]).
+    max_tenants: AtomicUsize,
     tenants: RwLock<BTreeMap<String, Arc<Tenant>>>,
 }
 
@@ -56,6 +62,7 @@ impl Idp {
         Arc::new(Idp {
             base_url: base_url.trim_end_matches('/').to_string(),
             admin_token,
+            max_tenants: AtomicUsize::new(crate::limits::MAX_TENANTS),
             tenants: RwLock::new(BTreeMap::new()),
         })
     }
@@ -67,9 +74,18 @@ impl Idp {
         if map.contains_key(&tenant.name) {
             return Err(IdpError::TenantExists(tenant.name));
         }
+        let max = self.max_tenants.load(Ordering::Relaxed);
+        if map.len() >= max {
+            return Err(IdpError::TooManyTenants(max));
+        }
         let info = tenant.info();
         map.insert(tenant.name.clone(), Arc::new(tenant));
         Ok(info)
+    }
+
+    /// Changes how many tenants the server holds at most (existing ones stay).
+    pub fn set_max_tenants(&self, max: usize) {
+        self.max_tenants.store(max, Ordering::Relaxed);
     }
 
     /// A tenant by name.

@@ -1,8 +1,10 @@
 //! Tenants: independent issuers in one process, each with its own clients, users,
 //! keys, quirks, grants and journal.
 
+use crate::bounded::BoundedMap;
 use crate::journal::JournalEntry;
 use crate::keys::KeyRing;
+use crate::limits;
 use crate::model::{Client, ClientSpec, TenantSpec, User, UserSpec};
 use crate::quirks::{EndpointLayout, Profile, Quirks};
 use serde::{Deserialize, Serialize};
@@ -12,9 +14,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Name of the tenant served at the root of the server.
 pub const DEFAULT_TENANT: &str = "default";
-
-/// The journal keeps at most this many entries per tenant (oldest dropped first).
-const JOURNAL_CAP: usize = 10_000;
 
 /// Why a tenant spec was refused.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -33,6 +32,14 @@ pub enum SpecError {
     /// A client without any redirect URI.
     #[error("client `{0}` has no redirect_uris")]
     NoRedirectUri(String),
+    /// The tenant holds as many clients or users as it may.
+    #[error("a tenant holds at most {max} {kind}s")]
+    TooMany {
+        /// `client` or `user`.
+        kind: &'static str,
+        /// The cap.
+        max: usize,
+    },
     /// Two clients or users with the same id.
     #[error("duplicate {kind} `{id}`")]
     Duplicate {
@@ -203,22 +210,79 @@ pub struct TenantState {
     pub users: BTreeMap<String, User>,
     /// Signing keys.
     pub keys: KeyRing,
-    /// Login challenges by id.
-    pub logins: HashMap<String, PendingLogin>,
-    /// Codes.
-    pub codes: HashMap<String, CodeRecord>,
-    /// Access tokens.
-    pub access_tokens: HashMap<String, TokenRecord>,
-    /// Refresh tokens.
-    pub refresh_tokens: HashMap<String, TokenRecord>,
+    /// Login challenges by id (capped: [`limits::MAX_PENDING_LOGINS`]).
+    pub logins: BoundedMap<PendingLogin>,
+    /// Codes (capped: [`limits::MAX_CODES`]).
+    pub codes: BoundedMap<CodeRecord>,
+    /// Access tokens (capped: [`limits::MAX_ACCESS_TOKENS`]).
+    pub access_tokens: BoundedMap<TokenRecord>,
+    /// Refresh tokens (capped: [`limits::MAX_REFRESH_TOKENS`]).
+    pub refresh_tokens: BoundedMap<TokenRecord>,
     /// The last ID token issued to each client (for the `replay_id_token` misbehaviour).
     pub last_id_tokens: HashMap<String, String>,
-    journal: VecDeque<JournalEntry>,
+    /// Entries with their weight, oldest first.
+    journal: VecDeque<(JournalEntry, usize)>,
+    journal_bytes: usize,
     next_seq: u64,
     issued_since_sweep: u32,
 }
 
+impl PendingLogin {
+    fn weight(&self) -> usize {
+        let opt = |o: &Option<String>| o.as_ref().map_or(0, String::len);
+        let scopes: usize = self.scopes.iter().map(|s| s.len() + 24).sum();
+        self.client_id.len()
+            + self.redirect_uri.len()
+            + opt(&self.redirect_uri_sent)
+            + scopes
+            + opt(&self.state)
+            + opt(&self.nonce)
+            + opt(&self.code_challenge)
+            + opt(&self.code_challenge_method)
+            + self.response_mode.len()
+            + opt(&self.prompt)
+            + 256
+    }
+}
+
+impl Grant {
+    fn weight(&self) -> usize {
+        let scopes: usize = self.scopes.iter().map(|s| s.len() + 24).sum();
+        self.client_id.len()
+            + self.username.len()
+            + scopes
+            + self.sid.len()
+            + self.nonce.as_ref().map_or(0, String::len)
+            + 128
+    }
+}
+
+impl CodeRecord {
+    fn weight(&self) -> usize {
+        let opt = |o: &Option<String>| o.as_ref().map_or(0, String::len);
+        self.grant.weight()
+            + opt(&self.redirect_uri_sent)
+            + opt(&self.code_challenge)
+            + opt(&self.code_challenge_method)
+            + self.issued.iter().map(|f| f.len() + 24).sum::<usize>()
+            + 64
+    }
+}
+
+impl TokenRecord {
+    fn weight(&self) -> usize {
+        self.grant.weight() + self.family.len() + 32
+    }
+}
+
 impl TenantState {
+    /// Stores a pending login: expired ones go first, then the oldest past the caps
+    /// ([`limits::MAX_PENDING_LOGINS`], [`limits::MAX_PENDING_LOGIN_BYTES`]).
+    pub fn add_login(&mut self, challenge: String, login: PendingLogin, now: u64) {
+        self.logins.expire_oldest(|l| l.expires_at <= now);
+        self.logins.insert(challenge, login);
+    }
+
     /// Removes expired codes, tokens and logins now and then.
     pub fn sweep_if_due(&mut self, now: u64) {
         self.issued_since_sweep += 1;
@@ -226,20 +290,26 @@ impl TenantState {
             return;
         }
         self.issued_since_sweep = 0;
-        self.logins.retain(|_, l| l.expires_at > now);
-        self.codes.retain(|_, c| c.expires_at + 600 > now);
-        self.access_tokens.retain(|_, t| t.expires_at > now);
-        self.refresh_tokens.retain(|_, t| t.expires_at > now);
+        self.logins.retain(|l| l.expires_at > now);
+        self.codes.retain(|c| c.expires_at + 600 > now);
+        self.access_tokens.retain(|t| t.expires_at > now);
+        self.refresh_tokens.retain(|t| t.expires_at > now);
     }
 
     /// Revokes every refresh token of a family and the access tokens of its grant.
     pub fn revoke_family(&mut self, family: &str) {
-        self.refresh_tokens.retain(|_, t| t.family != family);
-        self.access_tokens.retain(|_, t| t.family != family);
+        self.refresh_tokens.retain(|t| t.family != family);
+        self.access_tokens.retain(|t| t.family != family);
     }
 
     /// Adds a client, filling defaults from the quirks.
     pub fn add_client(&mut self, spec: ClientSpec) -> Result<Client, SpecError> {
+        if self.clients.len() >= limits::MAX_CLIENTS {
+            return Err(SpecError::TooMany {
+                kind: "client",
+                max: limits::MAX_CLIENTS,
+            });
+        }
         let client = Client::from_spec(spec, self.quirks.default_token_auth_method);
         if client.redirect_uris.is_empty() {
             return Err(SpecError::NoRedirectUri(client.client_id));
@@ -270,6 +340,12 @@ impl TenantState {
 
     /// Adds a user.
     pub fn add_user(&mut self, spec: UserSpec, tenant: &str) -> Result<User, SpecError> {
+        if self.users.len() >= limits::MAX_USERS {
+            return Err(SpecError::TooMany {
+                kind: "user",
+                max: limits::MAX_USERS,
+            });
+        }
         if self.users.contains_key(&spec.username) {
             return Err(SpecError::Duplicate {
                 kind: "user",
@@ -292,15 +368,24 @@ impl TenantState {
     }
 
     /// The journal, oldest first.
-    pub fn journal(&self) -> &VecDeque<JournalEntry> {
-        &self.journal
+    pub fn journal(&self) -> impl Iterator<Item = &JournalEntry> {
+        self.journal.iter().map(|(e, _)| e)
+    }
+
+    /// Approximate bytes the journal holds.
+    pub fn journal_bytes(&self) -> usize {
+        self.journal_bytes
     }
 
     /// Empties the journal (sequence numbers keep counting).
     pub fn clear_journal(&mut self) {
         self.journal.clear();
+        self.journal_bytes = 0;
     }
 
+    /// Appends an entry to the journal ring: secrets masked, long values cut, then the
+    /// oldest entries dropped past [`limits::MAX_JOURNAL_ENTRIES`] or
+    /// [`limits::MAX_JOURNAL_BYTES`].
     fn push_journal(&mut self, mut entry: JournalEntry) {
         self.next_seq += 1;
         entry.seq = self.next_seq;
@@ -308,11 +393,18 @@ impl TenantState {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_millis())
             .unwrap_or_default();
+        entry.seal();
+        let weight = entry.weight();
+        self.journal_bytes += weight;
+        self.journal.push_back((entry, weight));
         // A deque: dropping the oldest of a full journal must not shift every entry.
-        if self.journal.len() >= JOURNAL_CAP {
-            self.journal.pop_front();
+        while self.journal.len() > limits::MAX_JOURNAL_ENTRIES
+            || (self.journal_bytes > limits::MAX_JOURNAL_BYTES && self.journal.len() > 1)
+        {
+            if let Some((_, w)) = self.journal.pop_front() {
+                self.journal_bytes -= w;
+            }
         }
-        self.journal.push_back(entry);
     }
 }
 
@@ -379,12 +471,25 @@ impl Tenant {
             clients: BTreeMap::new(),
             users: BTreeMap::new(),
             keys: KeyRing::bundled(&name),
-            logins: HashMap::new(),
-            codes: HashMap::new(),
-            access_tokens: HashMap::new(),
-            refresh_tokens: HashMap::new(),
+            logins: BoundedMap::new(
+                limits::MAX_PENDING_LOGINS,
+                limits::MAX_PENDING_LOGIN_BYTES,
+                PendingLogin::weight,
+            ),
+            codes: BoundedMap::new(limits::MAX_CODES, usize::MAX, CodeRecord::weight),
+            access_tokens: BoundedMap::new(
+                limits::MAX_ACCESS_TOKENS,
+                usize::MAX,
+                TokenRecord::weight,
+            ),
+            refresh_tokens: BoundedMap::new(
+                limits::MAX_REFRESH_TOKENS,
+                usize::MAX,
+                TokenRecord::weight,
+            ),
             last_id_tokens: HashMap::new(),
             journal: VecDeque::new(),
+            journal_bytes: 0,
             next_seq: 0,
             issued_since_sweep: 0,
         };
@@ -497,12 +602,66 @@ mod tests {
     #[test]
     fn a_full_journal_drops_its_oldest_entries() {
         let t = Tenant::from_spec("http://127.0.0.1:1", TenantSpec::default()).unwrap();
-        for _ in 0..JOURNAL_CAP + 5 {
+        let cap = limits::MAX_JOURNAL_ENTRIES;
+        for _ in 0..cap + 5 {
             t.record(JournalEntry::default());
         }
         let s = t.lock();
-        assert_eq!(s.journal().len(), JOURNAL_CAP);
-        assert_eq!(s.journal().front().unwrap().seq, 6);
-        assert_eq!(s.journal().back().unwrap().seq, JOURNAL_CAP as u64 + 5);
+        let seqs: Vec<u64> = s.journal().map(|e| e.seq).collect();
+        // Whichever cap bites first, the newest entries stay, contiguous.
+        assert!(seqs.len() <= cap && seqs.len() > cap / 2, "{}", seqs.len());
+        assert_eq!(*seqs.last().unwrap(), cap as u64 + 5);
+        assert_eq!(seqs[0], cap as u64 + 5 - seqs.len() as u64 + 1);
+    }
+
+    #[test]
+    fn the_journal_is_a_ring_bounded_in_bytes() {
+        let t = Tenant::from_spec("http://127.0.0.1:1", TenantSpec::default()).unwrap();
+        let big: Vec<_> = (0..64)
+            .map(|i| (format!("param{i}"), "v".repeat(10_000)))
+            .collect();
+        for _ in 0..2_000 {
+            t.record(JournalEntry::new("authorize", "GET", &big));
+        }
+        let s = t.lock();
+        assert!(s.journal_bytes() <= limits::MAX_JOURNAL_BYTES);
+        let seqs: Vec<u64> = s.journal().map(|e| e.seq).collect();
+        assert!(seqs.len() > 10 && seqs.len() < 2_000, "{}", seqs.len());
+        assert_eq!(*seqs.last().unwrap(), 2_000);
+    }
+
+    #[test]
+    fn pending_logins_are_swept_and_capped() {
+        let t = Tenant::from_spec("http://127.0.0.1:1", TenantSpec::default()).unwrap();
+        let login = |expires_at, state: usize| PendingLogin {
+            client_id: "c".into(),
+            redirect_uri: "http://a/cb".into(),
+            redirect_uri_sent: None,
+            scopes: vec![],
+            state: Some("s".repeat(state)),
+            nonce: None,
+            code_challenge: None,
+            code_challenge_method: None,
+            response_mode: "query".into(),
+            prompt: None,
+            requested_at: 0,
+            expires_at,
+        };
+        let mut s = t.lock();
+        for i in 0..10 {
+            s.add_login(format!("old{i}"), login(100, 1), 50);
+        }
+        s.add_login("new".into(), login(700, 1), 150);
+        assert_eq!(s.logins.len(), 1, "expired logins go on insert");
+        for i in 0..limits::MAX_PENDING_LOGINS + 10 {
+            s.add_login(format!("l{i}"), login(700, 1), 150);
+        }
+        assert_eq!(s.logins.len(), limits::MAX_PENDING_LOGINS);
+        assert!(!s.logins.contains_key("l0"));
+        for i in 0..500 {
+            s.add_login(format!("big{i}"), login(700, 60_000), 150);
+        }
+        assert!(s.logins.bytes() <= limits::MAX_PENDING_LOGIN_BYTES);
+        assert!(s.logins.contains_key("big499"));
     }
 }

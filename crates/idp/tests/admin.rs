@@ -440,3 +440,145 @@ async fn the_default_tenant_lives_at_the_root() {
     assert!(html.contains("access_denied"), "{html}");
     running.shutdown().await;
 }
+
+/// Sends one raw HTTP/1.1 request with the given `Host` header; `(status, body)`.
+async fn raw(addr: std::net::SocketAddr, method: &str, path: &str, host: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).await.unwrap();
+    let text = String::from_utf8_lossy(&out).to_string();
+    let status = text[9..12].parse().unwrap();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn assert_admin_error(status: u16, body: &str, want_status: u16, want_error: &str) {
+    assert_eq!(status, want_status, "{body}");
+    let v: Value = serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body}"));
+    assert_eq!(v["error"], want_error, "{body}");
+    assert!(
+        v["error_description"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty()),
+        "{body}"
+    );
+    assert_eq!(v.as_object().unwrap().len(), 2, "{body}");
+}
+
+#[tokio::test]
+async fn without_a_token_only_loopback_or_public_hosts_reach_the_admin_api() {
+    let idp = TestIdp::start().await;
+    let addr = idp.running.addr;
+    let port = addr.port();
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        "127.8.9.10".to_string(),
+        format!("[::1]:{port}"),
+    ] {
+        let (status, body) = raw(addr, "GET", "/admin/tenants", &host).await;
+        assert_eq!(status, 200, "{host}: {body}");
+    }
+    // DNS rebinding: a page on evil.example resolved to 127.0.0.1.
+    for host in [format!("evil.example:{port}"), "10.0.0.1".into(), "".into()] {
+        let (status, body) = raw(addr, "GET", "/admin/tenants", &host).await;
+        assert_admin_error(status, &body, 403, "forbidden_host");
+    }
+    // The tenant endpoints are not the admin API: they answer any host.
+    let (status, _) = raw(
+        addr,
+        "GET",
+        "/t/none/.well-known/openid-configuration",
+        "evil.example",
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn the_public_url_host_reaches_the_admin_api_without_a_token() {
+    let running = stickler_idp::spawn(
+        "127.0.0.1:0".parse().unwrap(),
+        Some("http://idp.example:9400".into()),
+        None,
+    )
+    .await
+    .unwrap();
+    let (status, body) = raw(running.addr, "GET", "/admin/tenants", "idp.example:9400").await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = raw(running.addr, "GET", "/admin/tenants", "other.example").await;
+    assert_admin_error(status, &body, 403, "forbidden_host");
+}
+
+#[tokio::test]
+async fn with_a_token_any_host_may_call_but_only_with_the_exact_token() {
+    let idp = TestIdp::start_with_admin_token(Some("s3cret-token")).await;
+    let addr = idp.running.addr;
+    let (status, body) = raw(addr, "GET", "/admin/tenants", "evil.example").await;
+    assert_admin_error(status, &body, 401, "unauthorized");
+    for wrong in ["s3cret-toke", "s3cret-token2", "S3cret-token", ""] {
+        let resp = idp
+            .http
+            .get(idp.url("/admin/tenants"))
+            .bearer_auth(wrong)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "{wrong}");
+    }
+    let resp = idp.admin(Method::GET, "/tenants", None).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn wrong_methods_and_unknown_admin_paths_answer_json() {
+    let idp = TestIdp::start().await;
+    idp.create(jumpcloud("x")).await;
+    for (method, path) in [
+        (Method::PUT, "/tenants"),
+        (Method::POST, "/tenants/x"),
+        (Method::GET, "/tenants/x/keys/rotate"),
+        (Method::DELETE, "/profiles"),
+        (Method::PATCH, "/tenants/x/journal"),
+    ] {
+        let resp = idp.admin(method.clone(), path, None).await;
+        let status = resp.status().as_u16();
+        let body = resp.text().await.unwrap();
+        assert_admin_error(status, &body, 405, "method_not_allowed");
+        let _ = (method, path);
+    }
+    for path in [
+        "/nothing",
+        "/tenants/x/nothing",
+        "/tenants/x/clients/app/nothing",
+    ] {
+        let resp = idp.admin(Method::GET, path, None).await;
+        let status = resp.status().as_u16();
+        let body = resp.text().await.unwrap();
+        assert_admin_error(status, &body, 404, "not_found");
+    }
+}
+
+#[tokio::test]
+async fn tenants_past_the_cap_are_refused_with_507() {
+    let idp = TestIdp::start().await;
+    idp.running.idp.set_max_tenants(2);
+    idp.create(jumpcloud("a")).await;
+    idp.create(jumpcloud("b")).await;
+    let resp = idp
+        .admin(Method::POST, "/tenants", Some(jumpcloud("c")))
+        .await;
+    let status = resp.status().as_u16();
+    let body = resp.text().await.unwrap();
+    assert_admin_error(status, &body, 507, "too_many_tenants");
+    assert!(body.contains("at most 2 tenants"), "{body}");
+    // Deleting one makes room.
+    idp.admin(Method::DELETE, "/tenants/a", None).await;
+    idp.create(jumpcloud("c")).await;
+}

@@ -611,3 +611,138 @@ async fn unknown_prompt_values_are_refused_only_after_login() {
     t.code(&AuthParams::code_flow().set("prompt", "create"), "alice")
         .await;
 }
+
+#[tokio::test]
+async fn a_forced_authorize_error_reaches_the_app_in_the_profile_style() {
+    let idp = TestIdp::start().await;
+    let mut t = idp
+        .create(with_quirks(
+            jumpcloud("x"),
+            json!({"authorize_error": "invalid_state"}),
+        ))
+        .await;
+    // Even a perfect request, with fosite's exact short-state text.
+    let resp = t.authorize(&AuthParams::code_flow()).await;
+    assert_error_redirect(&resp, "invalid_state", E_STATE, STATE);
+    let j = idp.journal("x").await;
+    let e = j.last().unwrap();
+    assert_eq!(e["outcome"], "error_redirect");
+    assert_eq!(e["error"], "invalid_state");
+    assert_eq!(e["error_description"], E_STATE);
+    // Other codes carry fosite's base description.
+    idp.patch_quirks(
+        &mut t,
+        json!({"authorize_error": "temporarily_unavailable"}),
+    )
+    .await;
+    let resp = t.authorize(&AuthParams::code_flow()).await;
+    assert_error_redirect(
+        &resp,
+        "temporarily_unavailable",
+        "The authorization server is currently unable to handle the request due to a temporary overloading or maintenance of the server.",
+        STATE,
+    );
+    // Unknown clients still go to the IdP's page, never to an app.
+    let resp = t
+        .authorize(&AuthParams::code_flow().set("client_id", "nobody"))
+        .await;
+    assert_eq!(resp.status(), StatusCode::FOUND);
+    assert!(location(&resp).contains("/oauth2/fallbacks/error"));
+    // Switched off again, the request reaches the login page.
+    idp.patch_quirks(&mut t, json!({"authorize_error": "none"}))
+        .await;
+    assert_eq!(
+        t.authorize(&AuthParams::code_flow()).await.status(),
+        StatusCode::OK
+    );
+    let bad = idp
+        .admin(
+            reqwest::Method::PATCH,
+            "/tenants/x/quirks",
+            Some(json!({"authorize_error": "teapot"})),
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_forced_error_in_the_rfc_style_is_a_302_with_the_state_sent() {
+    let idp = TestIdp::start().await;
+    let t = idp
+        .create(with_quirks(
+            lenient("x"),
+            json!({"authorize_error": "access_denied"}),
+        ))
+        .await;
+    let resp = t.authorize(&AuthParams::code_flow()).await;
+    assert_eq!(resp.status(), StatusCode::FOUND);
+    let q = query_of(&location(&resp));
+    assert_eq!(q["error"], "access_denied");
+    assert_eq!(
+        q["error_description"],
+        "The resource owner or authorization server denied the request."
+    );
+    assert_eq!(q["state"], STATE);
+    let resp = t.authorize(&AuthParams::code_flow().without("state")).await;
+    assert!(!query_of(&location(&resp)).contains_key("state"));
+}
+
+#[tokio::test]
+async fn a_scope_the_client_may_not_request_is_refused_before_login() {
+    let idp = TestIdp::start().await;
+    let mut s = jumpcloud("x");
+    s["clients"][0]["scope"] = json!("openid email");
+    let t = idp.create(s).await;
+    let resp = t.authorize(&AuthParams::code_flow()).await;
+    let loc = assert_error_redirect(
+        &resp,
+        "invalid_scope",
+        "The requested scope is invalid, unknown, or malformed. The OAuth 2.0 Client is not allowed to request scope 'profile'.",
+        STATE,
+    );
+    assert_eq!(
+        loc,
+        "http://127.0.0.1:3000/callback?error=invalid_scope&error_description=The+requested+scope+is+invalid%2C+unknown%2C+or+malformed.+The+OAuth+2.0+Client+is+not+allowed+to+request+scope+%27profile%27.&state=state-12345678"
+    );
+    // fosite judges the scope before `registration`, `response_type` and `state`.
+    let resp = t
+        .authorize(
+            &AuthParams::code_flow()
+                .set("registration", "{}")
+                .without("response_type")
+                .set("state", "short"),
+        )
+        .await;
+    let q = query_of(&location(&resp));
+    assert_eq!(q["error"], "invalid_scope");
+    // ... but after the redirect URI.
+    let resp = t
+        .authorize(&AuthParams::code_flow().set("redirect_uri", "http://evil.example/cb"))
+        .await;
+    assert_eq!(resp.status(), StatusCode::FOUND);
+    assert_eq!(query_of(&location(&resp))["error"], "invalid_request");
+    // Allowed scopes sign in; a client added through the admin API takes a list.
+    t.code(
+        &AuthParams::code_flow().set("scope", "openid email"),
+        "alice",
+    )
+    .await;
+    let resp = idp
+        .admin(
+            reqwest::Method::POST,
+            "/tenants/x/clients",
+            Some(json!({"client_id": "narrow", "redirect_uris": [APP_REDIRECT], "scopes": ["openid"]})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let info: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(info["scopes"], json!(["openid"]));
+    let resp = t
+        .authorize(
+            &AuthParams::code_flow()
+                .set("client_id", "narrow")
+                .set("scope", "openid email"),
+        )
+        .await;
+    assert_eq!(query_of(&location(&resp))["error"], "invalid_scope");
+}

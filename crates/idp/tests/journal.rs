@@ -148,3 +148,84 @@ async fn the_journal_pages_with_since_and_can_be_cleared() {
     let resp = idp.admin(Method::GET, "/tenants/zz/journal", None).await;
     assert_eq!(json_error(resp).await.0, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn codes_and_tokens_are_masked_everywhere_in_the_journal() {
+    let idp = TestIdp::start().await;
+    let t = idp.create(jumpcloud("x")).await;
+    let code = t.code(&AuthParams::code_flow(), "alice").await;
+    let tokens = t.tokens(&code, None).await;
+    let id_token = tokens["id_token"].as_str().unwrap();
+    t.userinfo(tokens["access_token"].as_str().unwrap()).await;
+    let resp = idp
+        .http
+        .get(t.endpoint("end_session_endpoint"))
+        .query(&[("id_token_hint", id_token)])
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success());
+    let text = serde_json::to_string(&idp.journal("x").await).unwrap();
+    assert!(!text.contains(&code), "code leaked: {text}");
+    assert!(!text.contains(id_token), "id token leaked");
+    assert!(!text.contains(tokens["access_token"].as_str().unwrap()));
+    let j = idp.journal("x").await;
+    let login = last(&j, "login");
+    let loc = login["location"].as_str().unwrap();
+    assert!(
+        loc.starts_with(&format!("{APP_REDIRECT}?code=***({})&scope=", code.len())),
+        "{loc}"
+    );
+    assert!(loc.ends_with(&format!("&state={STATE}")), "{loc}");
+    assert_eq!(
+        login["params"]["login_challenge"]
+            .as_str()
+            .unwrap()
+            .get(..4),
+        Some("***(")
+    );
+    let token = last(&j, "token");
+    assert_eq!(token["params"]["code"], format!("***({})", code.len()));
+    assert_eq!(
+        token["params"]["client_secret"],
+        format!("***({})", CLIENT_SECRET.len())
+    );
+    let end = last(&j, "end_session");
+    assert_eq!(
+        end["params"]["id_token_hint"],
+        format!("***({})", id_token.len())
+    );
+}
+
+#[tokio::test]
+async fn a_huge_state_is_cut_in_the_journal_but_keeps_its_length_and_seq_counts_on() {
+    let idp = TestIdp::start().await;
+    let t = idp.create(lenient("x")).await;
+    let state = "s".repeat(20_000);
+    let resp = t
+        .authorize(&AuthParams::code_flow().set("state", &state))
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let j = idp.journal("x").await;
+    let e = last(&j, "authorize");
+    assert_eq!(e["state_len"], 20_000);
+    assert_eq!(
+        e["params"]["state"],
+        format!("{}…(20000 bytes)", &state[..256])
+    );
+    // `since` keeps working on the ring.
+    let seq = e["seq"].as_u64().unwrap();
+    t.authorize(&AuthParams::code_flow()).await;
+    let later: Vec<Value> = idp
+        .admin(
+            Method::GET,
+            &format!("/tenants/x/journal?since={seq}"),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(later.len(), 1);
+    assert_eq!(later[0]["seq"], seq + 1);
+}

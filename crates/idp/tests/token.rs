@@ -681,3 +681,28 @@ async fn code_and_token_lifetimes_are_quirks() {
     let resp = t.userinfo(body["access_token"].as_str().unwrap()).await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_fosite_token_response_is_typed_exactly_as_fosite_writes_it() {
+    let idp = TestIdp::start().await;
+    let t = idp.create(jumpcloud("x")).await;
+    let code = t.code(&AuthParams::code_flow(), "alice").await;
+    let resp = t.exchange(POST, &code, None).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.headers().get(header::CONTENT_TYPE).unwrap().as_bytes(),
+        b"application/json;charset=UTF-8"
+    );
+    assert_eq!(
+        resp.headers().get(header::CACHE_CONTROL).unwrap(),
+        "no-store"
+    );
+    let t = idp.create(lenient("y")).await;
+    let code = t.code(&AuthParams::code_flow(), "alice").await;
+    let resp = t.exchange(BASIC, &code, None).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.headers().get(header::CONTENT_TYPE).unwrap(),
+        "application/json"
+    );
+}

@@ -7,7 +7,7 @@ use super::{Req, pages};
 use crate::error::OAuthError;
 use crate::journal::JournalEntry;
 use crate::model::Client;
-use crate::quirks::{ErrorStyle, Quirks};
+use crate::quirks::{AuthorizeError, ErrorStyle, Quirks};
 use crate::tenant::{EndpointPaths, PendingLogin, Tenant};
 use crate::tokens::{now, random_token};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -53,7 +53,7 @@ pub fn authorize(tenant: &Tenant, req: Req) -> Response {
                 .get(&pending.client_id)
                 .map(|c| c.name.clone())
                 .unwrap_or_default();
-            tenant.lock().logins.insert(challenge.clone(), pending);
+            tenant.lock().add_login(challenge.clone(), pending, now());
             entry.status = 200;
             entry.outcome = "login_page".into();
             tenant.record(entry);
@@ -149,6 +149,16 @@ fn validate(
         state: state.clone(),
         response_mode: response_mode.clone(),
     };
+    // The forced error, once the app can be told.
+    if let Some(err) = forced_error(q) {
+        return Err(redirect(err));
+    }
+    // 6. Scopes the client may request (fosite `validateAuthorizeScope`).
+    if let Some(scope) = client.forbidden_scope(&scopes) {
+        return Err(redirect(OAuthError::invalid_scope().hint(format!(
+            "The OAuth 2.0 Client is not allowed to request scope '{scope}'."
+        ))));
+    }
     // 8. registration
     if params.get("registration").is_some() {
         return Err(redirect(OAuthError::registration_not_supported()));
@@ -172,9 +182,7 @@ fn validate(
     // 11. state entropy
     let min_state = q.min_state_length as usize;
     if min_state > 0 && state.as_deref().is_none_or(|s| s.len() < min_state) {
-        return Err(redirect(OAuthError::invalid_state().hint(format!(
-            "Request parameter 'state' must be at least be {min_state} characters long to ensure sufficient entropy."
-        ))));
+        return Err(redirect(short_state(min_state)));
     }
     if params.get("prompt") == Some("none") {
         // No SSO session is ever kept, so a silent request cannot succeed.
@@ -202,6 +210,33 @@ fn validate(
         prompt: params.get("prompt").map(str::to_string),
         requested_at: t,
         expires_at: t + LOGIN_TTL,
+    })
+}
+
+/// fosite's `invalid_state` for a state shorter than `min` (`authorize_request_handler.go`).
+fn short_state(min: usize) -> OAuthError {
+    OAuthError::invalid_state().hint(format!(
+        "Request parameter 'state' must be at least be {min} characters long to ensure sufficient entropy."
+    ))
+}
+
+/// The error the `authorize_error` quirk forces, in fosite's words: `invalid_state` as
+/// for a short state (fosite's minimum, 8, when the tenant checks none), the others
+/// with fosite's base description of the code (`errors.go`).
+fn forced_error(q: &Quirks) -> Option<OAuthError> {
+    Some(match q.authorize_error {
+        AuthorizeError::None => return None,
+        AuthorizeError::InvalidState => short_state(if q.min_state_length > 0 {
+            q.min_state_length as usize
+        } else {
+            8
+        }),
+        AuthorizeError::AccessDenied => OAuthError::access_denied(),
+        AuthorizeError::InvalidRequest => OAuthError::invalid_request(),
+        AuthorizeError::InvalidScope => OAuthError::invalid_scope(),
+        AuthorizeError::ServerError => OAuthError::server_error(),
+        AuthorizeError::TemporarilyUnavailable => OAuthError::temporarily_unavailable(),
+        AuthorizeError::UnsupportedResponseType => OAuthError::unsupported_response_type(),
     })
 }
 

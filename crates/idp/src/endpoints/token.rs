@@ -73,7 +73,17 @@ pub fn token(tenant: &Tenant, req: Req) -> Response {
             .hint(format!("The grant type '{other}' is not supported."))),
     };
     match result {
-        Ok(body) => finish_ok(tenant, entry, body),
+        Ok(body) => {
+            let mut resp = finish_ok(tenant, entry, body);
+            if style == ErrorStyle::Fosite {
+                // fosite `WriteAccessResponse` sets exactly this, no space.
+                resp.headers_mut().insert(
+                    axum::http::header::CONTENT_TYPE,
+                    axum::http::HeaderValue::from_static("application/json;charset=UTF-8"),
+                );
+            }
+            resp
+        }
         Err(e) => finish_json(tenant, entry, e, style),
     }
 }

@@ -1,0 +1,41 @@
+//! Every cap that keeps the IdP's memory bounded by configuration rather than traffic,
+//! in one place (README "Limits"). Values are per tenant unless they say otherwise.
+
+/// Tenants one server holds; creating one more is refused with 507 `too_many_tenants`.
+pub const MAX_TENANTS: usize = 1_000;
+
+/// Clients one tenant may register (config file and admin API).
+pub const MAX_CLIENTS: usize = 1_000;
+
+/// Users one tenant may hold.
+pub const MAX_USERS: usize = 10_000;
+
+/// Authorization requests waiting for the login form. Expired ones go on every insert;
+/// past the cap the oldest goes.
+pub const MAX_PENDING_LOGINS: usize = 1_000;
+
+/// Bytes (approximate) of pending logins: a few huge `state` values evict older logins
+/// rather than grow memory.
+pub const MAX_PENDING_LOGIN_BYTES: usize = 4 * 1024 * 1024;
+
+/// Authorization codes kept (issued, redeemed or not); the oldest go first.
+pub const MAX_CODES: usize = 10_000;
+
+/// Access tokens kept; the oldest go first (and then fail at userinfo as unknown).
+pub const MAX_ACCESS_TOKENS: usize = 10_000;
+
+/// Refresh tokens kept; the oldest go first.
+pub const MAX_REFRESH_TOKENS: usize = 10_000;
+
+/// Journal entries kept; the oldest go first (`seq` keeps counting).
+pub const MAX_JOURNAL_ENTRIES: usize = 10_000;
+
+/// Bytes (approximate) of journal kept; the oldest entries go first.
+pub const MAX_JOURNAL_BYTES: usize = 2 * 1024 * 1024;
+
+/// A parameter value (or name) the journal keeps whole; longer ones are cut to this
+/// many bytes and marked `…(N bytes)` with the original length.
+pub const MAX_JOURNAL_VALUE: usize = 256;
+
+/// Parameters one journal entry keeps; the rest are counted under the name `…`.
+pub const MAX_JOURNAL_PARAMS: usize = 64;
