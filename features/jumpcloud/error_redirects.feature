@@ -7,13 +7,14 @@ Feature: The app survives JumpCloud's error redirects
     Exercised: idp_error
     Why: JumpCloud sends errors back to the app as a 303 with `error`,
     `error_description` and an always-present (possibly empty) `state`. Apps that only
-    expect `code` crash or loop. Here the IdP demands a 200-character state so that
-    even a correct app receives the error.
+    expect `code` crash or loop. Here the IdP answers every authorization request with
+    invalid_state (the `authorize_error` quirk), whatever the app sends, so that every
+    app receives the error.
     Fix: on the callback, check `error` before anything else, show its description,
     and create no session. Auth.js: `pages.error`; openid-client: catch the
     AuthorizationResponseError; go-oidc: read `r.URL.Query().Get("error")` first.
 
-    Given the quirk min_state_length is 200
+    Given the quirk authorize_error is "invalid_state"
     When carol signs in through the browser
     Then the IdP refused the sign-in with "invalid_state"
     And the app refuses the sign-in visibly

@@ -89,7 +89,12 @@ pub struct ClientSpec {
     /// or a list; `scope` is accepted as the key too. Absent: any scope. A request for
     /// another one is refused before the login with `invalid_scope` (fosite
     /// `validateAuthorizeScope`, exact match).
-    #[serde(default, alias = "scope", deserialize_with = "scope_list")]
+    #[serde(
+        default,
+        alias = "scope",
+        deserialize_with = "scope_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub scopes: Option<Vec<String>>,
 }
 
@@ -101,7 +106,7 @@ fn scope_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<Strin
         Text(String),
         List(Vec<String>),
     }
-    Ok(Some(match Scopes::deserialize(d)? {
+    Ok(Option::<Scopes>::deserialize(d)?.map(|s| match s {
         Scopes::Text(t) => t
             .split(' ')
             .filter(|s| !s.is_empty())
