@@ -111,7 +111,10 @@ fn tail(path: &Path, lines: usize) -> String {
 fn program_path(program: &str, workdir: &Path) -> PathBuf {
     let p = Path::new(program);
     if p.is_relative() && program.contains('/') {
-        workdir.join(p)
+        // Absolute: the child starts in `workdir`, where a relative path would be
+        // resolved a second time.
+        let joined = workdir.join(p);
+        std::path::absolute(&joined).unwrap_or(joined)
     } else {
         p.to_path_buf()
     }
@@ -295,6 +298,14 @@ pub async fn run_build(argv: &[String], workdir: &Path) -> Result<(), AppError> 
 mod tests {
     use super::*;
     use crate::process::{group_alive, live_members};
+
+    #[test]
+    fn a_relative_program_is_made_absolute_against_a_relative_workdir() {
+        let p = program_path("bin/app", Path::new("examples/x"));
+        assert!(p.is_absolute(), "{}", p.display());
+        assert!(p.ends_with("examples/x/bin/app"));
+        assert_eq!(program_path("npm", Path::new("examples/x")), PathBuf::from("npm"));
+    }
     use std::collections::BTreeMap;
 
     fn command(argv: &[&str], ready_url: &str, env: &[(&str, &str)]) -> AppCommand {
