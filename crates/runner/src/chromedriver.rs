@@ -198,8 +198,9 @@ impl Chromedriver {
         };
         let mut command = tokio::process::Command::new(path);
         command
+            // No --allowed-ips: with it chromedriver listens on every interface and
+            // relies on the list; without it, it binds loopback only.
             .arg(format!("--port={port}"))
-            .arg("--allowed-ips=127.0.0.1")
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err);
@@ -347,6 +348,42 @@ mod tests {
             EnvError::NoChromium
                 .to_string()
                 .contains("STICKLER_CHROMIUM")
+        );
+    }
+
+    /// Every listening TCP socket on `port`, as `/proc/net/tcp{,6}` hex local addresses.
+    fn listeners(port: u16) -> Vec<String> {
+        let mut out = Vec::new();
+        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            let text = std::fs::read_to_string(table).unwrap_or_default();
+            for line in text.lines().skip(1) {
+                let cols: Vec<&str> = line.split_whitespace().collect();
+                // local address is ADDR:PORT in hex; state 0A is LISTEN.
+                if let (Some(local), Some("0A")) = (cols.get(1), cols.get(3).copied())
+                    && let Some((addr, p)) = local.rsplit_once(':')
+                    && u16::from_str_radix(p, 16) == Ok(port)
+                {
+                    out.push(addr.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn chromedriver_listens_on_loopback_only() {
+        let Ok(driver) = Chromedriver::start().await else {
+            return; // no chromedriver here: the browser tests say so
+        };
+        let port = driver.url().port().expect("port");
+        let addrs = listeners(port);
+        driver.shutdown().await;
+        const LOOPBACK_V4: &str = "0100007F";
+        const LOOPBACK_V6: &str = "00000000000000000000000001000000";
+        assert!(!addrs.is_empty(), "nothing listens on {port}");
+        assert!(
+            addrs.iter().all(|a| a == LOOPBACK_V4 || a == LOOPBACK_V6),
+            "chromedriver listens beyond loopback: {addrs:?}"
         );
     }
 
