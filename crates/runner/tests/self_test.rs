@@ -281,9 +281,11 @@ struct Outcome {
 }
 
 fn run_suite(bugs: Option<&str>, features: &[String], flags: &[&str], scenario: &Path) -> Outcome {
+    // One folder per run: the tests of this file run in parallel.
     let dir = std::env::temp_dir().join(format!(
-        "stickler-selftest-{}-{}{}",
+        "stickler-selftest-{}-{}-{}{}",
         std::process::id(),
+        scenario.file_stem().unwrap_or_default().to_string_lossy(),
         bugs.unwrap_or("none").replace(',', "+"),
         flags.join("")
     ));
