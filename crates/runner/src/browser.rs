@@ -170,6 +170,9 @@ pub struct BrowserSession {
 #[derive(Debug)]
 pub struct ProfileTemplate(scratch::Folder);
 
+/// The name prefix of Chromium profile folders.
+pub const PROFILE_PREFIX: &str = "stickler-chromium-";
+
 impl ProfileTemplate {
     /// Starts one session that opens no page and ends it, keeping its profile.
     pub async fn create(
@@ -222,7 +225,7 @@ impl BrowserSession {
         chromium: Option<&Path>,
         template: Option<&Path>,
     ) -> Result<BrowserSession, BrowserError> {
-        let profile = scratch::Folder::new("stickler-chromium-").map_err(BrowserError::Profile)?;
+        let profile = scratch::Folder::new(PROFILE_PREFIX).map_err(BrowserError::Profile)?;
         if let Some(t) = template {
             copy_profile(t, profile.path()).map_err(BrowserError::Profile)?;
         }

@@ -21,13 +21,14 @@ const LOG: &str = "chromedriver.log";
 /// path has at most 107 (`sun_path`); in a longer one no session starts.
 const CHROMIUM_TMPDIR_MAX: usize = 107 - 45;
 /// The prefix of chromedriver's folder (with 6 random characters after it).
-const SCRATCH_PREFIX: &str = "stickler-cd-";
+pub const SCRATCH_PREFIX: &str = "stickler-cd-";
 
 /// Where chromedriver's folder goes: TMPDIR, unless the folder would be too deep for
 /// Chromium's socket there; then `/tmp`.
 fn scratch_base() -> PathBuf {
     let tmp = std::env::temp_dir();
-    let depth = tmp.as_os_str().len() + 1 + SCRATCH_PREFIX.len() + 6;
+    let depth =
+        tmp.as_os_str().len() + 1 + SCRATCH_PREFIX.len() + crate::scratch::owner_tag().len() + 6;
     if depth <= CHROMIUM_TMPDIR_MAX {
         tmp
     } else {

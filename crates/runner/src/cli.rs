@@ -23,6 +23,9 @@ pub enum Command {
     Run(RunArgs),
     /// List every check with its id, area, tags and source.
     Checks(ChecksArgs),
+    /// (internal) Ends what a killed run left: started by `stickler run` itself.
+    #[command(name = "__watchdog", hide = true)]
+    Watchdog,
 }
 
 /// `stickler checks`.

@@ -29,6 +29,7 @@ mod scenario;
 mod scratch;
 mod steps;
 mod verdict;
+mod watchdog;
 mod world;
 
 use clap::Parser;
@@ -58,6 +59,7 @@ fn main() -> ExitCode {
             cli::Command::Idp(args) => idp_cmd::run(args).await,
             cli::Command::Run(args) => run_cmd::run(args).await,
             cli::Command::Checks(args) => checks_cmd::run(args),
+            cli::Command::Watchdog => watchdog::serve(),
         }
     });
     ExitCode::from(code)

@@ -72,6 +72,7 @@ impl ProcessGroup {
         let pgid = child
             .id()
             .ok_or_else(|| std::io::Error::other("the child had no pid right after spawn"))?;
+        crate::watchdog::group_started(pgid);
         Ok(ProcessGroup { child, pgid })
     }
 
@@ -123,6 +124,7 @@ impl Drop for ProcessGroup {
         if group_alive(self.pgid) {
             signal_group(self.pgid, Signal::SIGKILL);
         }
+        crate::watchdog::group_ended(self.pgid);
     }
 }
 

@@ -32,12 +32,23 @@ fn environment(msg: impl Into<String>) -> Stop {
     Stop(exit::ENVIRONMENT, msg.into())
 }
 
+/// The temporary folders a run makes, by name prefix.
+const STALE_PREFIXES: [&str; 2] = [
+    crate::browser::PROFILE_PREFIX,
+    crate::chromedriver::SCRATCH_PREFIX,
+];
+
 /// Exit code after Ctrl-C or SIGTERM.
 const INTERRUPTED: u8 = 130;
 
 /// Runs the command; returns the exit code. Ctrl-C (or SIGTERM) at any moment drops the
 /// run: every app, browser session, chromedriver and the embedded IdP it owns end with it.
 pub async fn run(args: RunArgs) -> u8 {
+    // What a run killed before its watchdog could act left behind.
+    for dir in [std::env::temp_dir(), PathBuf::from("/tmp")] {
+        crate::scratch::sweep_stale(&dir, &STALE_PREFIXES);
+    }
+    crate::watchdog::start();
     let outcome = tokio::select! {
         // Polled first, so the handler is installed before any child is spawned.
         biased;
@@ -49,6 +60,7 @@ pub async fn run(args: RunArgs) -> u8 {
     };
     // Sessions dropped by an interruption could not wait for their browsers to quit.
     crate::scratch::remove_all().await;
+    crate::watchdog::finish();
     match outcome {
         Ok(code) => code,
         Err(Stop(code, msg)) => {

@@ -15,14 +15,50 @@ fn live() -> MutexGuard<'static, BTreeSet<PathBuf>> {
     LIVE.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// A new empty folder in `dir`, named `<prefix>XXXXXX`, tracked until the sweep.
+/// The part of a folder's name that says which run owns it: `p<pid>-`.
+pub fn owner_tag() -> String {
+    format!("p{}-", std::process::id())
+}
+
+/// A new empty folder in `dir`, named `<prefix>p<pid>-XXXXXX`, tracked until the sweep
+/// and told to the watchdog.
 fn folder_in(prefix: &str, dir: &Path) -> std::io::Result<PathBuf> {
     let path = tempfile::Builder::new()
-        .prefix(prefix)
+        .prefix(&format!("{prefix}{}", owner_tag()))
         .tempdir_in(dir)?
         .keep();
     live().insert(path.clone());
+    crate::watchdog::folder_made(&path);
     Ok(path)
+}
+
+/// Removes folders in `dir` that start with one of `prefixes` and whose owning run
+/// (the pid in their name) is gone: what a run killed before its watchdog could act
+/// left behind. Returns how many it removed.
+pub fn sweep_stale(dir: &Path, prefixes: &[&str]) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = prefixes.iter().find_map(|p| name.strip_prefix(p)) else {
+            continue;
+        };
+        let Some(pid) = rest
+            .strip_prefix('p')
+            .and_then(|r| r.split_once('-'))
+            .and_then(|(n, _)| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !Path::new(&format!("/proc/{pid}")).exists()
+            && std::fs::remove_dir_all(e.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// Removes a folder. Chromium's last processes may still write to their
@@ -90,6 +126,20 @@ pub async fn remove_all() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stale_folders_of_gone_runs_are_swept_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        // pid 4194304 is above the kernel's maximum: never alive.
+        let stale = dir.path().join("stickler-chromium-p4194304-abc");
+        let mine = dir.path().join(format!("stickler-chromium-{}abc", owner_tag()));
+        let other = dir.path().join("stickler-selftest-p4194304-abc");
+        for d in [&stale, &mine, &other] {
+            std::fs::create_dir_all(d.join("sub")).unwrap();
+        }
+        assert_eq!(sweep_stale(dir.path(), &["stickler-chromium-"]), 1);
+        assert!(!stale.exists() && mine.exists() && other.exists());
+    }
 
     #[tokio::test]
     async fn folders_are_tracked_until_the_sweep() {

@@ -30,8 +30,17 @@ fn stickler(args: &[&str], bug: Option<&str>, report: &Path) -> Child {
 
 /// Watches the tree until the child exits (or `stop_when` says to interrupt it).
 fn watch(
+    child: Child,
+    stop_when: impl FnMut(&BTreeMap<u32, String>) -> bool,
+) -> (i32, BTreeMap<u32, String>) {
+    watch_and_signal(child, stop_when, nix::sys::signal::Signal::SIGINT)
+}
+
+/// Watches the tree until the child exits; sends it `signal` once `stop_when` says so.
+fn watch_and_signal(
     mut child: Child,
     mut stop_when: impl FnMut(&BTreeMap<u32, String>) -> bool,
+    signal: nix::sys::signal::Signal,
 ) -> (i32, BTreeMap<u32, String>) {
     let root = child.id();
     let mut seen = BTreeMap::new();
@@ -44,11 +53,8 @@ fn watch(
         let now = descendants(root);
         seen.extend(now.clone());
         if !interrupted && stop_when(&seen) {
-            nix::sys::signal::kill(
-                nix::unistd::Pid::from_raw(root as i32),
-                nix::sys::signal::Signal::SIGINT,
-            )
-            .expect("SIGINT sent");
+            nix::sys::signal::kill(nix::unistd::Pid::from_raw(root as i32), signal)
+                .expect("signal sent");
             interrupted = true;
         }
         assert!(Instant::now() < deadline, "stickler did not finish");
@@ -139,6 +145,23 @@ fn nothing_survives_a_passing_a_failing_or_an_interrupted_run() {
     assert_eq!(code, 130, "Ctrl-C exits 130");
     assert_all_gone(&seen);
     assert_no_profiles_left(&tmp.join("ctrl-c"));
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// SIGKILL (a CI job's timeout) cannot be caught: the run's watchdog, told of every
+/// process group and folder, ends them when the runner's pipe to it closes.
+#[test]
+fn nothing_survives_a_sigkill_of_the_runner() {
+    let tmp = std::env::temp_dir().join(format!("stickler-sigkill-{}", std::process::id()));
+    let (code, seen) = watch_and_signal(
+        stickler(&[], None, &tmp.join("kill")),
+        |seen| has(seen, "demo-rp") && seen.values().filter(|n| n.starts_with("chromium")).count() > 2,
+        nix::sys::signal::Signal::SIGKILL,
+    );
+    assert_eq!(code, -1, "killed by a signal");
+    assert!(has(&seen, "chromedriver") && has(&seen, "demo-rp"), "{seen:?}");
+    assert_all_gone(&seen);
+    assert_no_profiles_left(&tmp.join("kill"));
     let _ = std::fs::remove_dir_all(&tmp);
 }
 
