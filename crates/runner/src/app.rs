@@ -147,6 +147,8 @@ impl ManagedApp {
         let Some((program, args)) = argv.split_first() else {
             return Err(AppError::EmptyCommand { what: "start" });
         };
+        // What the log and errors show of the command: secrets masked.
+        let shown = vars.masked(&argv.join(" "));
         let env: Vec<(&String, String)> = spec
             .env
             .iter()
@@ -165,7 +167,7 @@ impl ManagedApp {
         writeln!(
             out,
             "--- stickler: starting `{}` in {} ---",
-            argv.join(" "),
+            shown,
             spec.workdir.display()
         )
         .map_err(log_err)?;
@@ -226,7 +228,7 @@ impl ManagedApp {
                 app.stop().await; // whatever it left behind in its group
                 return Err(not_ready(format!(
                     "the app `{}` exited ({status}) after {:.1} s, before {ready_url} answered; see its log below",
-                    argv.join(" "),
+                    shown,
                     started.elapsed().as_secs_f64()
                 )));
             }
@@ -234,7 +236,7 @@ impl ManagedApp {
                 app.stop().await;
                 return Err(not_ready(format!(
                     "the app `{}` did not answer {ready_url} with 2xx/3xx within {} s ({last_answer}); check `ready_url` and that the app listens on {{port}}, or raise `ready_timeout_secs`",
-                    argv.join(" "),
+                    shown,
                     ready_timeout.as_secs_f64()
                 )));
             }
@@ -304,7 +306,10 @@ mod tests {
         let p = program_path("bin/app", Path::new("examples/x"));
         assert!(p.is_absolute(), "{}", p.display());
         assert!(p.ends_with("examples/x/bin/app"));
-        assert_eq!(program_path("npm", Path::new("examples/x")), PathBuf::from("npm"));
+        assert_eq!(
+            program_path("npm", Path::new("examples/x")),
+            PathBuf::from("npm")
+        );
     }
     use std::collections::BTreeMap;
 

@@ -219,7 +219,8 @@ pub async fn observe(w: &CheckWorld) -> Result<Observation> {
         return [n?n.responseStatus:null, document.body?document.body.innerText:'', found[0], found[1]];";
     let login = &w.env.scenario.login;
     let b = w.browser()?;
-    let url = b.current_url().await?.to_string();
+    // Codes and tokens in the URL are masked, as in the IdP journal.
+    let url = stickler_idp::journal::mask_location(b.current_url().await?.as_str());
     type Probe<'a> = (&'a str, fn(String) -> Shown);
     let mut probes: Vec<Probe> = vec![
         (login.signed_in.as_str(), Shown::SignedIn),
@@ -248,7 +249,7 @@ pub async fn observe(w: &CheckWorld) -> Result<Observation> {
         url,
         status,
         shown,
-        text: excerpt(text, 600),
+        text: excerpt(&w.vars.masked(text), 600),
     })
 }
 

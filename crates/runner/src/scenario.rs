@@ -304,6 +304,15 @@ impl Placeholders {
         self.set("groups_claim", &t.quirks.groups_claim);
     }
 
+    /// `text` with the value of every secret placeholder (`{client_secret}`) masked as
+    /// `***`, for logs and reports.
+    pub fn masked(&self, text: &str) -> String {
+        match self.get("client_secret").filter(|s| !s.is_empty()) {
+            Some(secret) => text.replace(secret, "***"),
+            None => text.to_string(),
+        }
+    }
+
     /// The signed-in user's placeholders ([`USER_PLACEHOLDERS`]), for
     /// `[login] signed_in_contains`.
     #[allow(
@@ -777,7 +786,9 @@ impl Validator<'_> {
         for (name, value) in raw.quirks.iter().flatten() {
             let json = serde_json::to_value(value.get_ref()).unwrap_or(serde_json::Value::Null);
             let one = serde_json::Value::Object(
-                [(name.get_ref().clone(), json.clone())].into_iter().collect(),
+                [(name.get_ref().clone(), json.clone())]
+                    .into_iter()
+                    .collect(),
             );
             if let Err(e) = serde_json::from_value::<stickler_idp::QuirkOverrides>(one) {
                 return self.err(
@@ -985,8 +996,11 @@ callback_path = "/callback"
     #[test]
     fn quirks_are_taken_and_bad_ones_named_by_line_and_key() {
         let base = "name = \"x\"\n[app]\nurl = \"http://127.0.0.1:1\"\n[idp]\ntenant = \"t\"\nclient_id = \"c\"\nclient_secret = \"s\"\n[client]\nredirect_uris = [\"{app_url}/cb\"]\n[login]\nstart_url = \"{app_url}/\"\nsigned_in = \"#u\"\n";
-        let ok = parse(Path::new("s.toml"), &format!("{base}[quirks]\ngroups_claim = \"groups\"\n"))
-            .expect("parses");
+        let ok = parse(
+            Path::new("s.toml"),
+            &format!("{base}[quirks]\ngroups_claim = \"groups\"\n"),
+        )
+        .expect("parses");
         assert_eq!(ok.quirks["groups_claim"], serde_json::json!("groups"));
         let e = parse(
             Path::new("s.toml"),
@@ -994,10 +1008,16 @@ callback_path = "/callback"
         )
         .expect_err("bad value")
         .to_string();
-        assert!(e.contains("s.toml:15:") && e.contains("min_state_length"), "{e}");
-        let e = parse(Path::new("s.toml"), &format!("{base}[quirks]\ngroups_clam = 1\n"))
-            .expect_err("unknown quirk")
-            .to_string();
+        assert!(
+            e.contains("s.toml:15:") && e.contains("min_state_length"),
+            "{e}"
+        );
+        let e = parse(
+            Path::new("s.toml"),
+            &format!("{base}[quirks]\ngroups_clam = 1\n"),
+        )
+        .expect_err("unknown quirk")
+        .to_string();
         assert!(e.contains("s.toml:14:") && e.contains("groups_clam"), "{e}");
     }
 

@@ -52,8 +52,7 @@ pub fn sweep_stale(dir: &Path, prefixes: &[&str]) -> usize {
         else {
             continue;
         };
-        if !Path::new(&format!("/proc/{pid}")).exists()
-            && std::fs::remove_dir_all(e.path()).is_ok()
+        if !Path::new(&format!("/proc/{pid}")).exists() && std::fs::remove_dir_all(e.path()).is_ok()
         {
             removed += 1;
         }
@@ -132,7 +131,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         // pid 4194304 is above the kernel's maximum: never alive.
         let stale = dir.path().join("stickler-chromium-p4194304-abc");
-        let mine = dir.path().join(format!("stickler-chromium-{}abc", owner_tag()));
+        let mine = dir
+            .path()
+            .join(format!("stickler-chromium-{}abc", owner_tag()));
         let other = dir.path().join("stickler-selftest-p4194304-abc");
         for d in [&stale, &mine, &other] {
             std::fs::create_dir_all(d.join("sub")).unwrap();

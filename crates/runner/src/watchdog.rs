@@ -140,7 +140,14 @@ mod tests {
     #[test]
     fn the_watchdog_keeps_what_is_started_and_forgets_what_is_ended() {
         let mut w = Watched::default();
-        for l in ["+group 12", "+group 13", "-group 12", "+dir /tmp/x", "noise", "+group x"] {
+        for l in [
+            "+group 12",
+            "+group 13",
+            "-group 12",
+            "+dir /tmp/x",
+            "noise",
+            "+group x",
+        ] {
             w.take(l);
         }
         assert_eq!(w.groups, BTreeSet::from([13]));

@@ -264,7 +264,7 @@ impl CheckWorld {
                 if b.screenshot(&shot).await.is_ok() {
                     evidence.screenshot = Some(shot);
                 }
-                if let Ok(text) = b.page_text().await {
+                if let Ok(text) = b.page_text().await.map(|t| self.vars.masked(&t)) {
                     let page = dir.join("page.txt");
                     if std::fs::write(&page, text).is_ok() {
                         evidence.page_text_file = Some(page);

@@ -155,11 +155,16 @@ fn nothing_survives_a_sigkill_of_the_runner() {
     let tmp = std::env::temp_dir().join(format!("stickler-sigkill-{}", std::process::id()));
     let (code, seen) = watch_and_signal(
         stickler(&[], None, &tmp.join("kill")),
-        |seen| has(seen, "demo-rp") && seen.values().filter(|n| n.starts_with("chromium")).count() > 2,
+        |seen| {
+            has(seen, "demo-rp") && seen.values().filter(|n| n.starts_with("chromium")).count() > 2
+        },
         nix::sys::signal::Signal::SIGKILL,
     );
     assert_eq!(code, -1, "killed by a signal");
-    assert!(has(&seen, "chromedriver") && has(&seen, "demo-rp"), "{seen:?}");
+    assert!(
+        has(&seen, "chromedriver") && has(&seen, "demo-rp"),
+        "{seen:?}"
+    );
     assert_all_gone(&seen);
     assert_no_profiles_left(&tmp.join("kill"));
     let _ = std::fs::remove_dir_all(&tmp);

@@ -98,7 +98,11 @@ fn a_run_that_selects_no_check_exits_2() {
 
     let o = run(&["--check", "jumpcloud.state.9"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("no check `jumpcloud.state.9`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no check `jumpcloud.state.9`"),
+        "{}",
+        stderr(&o)
+    );
 
     let area = dir.join("area");
     std::fs::create_dir_all(&area).unwrap();
