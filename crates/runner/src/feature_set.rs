@@ -24,9 +24,24 @@ impl FeatureSet {
             Err(errors
                 .into_iter()
                 .filter_map(Result::err)
-                .map(|e| e.to_string())
+                .map(|e| with_position(&e.to_string()))
                 .collect())
         }
+    }
+}
+
+/// cucumber's parse error names the file but not where in it: parsing the file again
+/// with gherkin itself gives the line and column.
+fn with_position(message: &str) -> String {
+    const MARK: &str = "Could not parse feature file: ";
+    let Some(path) = message.find(MARK).map(|i| message[i + MARK.len()..].trim()) else {
+        return message.to_string();
+    };
+    match gherkin::Feature::parse_path(path, gherkin::GherkinEnv::default()) {
+        Err(gherkin::ParseFileError::Parsing { source, .. }) => {
+            format!("{path}: cannot parse the feature file: {source}")
+        }
+        _ => message.to_string(),
     }
 }
 
@@ -81,5 +96,6 @@ mod tests {
         std::fs::write(&bad, "Scenario: y without a feature\n  Given a step\n").expect("write");
         let errors = FeatureSet::parse_all(&[bad]).expect_err("does not parse");
         assert!(errors[0].contains("bad.feature"), "{errors:?}");
+        assert!(errors[0].contains("Error at 1:"), "the line is named: {errors:?}");
     }
 }

@@ -209,7 +209,50 @@ fn select(args: &RunArgs, parsed: &[cucumber::gherkin::Feature]) -> Result<Vec<C
             "no check selected: the feature paths hold none, or --tags / --check match none (`stickler checks` lists them)",
         ));
     }
+    unknown_steps(parsed, &chosen).map_err(|e| usage(e.join("\n")))?;
     Ok(chosen)
+}
+
+/// Every step of the chosen checks matches exactly one step definition, or nothing
+/// starts: each that matches none or several is named with its file and line.
+fn unknown_steps(
+    parsed: &[cucumber::gherkin::Feature],
+    chosen: &[CheckSpec],
+) -> Result<(), Vec<String>> {
+    let steps = CheckWorld::collection();
+    let mut errors = Vec::new();
+    for f in parsed {
+        let background = f.background.iter().flat_map(|b| &b.steps);
+        for (_, sc) in crate::check::scenarios(f) {
+            let id = crate::check::id_in(f, sc);
+            if !chosen.iter().any(|c| c.id == id) {
+                continue;
+            }
+            for step in background.clone().chain(&sc.steps) {
+                let at = format!(
+                    "{}:{}",
+                    crate::check::relative(f.path.as_deref()),
+                    step.position.line
+                );
+                match steps.find(step) {
+                    Ok(Some(_)) => {}
+                    Ok(None) => errors.push(format!(
+                        "{at}: no step definition matches `{}{}` (see the README's step vocabulary)",
+                        step.keyword, step.value
+                    )),
+                    Err(e) => errors.push(format!(
+                        "{at}: `{}{}` matches {} step definitions",
+                        step.keyword,
+                        step.value,
+                        e.possible_matches.len()
+                    )),
+                }
+            }
+        }
+    }
+    errors.sort();
+    errors.dedup();
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
 }
 
 async fn run_checks(

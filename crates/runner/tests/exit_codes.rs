@@ -119,6 +119,23 @@ fn a_run_that_selects_no_check_exits_2() {
         "{}",
         stderr(&o)
     );
+
+    // An unknown step is a usage error before anything starts, at the step's line.
+    let typo = area.join("typo.feature");
+    std::fs::write(
+        &typo,
+        "Feature: F\n  Scenario: S\n    Source: x\n    Level: must — x\n    Exercised: authorize\n    Why: x\n    Fix: x\n\n    When carol sings in through the browser\n",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let o = run(&["--features", typo.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("typo.feature:9") && stderr(&o).contains("sings in"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(started.elapsed().as_secs() < 5, "nothing started");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
