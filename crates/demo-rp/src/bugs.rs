@@ -139,6 +139,9 @@ bugs! {
     /// left unconfigured, as django-allauth stops with `SocialApp matching query does
     /// not exist` when the provider has no SocialApp).
     NoSignIn = "no-sign-in",
+    /// Never answers its callback: the request hangs (a callback handler blocked on a
+    /// slow database or a lock, or an outbound call without a timeout).
+    HangOnCallback = "hang-on-callback",
 }
 
 impl fmt::Display for Bug {
@@ -242,7 +245,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), Bug::ALL.len());
-        assert_eq!(Bug::ALL.len(), 32);
+        assert_eq!(Bug::ALL.len(), 33);
     }
 
     #[test]

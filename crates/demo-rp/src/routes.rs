@@ -104,6 +104,9 @@ async fn callback(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
+    if app.settings.bugs.has(Bug::HangOnCallback) {
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
     let params = callback_params(query.as_deref().unwrap_or(""));
     let flow = read_cookie(&headers, FLOW_COOKIE).and_then(|id| app.flows.take(&id));
     let outcome = match replayed_sign_in(&app, &params) {

@@ -17,7 +17,7 @@ pub const ELEMENT_WAIT: Duration = Duration::from_secs(10);
 /// How long creating a session (Chromium starting) may take.
 const SESSION_WAIT: Duration = Duration::from_secs(60);
 /// How long a navigation may take before the browser gives up on the page.
-const PAGE_LOAD: Duration = Duration::from_secs(30);
+pub const PAGE_LOAD: Duration = Duration::from_secs(15);
 /// How long a script in the page may run.
 const SCRIPT: Duration = Duration::from_secs(10);
 /// How long ending a session may take.

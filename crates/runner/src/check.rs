@@ -160,6 +160,37 @@ pub fn id_in(feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> String
     id_of(feature.path.as_deref(), n)
 }
 
+/// Check ids by where their scenarios stand, read from the features as parsed. cucumber
+/// hands filters and events a feature whose scenario list has been filtered, so a
+/// position counted there would shift; the file and line do not.
+#[derive(Debug, Clone, Default)]
+pub struct Ids(std::collections::HashMap<(std::path::PathBuf, usize), String>);
+
+impl Ids {
+    /// The ids of every scenario of `features`.
+    pub fn of(features: &[gherkin::Feature]) -> Ids {
+        let mut map = std::collections::HashMap::new();
+        for f in features {
+            for (_, sc) in scenarios(f) {
+                if let Some(p) = &f.path {
+                    map.insert((p.clone(), sc.position.line), id_in(f, sc));
+                }
+            }
+        }
+        Ids(map)
+    }
+
+    /// The id of `scenario` in `feature`.
+    pub fn get(&self, feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> String {
+        feature
+            .path
+            .as_ref()
+            .and_then(|p| self.0.get(&(p.clone(), scenario.position.line)))
+            .cloned()
+            .unwrap_or_else(|| id_in(feature, scenario))
+    }
+}
+
 /// A path relative to the working directory when it lies below it.
 pub fn relative(path: Option<&Path>) -> String {
     let Some(p) = path else {

@@ -96,6 +96,9 @@ mod tests {
         std::fs::write(&bad, "Scenario: y without a feature\n  Given a step\n").expect("write");
         let errors = FeatureSet::parse_all(&[bad]).expect_err("does not parse");
         assert!(errors[0].contains("bad.feature"), "{errors:?}");
-        assert!(errors[0].contains("Error at 1:"), "the line is named: {errors:?}");
+        assert!(
+            errors[0].contains("Error at 1:"),
+            "the line is named: {errors:?}"
+        );
     }
 }

@@ -42,7 +42,19 @@ pub async fn sign_in(w: &mut CheckWorld, username: &str) -> Result<Observation> 
     if start(w).await? {
         let b = w.browser()?;
         let t = std::time::Instant::now();
-        b.submit_login(username, &password).await?;
+        if let Err(e) = b.submit_login(username, &password).await {
+            // The IdP answered the login with a redirect to the app, and the app never
+            // answered it: the app's fault, not the login form's.
+            if let Some(callback) = unanswered_callback(w).await {
+                let crash = format!(
+                    "the app did not answer its callback ({callback}) within {} s",
+                    crate::browser::PAGE_LOAD.as_secs()
+                );
+                w.crash = Some(crash.clone());
+                bail!("{crash}");
+            }
+            return Err(e.into());
+        }
         tracing::debug!(check = %w.key, ms = t.elapsed().as_millis() as u64, "login submitted");
         settle(w, &[]).await;
         tracing::debug!(check = %w.key, ms = t.elapsed().as_millis() as u64, "settled after login");
@@ -52,6 +64,22 @@ pub async fn sign_in(w: &mut CheckWorld, username: &str) -> Result<Observation> 
     tracing::debug!(check = %w.key, ms = t.elapsed().as_millis() as u64, "observed");
     w.seen = Some(seen.clone());
     Ok(seen)
+}
+
+/// The callback the IdP sent the browser to after the login, when the browser is not
+/// on a page of the app's (it is still waiting for the app to answer).
+async fn unanswered_callback(w: &CheckWorld) -> Option<String> {
+    let redirect = w
+        .journal()
+        .await
+        .ok()?
+        .into_iter()
+        .rev()
+        .find(|e| e.endpoint == "login" && e.outcome == "redirect")?
+        .location?;
+    let app_prefix = redirect.split('?').next()?.to_string();
+    let now = w.browser().ok()?.current_url().await.ok()?;
+    (!now.as_str().starts_with(&app_prefix)).then_some(redirect)
 }
 
 /// Starts a sign-in in the browser, then submits the IdP's login form over HTTP and
@@ -111,8 +139,16 @@ async fn callback_over_http(w: &mut CheckWorld, username: &str) -> Result<url::U
 
 /// Opens `url` in the browser, waits for the app's verdict and observes it.
 async fn deliver(w: &mut CheckWorld, url: &url::Url) -> Result<Observation> {
-    w.browser()?.goto(url.as_str()).await?;
     w.callback_delivered = true;
+    if w.browser()?.goto(url.as_str()).await.is_err() {
+        let crash = format!(
+            "the app did not answer its callback ({}) within {} s",
+            stickler_idp::journal::mask_location(url.as_str()),
+            crate::browser::PAGE_LOAD.as_secs()
+        );
+        w.crash = Some(crash.clone());
+        bail!("{crash}");
+    }
     settle(w, &[]).await;
     let seen = observe(w).await?;
     w.seen = Some(seen.clone());

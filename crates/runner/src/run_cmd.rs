@@ -108,6 +108,7 @@ async fn run_inner(args: RunArgs) -> Result<u8, Stop> {
     // Every file parses and every check reads, or nothing starts.
     let parsed = FeatureSet::parse_all(&features).map_err(|errors| usage(errors.join("\n")))?;
     let specs = select(&args, &parsed)?;
+    let ids = crate::check::Ids::of(&parsed);
     let report_dir = args.report_dir.clone();
     std::fs::create_dir_all(&report_dir).map_err(|e| {
         environment(format!(
@@ -121,7 +122,16 @@ async fn run_inner(args: RunArgs) -> Result<u8, Stop> {
         driver: None,
         template: None,
     };
-    let result = run_checks(&args, scenario, features, specs, &report_dir, &mut owned).await;
+    let result = run_checks(
+        &args,
+        scenario,
+        features,
+        specs,
+        ids,
+        &report_dir,
+        &mut owned,
+    )
+    .await;
     owned.shutdown().await;
     let records = result?;
     report::print_summary(&records);
@@ -252,7 +262,11 @@ fn unknown_steps(
     }
     errors.sort();
     errors.dedup();
-    if errors.is_empty() { Ok(()) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 async fn run_checks(
@@ -260,6 +274,7 @@ async fn run_checks(
     scenario: ScenarioFile,
     features: Vec<PathBuf>,
     specs: Vec<CheckSpec>,
+    ids: crate::check::Ids,
     report_dir: &std::path::Path,
     owned: &mut Owned,
 ) -> Result<Vec<report::CheckRecord>, Stop> {
@@ -360,17 +375,24 @@ async fn run_checks(
     });
     set_current_env(env);
 
-    let collector = Collector::new(specs, evidence, report_dir.to_path_buf(), args.strict);
-    let tags = args.tags.clone();
-    let ids = args.checks.clone();
+    let chosen: std::collections::HashSet<String> = specs.iter().map(|s| s.id.clone()).collect();
+    let ids = std::sync::Arc::new(ids);
+    let collector = Collector::new(
+        specs,
+        ids.clone(),
+        evidence,
+        report_dir.to_path_buf(),
+        args.strict,
+    );
+    let hook_ids = ids.clone();
     CheckWorld::cucumber::<PathBuf>()
         .with_parser(FeatureSet)
         .max_concurrent_scenarios(concurrency)
         .with_writer(collector.clone().normalized())
         .fail_on_skipped()
         .with_default_cli()
-        .before(|feature, _rule, scenario, world| {
-            world.key = crate::check::id_in(feature, scenario);
+        .before(move |feature, _rule, scenario, world| {
+            world.key = hook_ids.get(feature, scenario);
             // Evidence of an earlier run in the same folder would pass for this one's.
             let _ = std::fs::remove_dir_all(world.env.report_dir.join(&world.key));
             async {}.boxed_local()
@@ -384,9 +406,7 @@ async fn run_checks(
             }
             .boxed_local()
         })
-        .filter_run(features, move |f, r, s| {
-            selected(tags.as_ref(), &ids, f, r, s)
-        })
+        .filter_run(features, move |f, _, s| chosen.contains(&ids.get(f, s)))
         .await;
     let errors = collector.parse_errors();
     if !errors.is_empty() {

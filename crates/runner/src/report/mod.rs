@@ -84,6 +84,7 @@ struct Shared {
 #[derive(Debug, Clone)]
 pub struct Collector {
     specs: Arc<HashMap<String, CheckSpec>>,
+    ids: Arc<check::Ids>,
     evidence: EvidenceDrop,
     report_dir: PathBuf,
     strict: bool,
@@ -97,11 +98,13 @@ impl Collector {
     /// checks drop.
     pub fn new(
         specs: Vec<CheckSpec>,
+        ids: Arc<check::Ids>,
         evidence: EvidenceDrop,
         report_dir: PathBuf,
         strict: bool,
     ) -> Self {
         Collector {
+            ids,
             total: specs.len(),
             specs: Arc::new(specs.into_iter().map(|s| (s.id.clone(), s)).collect()),
             evidence,
@@ -141,7 +144,7 @@ impl Collector {
         sc: &gherkin::Scenario,
         ev: &Scenario<W>,
     ) {
-        let id = check::id_in(feat, sc);
+        let id = self.ids.get(feat, sc);
         let mut started = self.started.lock().unwrap_or_else(|p| p.into_inner());
         match ev {
             Scenario::Started => {
