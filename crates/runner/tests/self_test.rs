@@ -218,6 +218,11 @@ fn cases() -> Vec<Case> {
             vec![("userinfo.userinfo.1", NE), ("userinfo.userinfo.2", W)],
         ),
         case("replayable-callback", vec![("callback.replay.1", F)]),
+        // An app that never answers its callback is blamed for that, not the login form.
+        case(
+            "hang-on-callback",
+            vec![("jumpcloud.redirect_uri.1", F), (WHOLE, F)],
+        ),
         // An app that cannot sign in at all: nothing is exercised, nothing passes, and
         // the run fails.
         Case {
@@ -500,6 +505,13 @@ fn the_matrix_proves_every_check_can_pass_and_fail() {
                 let m = reason_of(&o, id);
                 assert!(m.contains("crashed") && m.contains("exited"), "{m}");
             }
+            "hang-on-callback" => {
+                let m = reason_of(&o, "jumpcloud.redirect_uri.1");
+                assert!(
+                    m.contains("did not answer its callback") && m.contains("/callback?code=***"),
+                    "{m}"
+                );
+            }
             "skip-userinfo" => {
                 let m = reason_of(&o, "userinfo.userinfo.1");
                 assert!(m.contains("never called userinfo"), "{m}");
@@ -522,6 +534,30 @@ fn the_matrix_proves_every_check_can_pass_and_fail() {
         never.is_empty(),
         "checks no bug switch makes fail: {never:?}"
     );
+}
+
+/// `--check` runs exactly the checks named, under their own ids (not renumbered within
+/// what is left of their file).
+#[test]
+fn check_runs_exactly_the_checks_named() {
+    let scenario = workspace().join("scenarios/demo-rp.toml");
+    let o = run_suite(
+        None,
+        &[],
+        &[
+            "--check",
+            "jumpcloud.state.2",
+            "--check",
+            "id_token.nonce.2",
+        ],
+        &scenario,
+    );
+    let expected: BTreeMap<String, String> = [("jumpcloud.state.2", P), ("id_token.nonce.2", P)]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    let diffs = differences("--check", &expected, &o, 0);
+    assert!(diffs.is_empty(), "{}", diffs.join("\n"));
 }
 
 /// A scenario file that says the app is wired to one client authentication method, and
