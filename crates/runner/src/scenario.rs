@@ -544,6 +544,34 @@ impl Validator<'_> {
         Ok(())
     }
 
+    /// Each value, with its placeholders filled as a run fills them, is what the IdP
+    /// registers: an absolute URL without a fragment (RFC 6749 §3.1.2).
+    fn urls<'t>(
+        &self,
+        key: &str,
+        span: std::ops::Range<usize>,
+        values: impl IntoIterator<Item = &'t String>,
+    ) -> Result<(), ScenarioError> {
+        let mut sample = Placeholders::probe(&KNOWN_PLACEHOLDERS);
+        sample.set_port(3000);
+        sample.set("idp_url", "http://127.0.0.1:9400");
+        sample.set("issuer", "http://127.0.0.1:9400/t/x/");
+        for v in values {
+            let filled = sample.fill(v).unwrap_or_else(|_| v.clone());
+            let ok = url::Url::parse(&filled).is_ok_and(|u| u.fragment().is_none());
+            if !ok {
+                let section = self.section(&span);
+                return self.err(
+                    span,
+                    format!(
+                        "key `{key}` {section}: `{v}` is not an absolute URL without a fragment (e.g. \"{{app_url}}/callback\"), which the IdP needs to register it"
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+
     fn selector(&self, key: &str, value: &Spanned<String>) -> Result<String, ScenarioError> {
         if value.get_ref().trim().is_empty() {
             return self.err(
@@ -746,9 +774,15 @@ impl Validator<'_> {
             client.redirect_uris.span(),
             client.redirect_uris.get_ref(),
         )?;
+        self.urls(
+            "redirect_uris",
+            client.redirect_uris.span(),
+            client.redirect_uris.get_ref(),
+        )?;
         let post_logout = match client.post_logout_redirect_uris {
             Some(p) => {
                 self.templates("post_logout_redirect_uris", p.span(), p.get_ref())?;
+                self.urls("post_logout_redirect_uris", p.span(), p.get_ref())?;
                 p.into_inner()
             }
             None => Vec::new(),
@@ -1019,6 +1053,18 @@ callback_path = "/callback"
         .expect_err("unknown quirk")
         .to_string();
         assert!(e.contains("s.toml:14:") && e.contains("groups_clam"), "{e}");
+    }
+
+    #[test]
+    fn redirect_uris_must_be_absolute_urls_without_fragment() {
+        let text = |uri: &str| {
+            format!("name = \"x\"\n[app]\ncommand = [\"a\"]\nready_url = \"{{app_url}}/\"\n[client]\nredirect_uris = [\"{uri}\"]\n[login]\nstart_url = \"{{app_url}}/\"\nsigned_in = \"#u\"\n")
+        };
+        for bad in ["/callback", "{app_url}/cb#frag", "not a url"] {
+            let e = parse(Path::new("s.toml"), &text(bad)).expect_err(bad).to_string();
+            assert!(e.contains("s.toml:6:") && e.contains("redirect_uris"), "{e}");
+        }
+        parse(Path::new("s.toml"), &text("{app_url}/cb")).expect("a good one");
     }
 
     #[test]
