@@ -113,7 +113,8 @@ pub fn login(tenant: &Tenant, req: Req) -> Response {
         redirect_uri_sent: pending.redirect_uri_sent.clone(),
         code_challenge: pending.code_challenge.clone(),
         code_challenge_method: pending.code_challenge_method.clone(),
-        expires_at: t + quirks.code_lifetime_secs,
+        // Saturating: a lifetime quirk may be any u64.
+        expires_at: t.saturating_add(quirks.code_lifetime_secs),
         used: false,
         issued: Vec::new(),
     };
