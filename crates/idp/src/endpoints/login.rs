@@ -28,7 +28,10 @@ pub fn login(tenant: &Tenant, req: Req) -> Response {
         return pages::error_markup(err.code, &err.description_in(style));
     };
     entry.client_id = Some(pending.client_id.clone());
-    entry.redirect_uri = pending.redirect_uri_sent.clone();
+    entry.redirect_uri = pending
+        .redirect_uri_sent
+        .as_deref()
+        .map(crate::journal::cap);
     let username = params.get("username").unwrap_or("");
     let password = params.get("password").unwrap_or("");
     let (user, client, quirks) = {
