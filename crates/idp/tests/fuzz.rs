@@ -252,7 +252,8 @@ fn endpoint_paths(hydra: bool) -> [(&'static str, Kind); 9] {
     }
 }
 
-const ADMIN_PATHS: [&str; 12] = [
+const ADMIN_PATHS: [&str; 13] = [
+    "/admin/tenants/nope/quirks",
     "/admin/profiles",
     "/admin/tenants",
     "/admin/tenants/TENANT",
@@ -285,8 +286,6 @@ const QUIRK_VALUES: [&str; 14] = [
 ];
 
 fn admin_body(rng: &mut Rng, tenant: &str) -> Vec<u8> {
-    let quirk = || -> Value { Value::Null };
-    let _ = quirk;
     match rng.below(8) {
         0 => b"{".to_vec(),
         1 => b"[\"Engineering\"]".to_vec(),
@@ -308,6 +307,8 @@ fn admin_body(rng: &mut Rng, tenant: &str) -> Vec<u8> {
 
 struct Outcome {
     sent: usize,
+    /// Answers by class: 2xx, 3xx, 4xx.
+    classes: [usize; 3],
     server_errors: usize,
     transport_errors: usize,
     violations: Vec<String>,
@@ -346,7 +347,9 @@ impl Fuzzer {
                 (format!("/t/{}{p}", target.name), k)
             }
             14..=16 => {
-                let p = rng.pick(&ADMIN_PATHS).replace("TENANT", target.name);
+                let p = rng
+                    .pick(&ADMIN_PATHS)
+                    .replace("TENANT", rng_tenant_name(target.name));
                 (p, Kind::Admin)
             }
             17 => ("/_stickler/callback".to_string(), Kind::Page),
@@ -447,6 +450,12 @@ impl Fuzzer {
             .to_string();
         let has_location = resp.headers().get(header::LOCATION).is_some();
         let body = resp.bytes().await.unwrap_or_default();
+        if let Some(c) = out
+            .classes
+            .get_mut((status.as_u16() / 100).saturating_sub(2) as usize)
+        {
+            *c += 1;
+        }
         let what = format!("{method} {path} {ps:?} -> {status}");
         if status.is_server_error() {
             out.server_errors += 1;
@@ -490,12 +499,12 @@ impl Fuzzer {
     }
 }
 
-/// Admin writes go to the fuzz tenants only, so the profile tenants stay as made.
+/// Admin calls go to the fuzz tenants only, so the profile tenants stay as made and
+/// `nope` never comes to exist.
 fn rng_tenant_name(name: &'static str) -> &'static str {
     match name {
-        "jc" => "f1",
-        "len" => "f2",
-        n => n,
+        "len" | "f2" => "f2",
+        _ => "f1",
     }
 }
 
@@ -586,6 +595,7 @@ async fn every_endpoint_answers_random_input_in_its_format() {
             let mut rng = Rng(SEED ^ (w as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
             let mut out = Outcome {
                 sent: 0,
+                classes: [0; 3],
                 server_errors: 0,
                 transport_errors: 0,
                 violations: vec![],
@@ -598,6 +608,7 @@ async fn every_endpoint_answers_random_input_in_its_format() {
     }
     let mut total = Outcome {
         sent: 0,
+        classes: [0; 3],
         server_errors: 0,
         transport_errors: 0,
         violations: vec![],
@@ -606,6 +617,9 @@ async fn every_endpoint_answers_random_input_in_its_format() {
     for w in workers {
         let o = w.await.expect("a fuzz worker panicked");
         total.sent += o.sent;
+        for (t, c) in total.classes.iter_mut().zip(o.classes) {
+            *t += c;
+        }
         total.server_errors += o.server_errors;
         total.transport_errors += o.transport_errors;
         violations += o.violations.len();
@@ -615,10 +629,13 @@ async fn every_endpoint_answers_random_input_in_its_format() {
     let rss_end = rss_kb("VmRSS:");
     let panics = PANICS.load(Ordering::Relaxed);
     println!(
-        "fuzz: {} requests in {:.1} s ({:.0}/s), seed {SEED:#x}: {} 5xx, {} panics, {} without an answer, {} format violations (first 20 kept); RSS {} kB -> {} kB ({:+} kB), peak {} kB",
+        "fuzz: {} requests in {:.1} s ({:.0}/s), seed {SEED:#x}: {} 2xx, {} 3xx, {} 4xx, {} 5xx, {} panics, {} without an answer, {} format violations (first 20 kept); RSS {} kB -> {} kB ({:+} kB), peak {} kB",
         total.sent,
         elapsed.as_secs_f64(),
         total.sent as f64 / elapsed.as_secs_f64(),
+        total.classes[0],
+        total.classes[1],
+        total.classes[2],
         total.server_errors,
         panics,
         total.transport_errors,
