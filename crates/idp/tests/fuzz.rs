@@ -252,7 +252,9 @@ fn endpoint_paths(hydra: bool) -> [(&'static str, Kind); 9] {
     }
 }
 
-const ADMIN_PATHS: [&str; 13] = [
+const ADMIN_PATHS: [&str; 15] = [
+    "/admin",
+    "/admin/",
     "/admin/tenants/nope/quirks",
     "/admin/profiles",
     "/admin/tenants",
@@ -311,6 +313,7 @@ struct Outcome {
     classes: [usize; 3],
     server_errors: usize,
     transport_errors: usize,
+    retries: usize,
     violations: Vec<String>,
 }
 
@@ -425,21 +428,28 @@ impl Fuzzer {
             rb = rb.header(header::ACCEPT, "application/json");
         }
         out.sent += 1;
-        let resp = match rb.send().await {
+        let req = match rb.build() {
             Ok(r) => r,
             // The client refused to build it (e.g. a newline in a header): not sent.
-            Err(e) if e.is_builder() => {
+            Err(_) => {
                 out.sent -= 1;
                 return;
             }
-            Err(e) => {
-                out.transport_errors += 1;
-                push(
-                    &mut out.violations,
-                    format!("{method} {path}: no answer: {e}"),
-                );
-                return;
+        };
+        let again = req.try_clone();
+        let resp = match self.http.execute(req).await {
+            Ok(r) => r,
+            // A pooled connection the server had just closed (after a 413 it does not
+            // read the rest of the body): the request never reached a handler. Once more
+            // on a fresh connection; only a second failure counts.
+            Err(_) if again.is_some() => {
+                out.retries += 1;
+                match self.http.execute(again.expect("cloned")).await {
+                    Ok(r) => r,
+                    Err(e) => return transport_error(out, &method, &path, &e),
+                }
             }
+            Err(e) => return transport_error(out, &method, &path, &e),
         };
         let status = resp.status();
         let ct = resp
@@ -499,6 +509,20 @@ impl Fuzzer {
     }
 }
 
+fn transport_error(out: &mut Outcome, method: &Method, path: &str, e: &reqwest::Error) {
+    out.transport_errors += 1;
+    let mut why = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        why = format!("{why}: {s}");
+        src = s.source();
+    }
+    push(
+        &mut out.violations,
+        format!("{method} {path}: no answer: {why}"),
+    );
+}
+
 /// Admin calls go to the fuzz tenants only, so the profile tenants stay as made and
 /// `nope` never comes to exist.
 fn rng_tenant_name(name: &'static str) -> &'static str {
@@ -511,7 +535,12 @@ fn rng_tenant_name(name: &'static str) -> &'static str {
 fn push(v: &mut Vec<String>, msg: String) {
     if v.len() < 20 {
         let mut msg = msg;
-        msg.truncate(600);
+        if msg.len() > 600 {
+            let chars: Vec<char> = msg.chars().collect();
+            let head: String = chars[..200.min(chars.len())].iter().collect();
+            let tail: String = chars[chars.len().saturating_sub(300)..].iter().collect();
+            msg = format!("{head} … {tail}");
+        }
         v.push(msg);
     }
 }
@@ -598,6 +627,7 @@ async fn every_endpoint_answers_random_input_in_its_format() {
                 classes: [0; 3],
                 server_errors: 0,
                 transport_errors: 0,
+                retries: 0,
                 violations: vec![],
             };
             for _ in 0..n {
@@ -611,6 +641,7 @@ async fn every_endpoint_answers_random_input_in_its_format() {
         classes: [0; 3],
         server_errors: 0,
         transport_errors: 0,
+        retries: 0,
         violations: vec![],
     };
     let mut violations = 0;
@@ -622,6 +653,7 @@ async fn every_endpoint_answers_random_input_in_its_format() {
         }
         total.server_errors += o.server_errors;
         total.transport_errors += o.transport_errors;
+        total.retries += o.retries;
         violations += o.violations.len();
         total.violations.extend(o.violations);
     }
@@ -629,7 +661,7 @@ async fn every_endpoint_answers_random_input_in_its_format() {
     let rss_end = rss_kb("VmRSS:");
     let panics = PANICS.load(Ordering::Relaxed);
     println!(
-        "fuzz: {} requests in {:.1} s ({:.0}/s), seed {SEED:#x}: {} 2xx, {} 3xx, {} 4xx, {} 5xx, {} panics, {} without an answer, {} format violations (first 20 kept); RSS {} kB -> {} kB ({:+} kB), peak {} kB",
+        "fuzz: {} requests in {:.1} s ({:.0}/s), seed {SEED:#x}: {} 2xx, {} 3xx, {} 4xx, {} 5xx, {} panics, {} without an answer ({} retried on a fresh connection), {} format violations (first 20 kept); RSS {} kB -> {} kB ({:+} kB), peak {} kB",
         total.sent,
         elapsed.as_secs_f64(),
         total.sent as f64 / elapsed.as_secs_f64(),
@@ -639,6 +671,7 @@ async fn every_endpoint_answers_random_input_in_its_format() {
         total.server_errors,
         panics,
         total.transport_errors,
+        total.retries,
         violations,
         rss_start,
         rss_end,
