@@ -66,6 +66,10 @@ pub fn router() -> Router<Arc<Idp>> {
             "/tenants/{name}/clients/{client_id}/groups",
             put(assign_groups),
         )
+        .route(
+            "/tenants/{name}/clients/{client_id}/scopes",
+            put(set_client_scopes),
+        )
         .route("/tenants/{name}/users", post(add_user))
         .route(
             "/tenants/{name}/users/{username}/groups",
@@ -295,6 +299,41 @@ async fn assign_groups(
         )
     })?;
     client.groups = groups;
+    Ok(Json(client.clone()).into_response())
+}
+
+/// Scopes a client may request, as `PUT .../scopes` takes them: a list, a
+/// space-separated string, or `null` for any scope.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ScopesBody {
+    List(Vec<String>),
+    Text(String),
+}
+
+async fn set_client_scopes(
+    State(idp): State<Arc<Idp>>,
+    JsonPath((name, client_id)): JsonPath<(String, String)>,
+    body: Result<Json<Option<ScopesBody>>, JsonRejection>,
+) -> AdminResult {
+    let Json(body) = body.map_err(bad_json)?;
+    let t = tenant(&idp, &name)?;
+    let mut s = t.lock();
+    let client = s.clients.get_mut(&client_id).ok_or_else(|| {
+        fail(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("There is no client '{client_id}'."),
+        )
+    })?;
+    client.scopes = body.map(|b| match b {
+        ScopesBody::List(l) => l,
+        ScopesBody::Text(t) => t
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+    });
     Ok(Json(client.clone()).into_response())
 }
 

@@ -76,7 +76,10 @@ pub fn id_token(
         "aud".into(),
         shaped(vec![client.client_id.clone()], q.aud_shape),
     );
-    c.insert("exp".into(), json!(now + q.token_lifetime_secs));
+    c.insert(
+        "exp".into(),
+        json!(now.saturating_add(q.token_lifetime_secs)),
+    );
     c.insert("iat".into(), json!(now));
     c.insert("auth_time".into(), json!(grant.auth_time));
     if let Some(n) = nonce {

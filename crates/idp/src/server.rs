@@ -127,7 +127,14 @@ pub fn router(idp: Arc<Idp>) -> Router {
                 admin::require_token,
             )),
         )
-        .route("/_stickler/callback", get(code_catcher))
+        .route(
+            "/_stickler/callback",
+            get(code_catcher).fallback(|method: axum::http::Method| async move {
+                OAuthError::method_not_allowed()
+                    .hint(format!("HTTP method is '{method}', expected 'GET'."))
+                    .into_json_response(ErrorStyle::Rfc6749)
+            }),
+        )
         .route("/t/{tenant}", any(tenant_root))
         .route("/t/{tenant}/{*rest}", any(tenant_path))
         .fallback(default_tenant)

@@ -291,7 +291,8 @@ impl TenantState {
         }
         self.issued_since_sweep = 0;
         self.logins.retain(|l| l.expires_at > now);
-        self.codes.retain(|c| c.expires_at + 600 > now);
+        self.codes
+            .retain(|c| c.expires_at.saturating_add(600) > now);
         self.access_tokens.retain(|t| t.expires_at > now);
         self.refresh_tokens.retain(|t| t.expires_at > now);
     }

@@ -745,4 +745,25 @@ async fn a_scope_the_client_may_not_request_is_refused_before_login() {
         )
         .await;
     assert_eq!(query_of(&location(&resp))["error"], "invalid_scope");
+    // Changed later: a string, then null for any scope again.
+    let put = |body: serde_json::Value| {
+        idp.admin(
+            reqwest::Method::PUT,
+            "/tenants/x/clients/narrow/scopes",
+            Some(body),
+        )
+    };
+    let resp = put(json!("openid email")).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let info: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(info["scopes"], json!(["openid", "email"]));
+    let params = AuthParams::code_flow()
+        .set("client_id", "narrow")
+        .set("scope", "openid email groups");
+    let resp = t.authorize(&params).await;
+    assert_eq!(query_of(&location(&resp))["error"], "invalid_scope");
+    let resp = put(json!(null)).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(t.authorize(&params).await.status(), StatusCode::OK);
+    assert_eq!(put(json!(7)).await.status(), StatusCode::BAD_REQUEST);
 }

@@ -18,7 +18,7 @@ pub fn end_session(tenant: &Tenant, req: Req) -> Response {
         tenant.record(entry);
         return pages::signed_out_page();
     };
-    entry.redirect_uri = Some(target.to_string());
+    entry.redirect_uri = Some(crate::journal::cap(target));
     let hint_client = params.get("id_token_hint").and_then(audience_of);
     let client_id = params.get("client_id").map(str::to_string).or(hint_client);
     let (registered, style) = {

@@ -28,7 +28,10 @@ pub fn login(tenant: &Tenant, req: Req) -> Response {
         return pages::error_markup(err.code, &err.description_in(style));
     };
     entry.client_id = Some(pending.client_id.clone());
-    entry.redirect_uri = pending.redirect_uri_sent.clone();
+    entry.redirect_uri = pending
+        .redirect_uri_sent
+        .as_deref()
+        .map(crate::journal::cap);
     let username = params.get("username").unwrap_or("");
     let password = params.get("password").unwrap_or("");
     let (user, client, quirks) = {
@@ -113,7 +116,8 @@ pub fn login(tenant: &Tenant, req: Req) -> Response {
         redirect_uri_sent: pending.redirect_uri_sent.clone(),
         code_challenge: pending.code_challenge.clone(),
         code_challenge_method: pending.code_challenge_method.clone(),
-        expires_at: t + quirks.code_lifetime_secs,
+        // Saturating: a lifetime quirk may be any u64.
+        expires_at: t.saturating_add(quirks.code_lifetime_secs),
         used: false,
         issued: Vec::new(),
     };

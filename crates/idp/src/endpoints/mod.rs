@@ -103,7 +103,9 @@ pub async fn dispatch(tenant: &Tenant, rest: &str, req: Request<Body>) -> Respon
         p if p == paths.error_page => pages::error_page(tenant, &req.query),
         _ => {
             let mut entry = JournalEntry::new("unknown", req.method.as_str(), &[]);
-            entry.params.insert("path".into(), rest.into());
+            entry
+                .params
+                .insert("path".into(), crate::journal::cap(rest));
             let e = OAuthError::not_found().hint(format!("No endpoint at '{rest}'."));
             finish_json(tenant, entry, e, style)
         }

@@ -323,7 +323,7 @@ fn issue(
         access_token,
         TokenRecord {
             grant: grant.clone(),
-            expires_at: t + q.token_lifetime_secs,
+            expires_at: t.saturating_add(q.token_lifetime_secs),
             used: false,
             family: family.clone(),
         },
