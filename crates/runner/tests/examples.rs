@@ -1,0 +1,166 @@
+//! The examples' pinned verdicts: each example configuration (`examples/<app>/*.toml`
+//! with its `*.verdicts.toml`) runs the whole suite through the real binary, browser and
+//! IdP, on a real relying-party library, and every check's verdict must be the one
+//! committed, with the library behaviour that explains it. A shipped check without an
+//! expected verdict for every example fails too.
+//!
+//! The examples' dependencies come from `scripts/examples-setup` (which `.ci/run` calls);
+//! without them this test fails and says to run it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Every shipped check id.
+fn shipped() -> Vec<String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_stickler"))
+        .current_dir(workspace())
+        .args(["checks", "--json"])
+        .output()
+        .expect("stickler checks runs");
+    let checks: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    checks
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|c| c["id"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// One example configuration's pinned verdicts.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Pinned {
+    /// The scenario file, relative to the verdicts file.
+    scenario: String,
+    /// What must be installed first, said when it is missing.
+    #[serde(default)]
+    needs: Option<String>,
+    /// Check id → expected verdict and why.
+    verdicts: BTreeMap<String, Expected>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expected {
+    verdict: String,
+    /// The library behaviour behind a verdict that is not a plain pass (file or doc,
+    /// version).
+    #[serde(default)]
+    why: Option<String>,
+}
+
+fn pinned_files() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(apps) = std::fs::read_dir(workspace().join("examples")) else {
+        return out;
+    };
+    for app in apps.flatten().filter(|e| e.path().is_dir()) {
+        for f in std::fs::read_dir(app.path()).into_iter().flatten().flatten() {
+            let p = f.path();
+            if p.to_string_lossy().ends_with(".verdicts.toml") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn load(path: &Path) -> Pinned {
+    let text = std::fs::read_to_string(path).expect("readable");
+    toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every example lists every shipped check, and explains every verdict that is not a
+/// plain pass. Fast: no browser.
+#[test]
+fn every_example_pins_every_check_and_explains_each_non_pass() {
+    let ids = shipped();
+    let files = pinned_files();
+    assert!(files.len() >= 3, "pinned example configurations: {files:?}");
+    let mut problems = Vec::new();
+    for f in &files {
+        let p = load(f);
+        assert!(f.with_file_name(&p.scenario).exists(), "{}: no {}", f.display(), p.scenario);
+        for id in &ids {
+            match p.verdicts.get(id) {
+                None => problems.push(format!("{}: no expected verdict for `{id}`", f.display())),
+                Some(e) if e.verdict != "passed" && e.why.as_deref().unwrap_or("").trim().is_empty() => {
+                    problems.push(format!("{}: `{id}` is {} without a `why`", f.display(), e.verdict))
+                }
+                _ => {}
+            }
+        }
+        for id in p.verdicts.keys().filter(|k| !ids.contains(k)) {
+            problems.push(format!("{}: `{id}` is no shipped check", f.display()));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Runs each example configuration and compares every verdict with the pinned one.
+#[test]
+fn every_example_gives_its_pinned_verdicts() {
+    let mut problems = Vec::new();
+    for f in pinned_files() {
+        let p = load(&f);
+        let scenario = f.with_file_name(&p.scenario);
+        let label = f
+            .strip_prefix(workspace().join("examples"))
+            .unwrap_or(&f)
+            .display()
+            .to_string();
+        let dir = std::env::temp_dir().join(format!(
+            "stickler-example-{}-{}",
+            std::process::id(),
+            label.replace('/', "-")
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        let json = dir.join("report.json");
+        let out = Command::new(env!("CARGO_BIN_EXE_stickler"))
+            .current_dir(workspace())
+            .arg("run")
+            .arg(&scenario)
+            .args(["--features", "features", "--report-dir"])
+            .arg(&dir)
+            .arg("--json")
+            .arg(&json)
+            .output()
+            .expect("stickler runs");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let Some(report) = std::fs::read(&json)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        else {
+            problems.push(format!(
+                "{label}: no report (exit {:?}); {}\n{stderr}",
+                out.status.code(),
+                p.needs.as_deref().unwrap_or("run scripts/examples-setup first")
+            ));
+            continue;
+        };
+        let checks = report["checks"].as_array().cloned().unwrap_or_default();
+        for (id, want) in &p.verdicts {
+            let got = checks.iter().find(|c| c["id"] == id.as_str());
+            let verdict = got.and_then(|c| c["verdict"].as_str()).unwrap_or("not run");
+            if verdict != want.verdict {
+                let reason = got.and_then(|c| c["reason"].as_str()).unwrap_or("");
+                let evidence = got.and_then(|c| c["files"]["dir"].as_str()).unwrap_or("-");
+                problems.push(format!(
+                    "{label}: {id}: expected {}, got {verdict} ({reason}) — evidence {evidence}",
+                    want.verdict
+                ));
+            }
+        }
+        if problems.iter().any(|m| m.starts_with(&label)) {
+            problems.push(stdout);
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
