@@ -187,6 +187,28 @@ async fn the_html_report_reads_in_a_browser() {
         text(&c, &format!("{check} table.journal > tbody > tr td")).await,
         "+0.000 s"
     );
+    c.execute(
+        "document.querySelector(arguments[0]).scrollIntoView()",
+        vec![format!("{check} table.journal").into()],
+    )
+    .await
+    .unwrap();
+    // A request's parameters open on a click.
+    let params = format!("{check} details.params");
+    c.find(Locator::Css(&format!("{params} > summary")))
+        .await
+        .expect("the parameters of a request")
+        .click()
+        .await
+        .unwrap();
+    let shown = c
+        .find(Locator::Css(&format!("{params} table.params")))
+        .await
+        .unwrap();
+    assert!(shown.is_displayed().await.unwrap(), "parameters shown");
+    assert!(text(&c, &params).await.contains("client_id"));
+    let shot = c.screenshot().await.expect("screenshot");
+    std::fs::write(report.join("index-journal.png"), &shot).expect("save the screenshot");
     // The screenshot the run took, embedded, and decoded by the browser.
     if !failed["files"]["screenshot"].is_null() {
         let img = c

@@ -84,15 +84,16 @@ details.check[open]>summary{border-bottom:1px solid var(--line);background:var(-
 .badge{display:inline-block;min-width:108px;text-align:center;padding:0 8px;border-radius:10px;color:#fff;background:var(--c);font-size:13px;font-weight:600}
 .check .name{font-weight:600}.check .lvl,.check .dur{color:var(--muted);font-size:13px}.check .dur{margin-left:auto}
 .body{padding:4px 16px 14px}
-dl.facts{display:grid;grid-template-columns:140px 1fr;gap:6px 14px;margin:10px 0}
-dl.facts dt{color:var(--muted);font-weight:600}dl.facts dd{margin:0}
+dl.facts{display:grid;grid-template-columns:140px minmax(0,1fr);gap:6px 14px;margin:10px 0}
+dl.facts dt{color:var(--muted);font-weight:600}dl.facts dd{margin:0;overflow-wrap:anywhere}
 dd.fix{background:#eef6ee;border-radius:4px;padding:4px 8px}
 ul.plain{margin:0;padding-left:18px}
-img.screenshot{max-width:100%;border:1px solid var(--line);border-radius:4px;display:block}
+img.screenshot{max-width:min(100%,760px);border:1px solid var(--line);border-radius:4px;display:block}
 figure{margin:0}figcaption{color:var(--muted);font-size:13px}
-table.journal{width:100%;font-size:13px}table.journal td.err{color:var(--failed)}
-table.journal tr.error td:first-child{border-left:3px solid var(--failed)}
-table.params td{border:0;padding:1px 8px 1px 0}
+table.journal{width:100%;font-size:13px}table.journal td{white-space:nowrap}
+table.journal td.err,table.journal td.req{white-space:normal;overflow-wrap:anywhere}table.journal td.err{min-width:220px}table.journal td.req{width:40%}table.journal td.err{color:var(--failed)}
+table.journal>tbody>tr.error>td:first-child{border-left:3px solid var(--failed)}
+table.params td{border:0;padding:1px 8px 1px 0;white-space:normal}details.params>summary{white-space:nowrap;cursor:pointer}table.params td:first-child{white-space:nowrap}
 .files{color:var(--muted);font-size:13px;margin-top:12px}
 @media (prefers-color-scheme:dark){:root{--fg:#e3e6ec;--muted:#9aa3b2;--line:#3a4150;--bg:#161a22;--soft:#202634}
 dd.fix{background:#1f3322}td.num.zero{color:#566}}
@@ -240,7 +241,7 @@ fn journal(entries: &[JournalEntry]) -> Markup {
                                 @if let Some(d) = &e.error_description { ": " (d) }
                             }
                         }
-                        td {
+                        td.req {
                             @if !e.params.is_empty() {
                                 details.params {
                                     summary { (e.params.len()) " parameter" @if e.params.len() != 1 { "s" } }
