@@ -119,6 +119,17 @@ fn prose(text: &str) -> Markup {
     }
 }
 
+/// An RFC 3339 time to the second, in UTC (as written when it does not parse).
+fn when(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| {
+            t.with_timezone(&chrono::Utc)
+                .format("%Y-%m-%d %H:%M:%S UTC")
+                .to_string()
+        })
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
 fn seconds(ms: u64) -> String {
     format!("{:.1} s", ms as f64 / 1000.0)
 }
@@ -358,7 +369,7 @@ fn check(r: &CheckRecord) -> Markup {
                     @if !r.spec.source.is_empty() { dt { "Source" } dd.source { (prose(&r.spec.source)) } }
                     dt { "Exercised by" } dd { code { (exercised) } }
                     dt { "Feature" } dd { (r.spec.feature) " " code { (r.spec.location) } }
-                    dt { "Started" } dd { (r.started_at) ", took " (seconds(r.duration_ms)) }
+                    dt { "Started" } dd { (when(&r.started_at)) ", took " (seconds(r.duration_ms)) }
                 }
                 @if let Some(o) = &r.observation { (last_page(o)) }
                 @if let Some(src) = &shot {
@@ -405,7 +416,7 @@ pub fn html_report(records: &[CheckRecord]) -> String {
                     p.closing id="closing" { (counts.closing_line()) }
                     p.meta {
                         (records.len()) " check" @if records.len() != 1 { "s" }
-                        @if let Some(t) = started { ", the first started at " (t) }
+                        @if let Some(t) = started { ", the first started at " (when(t)) }
                     }
                 }
                 (summary(records))
