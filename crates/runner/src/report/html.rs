@@ -82,7 +82,7 @@ details.check{border:1px solid var(--line);border-left:6px solid var(--c);border
 details.check>summary{cursor:pointer;padding:8px 12px;display:flex;flex-wrap:wrap;gap:10px;align-items:baseline}
 details.check[open]>summary{border-bottom:1px solid var(--line);background:var(--soft)}
 .badge{display:inline-block;min-width:108px;text-align:center;padding:0 8px;border-radius:10px;color:#fff;background:var(--c);font-size:13px;font-weight:600}
-.check .name{font-weight:600}.check .lvl,.check .dur{color:var(--muted);font-size:13px}.check .dur{margin-left:auto}
+.check .why-short{color:var(--muted);font-size:13px}.check .warn-mark{color:var(--warned);font-size:13px;font-weight:600}.check .name{font-weight:600}.check .lvl,.check .dur{color:var(--muted);font-size:13px}.check .dur{margin-left:auto}
 .body{padding:4px 16px 14px}
 dl.facts{display:grid;grid-template-columns:140px minmax(0,1fr);gap:6px 14px;margin:10px 0}
 dl.facts dt{color:var(--muted);font-weight:600}dl.facts dd{margin:0;overflow-wrap:anywhere}
@@ -332,6 +332,12 @@ fn check(r: &CheckRecord) -> Markup {
                 code.id { (r.spec.id) }
                 span.name { (r.spec.name) }
                 span.lvl { (r.spec.level) }
+                @if let (true, Some(reason)) = (v.is_skip(), &r.reason) {
+                    span.why-short { (prose(reason)) }
+                }
+                @if let Some(w) = r.warnings.first() {
+                    span.warn-mark { "warning: " (w.kind) }
+                }
                 span.dur { (seconds(r.duration_ms)) }
             }
             div.body {
@@ -508,6 +514,14 @@ mod tests {
         }
         assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(page.contains("at least 8 characters &lt;long&gt;"));
+    }
+
+    #[test]
+    fn a_run_without_checks_is_a_page_with_zero_counts() {
+        let page = html_report(&[]);
+        assert!(page.contains("<p class=\"closing\" id=\"closing\">0 passed, 0 failed</p>"));
+        assert!(page.contains("<span class=\"n\" id=\"count-failed\">0</span>"));
+        assert!(!page.contains("<details"));
     }
 
     #[test]
