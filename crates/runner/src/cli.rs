@@ -62,6 +62,9 @@ pub struct RunArgs {
     /// Also write a JSON report.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Also write the HTML report here (it is always written as index.html in the report dir).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Use this WebDriver endpoint (e.g. a Selenium Grid) instead of starting chromedriver.
     #[arg(long, value_name = "URL", env = "STICKLER_WEBDRIVER")]
     pub webdriver: Option<url::Url>,

@@ -143,6 +143,10 @@ async fn run_inner(args: RunArgs) -> Result<u8, Stop> {
         report::write_json(&records, p)
             .map_err(|e| environment(format!("cannot write {}: {e}", p.display())))?;
     }
+    for p in std::iter::once(report_dir.join("index.html")).chain(args.html.clone()) {
+        report::write_html(&records, &p)
+            .map_err(|e| environment(format!("cannot write {}: {e}", p.display())))?;
+    }
     eprintln!(
         "(ran {} check{} in {:.1} s; evidence in {})",
         records.len(),

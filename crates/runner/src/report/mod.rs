@@ -1,12 +1,14 @@
 //! Reports. A cucumber [`Writer`] turns the event stream and each check's evidence into
-//! one typed [`CheckRecord`] per check, judged by the verdict rules; the console, JUnit
-//! and JSON reports are views of those records, in memory.
+//! one typed [`CheckRecord`] per check, judged by the verdict rules; the console, JUnit,
+//! JSON and HTML reports are views of those records, in memory.
 
 mod console;
+mod html;
 mod json;
 mod junit;
 
 pub use console::{print_progress, print_summary};
+pub use html::write_html;
 pub use json::write_json;
 pub use junit::write_junit;
 
