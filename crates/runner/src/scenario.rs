@@ -1058,11 +1058,18 @@ callback_path = "/callback"
     #[test]
     fn redirect_uris_must_be_absolute_urls_without_fragment() {
         let text = |uri: &str| {
-            format!("name = \"x\"\n[app]\ncommand = [\"a\"]\nready_url = \"{{app_url}}/\"\n[client]\nredirect_uris = [\"{uri}\"]\n[login]\nstart_url = \"{{app_url}}/\"\nsigned_in = \"#u\"\n")
+            format!(
+                "name = \"x\"\n[app]\ncommand = [\"a\"]\nready_url = \"{{app_url}}/\"\n[client]\nredirect_uris = [\"{uri}\"]\n[login]\nstart_url = \"{{app_url}}/\"\nsigned_in = \"#u\"\n"
+            )
         };
         for bad in ["/callback", "{app_url}/cb#frag", "not a url"] {
-            let e = parse(Path::new("s.toml"), &text(bad)).expect_err(bad).to_string();
-            assert!(e.contains("s.toml:6:") && e.contains("redirect_uris"), "{e}");
+            let e = parse(Path::new("s.toml"), &text(bad))
+                .expect_err(bad)
+                .to_string();
+            assert!(
+                e.contains("s.toml:6:") && e.contains("redirect_uris"),
+                "{e}"
+            );
         }
         parse(Path::new("s.toml"), &text("{app_url}/cb")).expect("a good one");
     }

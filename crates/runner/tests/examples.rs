@@ -60,7 +60,11 @@ fn pinned_files() -> Vec<PathBuf> {
         return out;
     };
     for app in apps.flatten().filter(|e| e.path().is_dir()) {
-        for f in std::fs::read_dir(app.path()).into_iter().flatten().flatten() {
+        for f in std::fs::read_dir(app.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             let p = f.path();
             if p.to_string_lossy().ends_with(".verdicts.toml") {
                 out.push(p);
@@ -86,12 +90,24 @@ fn every_example_pins_every_check_and_explains_each_non_pass() {
     let mut problems = Vec::new();
     for f in &files {
         let p = load(f);
-        assert!(f.with_file_name(&p.scenario).exists(), "{}: no {}", f.display(), p.scenario);
+        assert!(
+            f.with_file_name(&p.scenario).exists(),
+            "{}: no {}",
+            f.display(),
+            p.scenario
+        );
         for id in &ids {
             match p.verdicts.get(id) {
                 None => problems.push(format!("{}: no expected verdict for `{id}`", f.display())),
-                Some(e) if e.verdict != "passed" && e.why.as_deref().unwrap_or("").trim().is_empty() => {
-                    problems.push(format!("{}: `{id}` is {} without a `why`", f.display(), e.verdict))
+                Some(e)
+                    if e.verdict != "passed"
+                        && e.why.as_deref().unwrap_or("").trim().is_empty() =>
+                {
+                    problems.push(format!(
+                        "{}: `{id}` is {} without a `why`",
+                        f.display(),
+                        e.verdict
+                    ))
                 }
                 _ => {}
             }
@@ -141,7 +157,9 @@ fn every_example_gives_its_pinned_verdicts() {
             problems.push(format!(
                 "{label}: no report (exit {:?}); {}\n{stderr}",
                 out.status.code(),
-                p.needs.as_deref().unwrap_or("run scripts/examples-setup first")
+                p.needs
+                    .as_deref()
+                    .unwrap_or("run scripts/examples-setup first")
             ));
             continue;
         };
