@@ -42,7 +42,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
         ...extra,
       },
     ],
-    pages: { error: "/auth-error" },
+    // Auth.js sends sign-in errors (OAuthCallbackError: an `error` from the IdP, a bad
+    // state) to pages.signIn and the others (Configuration, AccessDenied, ...) to
+    // pages.error, each with ?error=<type>. Sourcebot has its own /login page too.
+    pages: { signIn: "/login", error: "/auth-error" },
     callbacks: {
       // `profile` holds the ID token's claims on the sign-in request only.
       jwt({ token, profile }) {
