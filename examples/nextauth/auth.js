@@ -5,12 +5,15 @@
 // NEXTAUTH_EXAMPLE_CONFIG picks one of two configurations of the same app:
 //   defaults  the library's defaults, as Sourcebot shipped it first: Auth.js sends
 //             checks ["pkce"] (no state) and authenticates with client_secret_basic
+//   state     the seed's middle step: checks ["pkce", "state"] added (sourcebot PR
+//             #1020), token auth still Auth.js's default client_secret_basic
 //   fixed     what Sourcebot ended with: checks ["pkce", "state"] and
 //             client_secret_post (sourcebot PR #1020 and the seed conversation)
 import NextAuth from "next-auth";
 
 const CONFIGS = {
   defaults: {},
+  state: { checks: ["pkce", "state"] },
   fixed: {
     checks: ["pkce", "state"],
     client: { token_endpoint_auth_method: "client_secret_post" },
@@ -29,7 +32,7 @@ function groupsFrom(profile) {
 export const { handlers, auth, signIn, signOut } = NextAuth(() => {
   const configName = process.env.NEXTAUTH_EXAMPLE_CONFIG || "defaults";
   const extra = CONFIGS[configName];
-  if (!extra) throw new Error(`NEXTAUTH_EXAMPLE_CONFIG must be one of ${Object.keys(CONFIGS)}`);
+  if (!extra) throw new Error(`NEXTAUTH_EXAMPLE_CONFIG must be one of ${Object.keys(CONFIGS).join(", ")}`);
   return {
     providers: [
       {
