@@ -31,7 +31,7 @@ Feature: The app binds the ID token to its own sign-in
   Scenario: The app refuses an ID token replayed from an earlier sign-in
     Source: OIDC Core §3.1.3.7 item 11 (nonce) and §15.5.2 (replay); gap in the OIDF plans (oidf-rp-tests.md §8: "id_token replay across sessions")
     Level: must — OIDC Core §3.1.3.7 item 11: the nonce MUST equal the one sent in this request; §15.5.2 replay
-    Exercised: id_token
+    Exercised: nonce_id_token
     Why: the token endpoint answers with the ID token of an earlier sign-in, byte for byte: a valid signature, the right issuer and audience, not expired, but minted for another session. Only the nonce (and `at_hash`) tell it apart; an app that checks neither signs in whoever's token is replayed.
     Fix: send a fresh nonce per sign-in, keep it in the session and compare it with the ID token's; also check `at_hash` when present. go-oidc's Verify does not compare the nonce: check `idToken.Nonce` yourself.
 
