@@ -25,15 +25,17 @@ Feature: The app protects its callback with a strong state
 
   Scenario: The app rejects a callback whose state is not its own
     Source: RFC 6749 §10.12, OIDC Core §3.1.2.1; OIDF RP plans leave it untested (oidf-rp-tests.md §8)
-    Level: must — RFC 6749 §10.12: the client MUST implement CSRF protection for its redirection URI
+    Level: must — RFC 6749 §10.12: the client MUST implement CSRF protection for its redirection URI (RFC 9700 §4.7.1: PKCE S256 may provide it, then this is a warning)
     Exercised: callback
     Why: the state binds the callback to the browser that started the sign-in. An app
     that ignores a mismatch accepts a code an attacker obtained for their own account
     (login CSRF, RFC 6749 §10.12, OIDC Core §3.1.2.7).
     Fix: store the state you sent (cookie or server session) and refuse the callback
-    unless `state` equals it, then discard it. Auth.js: keep "state" in `checks`.
+    unless `state` equals it, then discard it, or use PKCE S256, which binds the code to
+    the browser. Auth.js: its default `checks: ["pkce"]` protects the callback through
+    PKCE; add "state" for JumpCloud anyway (see jumpcloud.state.1).
     openid-client: pass `expectedState` to `authorizationCodeGrant`. go-oidc: compare
     `r.URL.Query().Get("state")` with the cookie before `Exchange`.
 
     When carol signs in and the callback carries a forged state
-    Then the app refuses the sign-in visibly
+    Then the app refuses the forged callback, unless PKCE binds it to the browser

@@ -142,6 +142,11 @@ bugs! {
     /// Never answers its callback: the request hangs (a callback handler blocked on a
     /// slow database or a lock, or an outbound call without a timeout).
     HangOnCallback = "hang-on-callback",
+    /// Sends no PKCE challenge (apps on bare golang.org/x/oauth2 without
+    /// `oauth2.S256ChallengeOption`, many hand-rolled flows). Alone it signs in (JumpCloud
+    /// does not require PKCE); with `ignore-state-mismatch`, nothing binds the callback to
+    /// the browser that started the sign-in.
+    NoPkce = "no-pkce",
 }
 
 impl fmt::Display for Bug {
@@ -245,7 +250,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), Bug::ALL.len());
-        assert_eq!(Bug::ALL.len(), 33);
+        assert_eq!(Bug::ALL.len(), 34);
     }
 
     #[test]

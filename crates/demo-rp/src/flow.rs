@@ -27,6 +27,8 @@ pub enum Pkce {
     S256(PkceCodeChallenge),
     /// `plain`: the challenge is the verifier itself (bug `plain-pkce`).
     Plain,
+    /// No PKCE at all (bug `no-pkce`).
+    None,
 }
 
 /// What the app remembers between `/login` and `/callback`, server-side.
@@ -56,7 +58,9 @@ impl Flow {
             _ => Some(Nonce::new(random_token(STRONG_LEN))),
         };
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let pkce = if bugs.has(Bug::PlainPkce) {
+        let pkce = if bugs.has(Bug::NoPkce) {
+            Pkce::None
+        } else if bugs.has(Bug::PlainPkce) {
             Pkce::Plain
         } else {
             Pkce::S256(challenge)

@@ -442,12 +442,13 @@ async fn exchange(
     code: &str,
     flow: &Flow,
 ) -> Result<Exchanged, Refusal> {
-    Ok(client
+    let mut req = client
         .exchange_code(AuthorizationCode::new(code.to_string()))
-        .map_err(|e| Refusal::Token(e.to_string()))?
-        .set_pkce_verifier(PkceCodeVerifier::new(flow.verifier.secret().clone()))
-        .request_async(http)
-        .await)
+        .map_err(|e| Refusal::Token(e.to_string()))?;
+    if flow.pkce != Pkce::None {
+        req = req.set_pkce_verifier(PkceCodeVerifier::new(flow.verifier.secret().clone()));
+    }
+    Ok(req.request_async(http).await)
 }
 
 /// `auth-basic-then-post`: whether a client_secret_basic exchange the IdP answered with
@@ -567,6 +568,7 @@ pub fn authorization_url(metadata: &Metadata, s: &Settings, flow: &Flow) -> url:
         Pkce::Plain => req
             .add_extra_param("code_challenge", flow.verifier.secret().clone())
             .add_extra_param("code_challenge_method", "plain"),
+        Pkce::None => req,
     };
     let (mut url, _, _) = req.url();
     // openidconnect always sends a state and a nonce; `no-state` and `no-nonce` drop

@@ -50,6 +50,7 @@ fn case(bugs: &'static str, expect: Vec<(&'static str, &'static str)>) -> Case {
 const WHOLE: &str = "jumpcloud.whole_profile.1";
 const RETRIED: &str = "client authentication retried with another method";
 const REFUSED_5XX: &str = "refused with an HTTP 5xx page";
+const FORGED_PKCE: &str = "accepted a callback whose state it never issued (PKCE S256 protects it)";
 
 fn cases() -> Vec<Case> {
     vec![
@@ -64,7 +65,15 @@ fn cases() -> Vec<Case> {
             ],
         ),
         case("short-state", vec![("jumpcloud.state.1", F), (WHOLE, F)]),
-        case("ignore-state-mismatch", vec![("jumpcloud.state.2", F)]),
+        Case {
+            warn: vec![("jumpcloud.state.2", FORGED_PKCE)],
+            also: vec!["jumpcloud.state.2"],
+            ..case("ignore-state-mismatch", vec![])
+        },
+        case(
+            "ignore-state-mismatch,no-pkce",
+            vec![("jumpcloud.state.2", F)],
+        ),
         case(
             "auth-basic-always",
             vec![("jumpcloud.client_auth.1", F), (WHOLE, F)],

@@ -101,6 +101,29 @@ async fn shows_groups(w: &mut CheckWorld, groups: String) -> Result<()> {
     Ok(())
 }
 
+/// A callback with a state the app never issued: refused, or accepted only because PKCE
+/// binds the code to this browser (RFC 9700 §4.7.1: a client MAY rely on PKCE for CSRF
+/// protection), which is a warning.
+#[then(regex = r"^the app refuses the forged callback, unless PKCE binds it to the browser$")]
+async fn refuses_forged_callback(w: &mut CheckWorld) -> Result<()> {
+    if matches!(seen(w)?.shown, Shown::SignedIn(_)) {
+        let pkce = w
+            .journal()
+            .await?
+            .into_iter()
+            .filter(|e| e.endpoint == "authorize")
+            .all(|e| e.pkce_method.as_deref() == Some("S256"));
+        if pkce {
+            w.warnings.push(Warning {
+                kind: "accepted a callback whose state it never issued (PKCE S256 protects it)".into(),
+                detail: "the app ignores the state, but the code only works with this browser's PKCE verifier, so an attacker's code would be refused (RFC 9700 §4.7.1)".into(),
+            });
+            return Ok(());
+        }
+    }
+    refuses_visibly(w).await
+}
+
 /// A refusal is judged by its outcome: no session afterwards, the app still answering,
 /// and something on screen. An HTTP 5xx page is still a refusal (reported as a
 /// warning); a crash is the app's process exiting, its connection failing, or nothing
