@@ -46,7 +46,7 @@ Feature: The app checks the ID token's required claims
     Level: should — OIDC Core §3.1.3.7 item 10: `iat` can be used to reject tokens issued too far from now; the acceptable range is client specific
     Exercised: id_token
     Why: an `iat` far ahead of the clock means a forged token or a badly wrong IdP clock; a token "from tomorrow" stays fresh for a day after its `exp` checks pass.
-    Fix: refuse `iat` more than a few minutes ahead (300 s of skew is plenty). openidconnect-rs checks nothing by default: call `IdTokenVerifier::set_issue_time_verifier_fn`; openid-client: keep `clockTolerance` small; jose/jsonwebtoken: validate `iat` yourself (`maxTokenAge` in jose).
+    Fix: refuse `iat` more than a few minutes ahead (300 s of skew is plenty). openidconnect-rs checks nothing by default: call `IdTokenVerifier::set_issue_time_verifier_fn`; openid-client v6 and Auth.js (oauth4webapi 3.x) check `iat` only against the past, never the future: compare `claims.iat` with the clock yourself (Auth.js: in the `jwt` callback, from `account.id_token`); go-oidc 2.x only parses `iat`; jose/jsonwebtoken: validate `iat` yourself (`maxTokenAge` in jose).
 
     Given the quirk id_token_misbehaviour is "iat_in_future"
     When carol signs in through the browser
