@@ -18,14 +18,19 @@ pub const MAX_PENDING_LOGINS: usize = 1_000;
 /// rather than grow memory.
 pub const MAX_PENDING_LOGIN_BYTES: usize = 4 * 1024 * 1024;
 
-/// Authorization codes kept (issued, redeemed or not); the oldest go first.
-pub const MAX_CODES: usize = 10_000;
+/// Authorization codes kept (issued, redeemed or not: a redeemed one must stay to
+/// catch its replay); the oldest go first.
+pub const MAX_CODES: usize = 4_096;
 
 /// Access tokens kept; the oldest go first (and then fail at userinfo as unknown).
-pub const MAX_ACCESS_TOKENS: usize = 10_000;
+pub const MAX_ACCESS_TOKENS: usize = 4_096;
 
 /// Refresh tokens kept; the oldest go first.
-pub const MAX_REFRESH_TOKENS: usize = 10_000;
+pub const MAX_REFRESH_TOKENS: usize = 4_096;
+
+/// Bytes (approximate) of codes, and again of access tokens and of refresh tokens:
+/// a grant carries the scope and nonce as sent, which may be long.
+pub const MAX_GRANT_BYTES: usize = 4 * 1024 * 1024;
 
 /// Journal entries kept; the oldest go first (`seq` keeps counting).
 pub const MAX_JOURNAL_ENTRIES: usize = 10_000;

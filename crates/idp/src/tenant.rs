@@ -477,15 +477,19 @@ impl Tenant {
                 limits::MAX_PENDING_LOGIN_BYTES,
                 PendingLogin::weight,
             ),
-            codes: BoundedMap::new(limits::MAX_CODES, usize::MAX, CodeRecord::weight),
+            codes: BoundedMap::new(
+                limits::MAX_CODES,
+                limits::MAX_GRANT_BYTES,
+                CodeRecord::weight,
+            ),
             access_tokens: BoundedMap::new(
                 limits::MAX_ACCESS_TOKENS,
-                usize::MAX,
+                limits::MAX_GRANT_BYTES,
                 TokenRecord::weight,
             ),
             refresh_tokens: BoundedMap::new(
                 limits::MAX_REFRESH_TOKENS,
-                usize::MAX,
+                limits::MAX_GRANT_BYTES,
                 TokenRecord::weight,
             ),
             last_id_tokens: HashMap::new(),
