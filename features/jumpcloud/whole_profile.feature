@@ -8,7 +8,7 @@ Feature: The app signs in against JumpCloud as it really is
   Scenario: The app signs in against the whole JumpCloud profile
     Source: quirks.md §1 (every JumpCloud quirk at once)
     Level: must — JumpCloud refuses the sign-in outright when any of its rules is broken (a real provider's hard refusal)
-    Exercised: authorize
+    Exercised: discovery
     Why: JumpCloud applies all of its rules to every sign-in: a state of 8+ characters,
     the one client authentication method the app is set to, PKCE S256 if any, a nonce of
     8+ characters, the exact redirect URI, the issuer with its trailing slash, groups as
