@@ -80,7 +80,7 @@ fn cases() -> Vec<Case> {
         ),
         case("auth-post-always", vec![("jumpcloud.client_auth.2", F)]),
         Case {
-            warn: vec![("jumpcloud.client_auth.1", RETRIED), (WHOLE, RETRIED)],
+            warn: vec![("jumpcloud.client_auth.1", RETRIED)],
             also: vec![WHOLE],
             ..case("auth-basic-then-post", vec![("jumpcloud.client_auth.1", P)])
         },
