@@ -56,14 +56,11 @@ fn cases() -> Vec<Case> {
     vec![
         // The seed story: JumpCloud refuses a missing state and Basic auth; each check
         // shows its own cause, and the whole profile fails.
-        case(
-            "no-state",
-            vec![
-                ("jumpcloud.state.1", F),
-                ("jumpcloud.state.2", F),
-                (WHOLE, F),
-            ],
-        ),
+        // PKCE S256 binds the code to the browser: a forged state is then a warning.
+        Case {
+            warn: vec![("jumpcloud.state.2", FORGED_PKCE)],
+            ..case("no-state", vec![("jumpcloud.state.1", F), (WHOLE, F)])
+        },
         case("short-state", vec![("jumpcloud.state.1", F), (WHOLE, F)]),
         Case {
             warn: vec![("jumpcloud.state.2", FORGED_PKCE)],
