@@ -1,0 +1,51 @@
+# The stickler image: the `stickler` binary (fake IdP + runner), the demo app, Chromium
+# and chromedriver from Debian, running as the non-root user `stickler` (uid 1000).
+#
+# Rust is not installed here: the binaries are built on the host by cargo and staged in
+# docker/bin/ first. `docker/build` does both steps:
+#
+#   docker/build            # cargo build --release, stage docker/bin/, docker build -t stickler:latest .
+#
+# Usage: docker run --rm stickler:latest --help   (the entrypoint is `stickler`)
+FROM debian:bookworm-slim
+
+# chromium + chromium-driver: the browser and its WebDriver (same Debian version, so they
+# match); curl: health checks; tini: PID 1 that forwards signals and reaps Chromium's
+# orphans.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      chromium chromium-driver ca-certificates curl tini \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb /usr/share/doc/* /usr/share/man/*
+
+RUN useradd --uid 1000 --user-group --create-home --home-dir /home/stickler --shell /usr/sbin/nologin stickler \
+ && install -d -m 1777 /scratch /work \
+ && chmod 1777 /home/stickler
+
+COPY docker/bin/ /tmp/bin/
+RUN for b in stickler demo-rp; do \
+      if [ ! -x /tmp/bin/$b ]; then \
+        echo "docker/bin/$b is missing: run docker/build (it builds the binaries with cargo and stages them) instead of a bare docker build" >&2; \
+        exit 1; \
+      fi; \
+      install -m 0755 /tmp/bin/$b /usr/local/bin/$b; \
+    done \
+ && rm -rf /tmp/bin \
+ && stickler --version && demo-rp --help > /dev/null
+
+# The conformance suite and the scenario that runs it against the demo app.
+COPY features/ /opt/stickler/features/
+COPY docker/demo-rp.toml /opt/stickler/scenarios/demo-rp.toml
+COPY LICENSE /opt/stickler/LICENSE
+
+USER stickler
+WORKDIR /work
+# Scratch files (Chromium profiles, chromedriver's folder) go to /scratch, which
+# docker-compose.yml shares between the runner and the browser container.
+ENV HOME=/home/stickler \
+    TMPDIR=/scratch \
+    STICKLER_CHROMIUM=/usr/bin/chromium \
+    STICKLER_CHROMEDRIVER=/usr/bin/chromedriver
+
+EXPOSE 9400
+ENTRYPOINT ["/usr/bin/tini", "--", "stickler"]
+CMD ["--help"]
