@@ -67,6 +67,8 @@ RUN for b in stickler demo-rp; do \
 COPY features/ /opt/stickler/features/
 COPY docker/demo-rp.toml /opt/stickler/scenarios/demo-rp.toml
 COPY LICENSE /opt/stickler/LICENSE
+# docker-compose.yml's runner: `stickler`, after checking the report folder is writable.
+COPY docker/runner-entrypoint /usr/local/bin/stickler-compose-runner
 
 USER stickler
 WORKDIR /work
