@@ -283,6 +283,15 @@ async fn add_client(
     Ok((StatusCode::CREATED, Json(client)).into_response())
 }
 
+/// The admin API's answer for a client the tenant does not have.
+fn no_client(client_id: &str) -> Response {
+    fail(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("There is no client '{client_id}'."),
+    )
+}
+
 async fn assign_groups(
     State(idp): State<Arc<Idp>>,
     JsonPath((name, client_id)): JsonPath<(String, String)>,
@@ -291,13 +300,10 @@ async fn assign_groups(
     let Json(groups) = body.map_err(bad_json)?;
     let t = tenant(&idp, &name)?;
     let mut s = t.lock();
-    let client = s.clients.get_mut(&client_id).ok_or_else(|| {
-        fail(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("There is no client '{client_id}'."),
-        )
-    })?;
+    let client = s
+        .clients
+        .get_mut(&client_id)
+        .ok_or_else(|| no_client(&client_id))?;
     client.groups = groups;
     Ok(Json(client.clone()).into_response())
 }
@@ -319,13 +325,10 @@ async fn set_client_scopes(
     let Json(body) = body.map_err(bad_json)?;
     let t = tenant(&idp, &name)?;
     let mut s = t.lock();
-    let client = s.clients.get_mut(&client_id).ok_or_else(|| {
-        fail(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("There is no client '{client_id}'."),
-        )
-    })?;
+    let client = s
+        .clients
+        .get_mut(&client_id)
+        .ok_or_else(|| no_client(&client_id))?;
     client.scopes = body.map(|b| match b {
         ScopesBody::List(l) => l,
         ScopesBody::Text(t) => t
