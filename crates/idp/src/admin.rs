@@ -308,19 +308,10 @@ async fn assign_groups(
     Ok(Json(client.clone()).into_response())
 }
 
-/// Scopes a client may request, as `PUT .../scopes` takes them: a list, a
-/// space-separated string, or `null` for any scope.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum ScopesBody {
-    List(Vec<String>),
-    Text(String),
-}
-
 async fn set_client_scopes(
     State(idp): State<Arc<Idp>>,
     JsonPath((name, client_id)): JsonPath<(String, String)>,
-    body: Result<Json<Option<ScopesBody>>, JsonRejection>,
+    body: Result<Json<Option<crate::model::ScopeList>>, JsonRejection>,
 ) -> AdminResult {
     let Json(body) = body.map_err(bad_json)?;
     let t = tenant(&idp, &name)?;
@@ -329,14 +320,8 @@ async fn set_client_scopes(
         .clients
         .get_mut(&client_id)
         .ok_or_else(|| no_client(&client_id))?;
-    client.scopes = body.map(|b| match b {
-        ScopesBody::List(l) => l,
-        ScopesBody::Text(t) => t
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect(),
-    });
+    // A list, a space-separated string, or `null` for any scope.
+    client.scopes = body.map(crate::model::ScopeList::into_vec);
     Ok(Json(client.clone()).into_response())
 }
 

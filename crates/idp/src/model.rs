@@ -98,22 +98,32 @@ pub struct ClientSpec {
     pub scopes: Option<Vec<String>>,
 }
 
-/// `"openid email"` or `["openid", "email"]`.
-fn scope_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Scopes {
-        Text(String),
-        List(Vec<String>),
+/// Scopes as a client's registration gives them: `"openid email"` or
+/// `["openid", "email"]`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum ScopeList {
+    Text(String),
+    List(Vec<String>),
+}
+
+impl ScopeList {
+    /// The scopes one by one.
+    pub(crate) fn into_vec(self) -> Vec<String> {
+        match self {
+            ScopeList::Text(t) => t
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            ScopeList::List(l) => l,
+        }
     }
-    Ok(Option::<Scopes>::deserialize(d)?.map(|s| match s {
-        Scopes::Text(t) => t
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect(),
-        Scopes::List(l) => l,
-    }))
+}
+
+/// `"openid email"`, `["openid", "email"]` or `null` (any scope).
+fn scope_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    Ok(Option::<ScopeList>::deserialize(d)?.map(ScopeList::into_vec))
 }
 
 /// A user.

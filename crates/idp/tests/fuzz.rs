@@ -307,6 +307,7 @@ fn admin_body(rng: &mut Rng, tenant: &str) -> Vec<u8> {
     }
 }
 
+#[derive(Default)]
 struct Outcome {
     sent: usize,
     /// Answers by class: 2xx, 3xx, 4xx.
@@ -622,28 +623,14 @@ async fn every_endpoint_answers_random_input_in_its_format() {
         let n = requests / WORKERS + usize::from(w < requests % WORKERS);
         workers.push(tokio::spawn(async move {
             let mut rng = Rng(SEED ^ (w as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-            let mut out = Outcome {
-                sent: 0,
-                classes: [0; 3],
-                server_errors: 0,
-                transport_errors: 0,
-                retries: 0,
-                violations: vec![],
-            };
+            let mut out = Outcome::default();
             for _ in 0..n {
                 fuzzer.one(&mut rng, &mut out).await;
             }
             out
         }));
     }
-    let mut total = Outcome {
-        sent: 0,
-        classes: [0; 3],
-        server_errors: 0,
-        transport_errors: 0,
-        retries: 0,
-        violations: vec![],
-    };
+    let mut total = Outcome::default();
     let mut violations = 0;
     for w in workers {
         let o = w.await.expect("a fuzz worker panicked");
