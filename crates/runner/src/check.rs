@@ -27,6 +27,42 @@ impl fmt::Display for Level {
     }
 }
 
+/// Which target of the scenario file a check needs (its `Target:` line; default `app`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    /// The web app signed in through the browser (`[app]`).
+    App,
+    /// The CLI that logs in with the device authorization grant (`[cli]`).
+    Cli,
+    /// The API that takes bearer tokens (`[api]`).
+    Api,
+}
+
+impl Target {
+    /// Every target, in report order.
+    pub const ALL: [Target; 3] = [Target::App, Target::Cli, Target::Api];
+
+    /// Its keyword in feature files, and its table in scenario files.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Target::App => "app",
+            Target::Cli => "cli",
+            Target::Api => "api",
+        }
+    }
+
+    fn parse(word: &str) -> Option<Target> {
+        Self::ALL.into_iter().find(|t| t.keyword() == word)
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.keyword())
+    }
+}
+
 /// What must have happened for a check to count. A check whose subject never reached
 /// the app proves nothing about it: its verdict is *not exercised*, never a pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -49,10 +85,16 @@ pub enum Exercise {
     Discovery,
     /// The IdP's error redirect was delivered to the app's callback.
     IdpError,
+    /// The CLI asked the device authorization endpoint for a code, and got one.
+    DeviceAuthorization,
+    /// The CLI polled the token endpoint with its device code (RFC 8628 §3.4).
+    DevicePoll,
+    /// The API answered the request carrying the (bent) token.
+    ApiRequest,
 }
 
 impl Exercise {
-    const ALL: [(&'static str, Exercise); 8] = [
+    const ALL: [(&'static str, Exercise); 11] = [
         ("authorize", Exercise::Authorize),
         ("token_request", Exercise::TokenRequest),
         ("id_token", Exercise::IdToken),
@@ -61,6 +103,9 @@ impl Exercise {
         ("callback", Exercise::Callback),
         ("discovery", Exercise::Discovery),
         ("idp_error", Exercise::IdpError),
+        ("device_authorization", Exercise::DeviceAuthorization),
+        ("device_poll", Exercise::DevicePoll),
+        ("api_request", Exercise::ApiRequest),
     ];
 
     fn parse(word: &str) -> Option<Exercise> {
@@ -97,6 +142,8 @@ pub struct CheckSpec {
     pub level_source: String,
     /// What must happen for it to count.
     pub exercised_by: Exercise,
+    /// The target it needs.
+    pub target: Target,
     /// `Source:`: the spec, test plan or vendor issue it comes from.
     pub source: String,
     /// `Why:`: the real provider's behaviour.
@@ -106,7 +153,14 @@ pub struct CheckSpec {
 }
 
 /// The description keys a check's text is made of.
-const KEYS: [&str; 5] = ["Source:", "Why:", "Fix:", "Level:", "Exercised:"];
+const KEYS: [&str; 6] = [
+    "Source:",
+    "Why:",
+    "Fix:",
+    "Level:",
+    "Exercised:",
+    "Target:",
+];
 
 /// The description split by its keys; continuation lines join the key above them.
 fn fields(description: &str) -> Vec<(&'static str, String)> {
@@ -251,7 +305,17 @@ impl CheckSpec {
                 words.join(", ")
             )
         })?;
+        let target = match get("Target:") {
+            None => Target::App,
+            Some(t) => Target::parse(t.trim()).ok_or_else(|| {
+                format!(
+                    "{location}: `Target: {t}` in check `{}`: expected app, cli or api",
+                    scenario.name
+                )
+            })?,
+        };
         Ok(CheckSpec {
+            target,
             id: id_in(feature, scenario),
             area: id_of(feature.path.as_deref(), 0)
                 .split('.')

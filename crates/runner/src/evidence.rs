@@ -37,6 +37,36 @@ pub enum Shown {
     Nothing,
 }
 
+/// What a run of the CLI under test ended on (a non-browser target's observation).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CliObservation {
+    /// The command as run, secrets masked.
+    pub command: String,
+    /// Its exit code; `None` when a signal ended it or the runner had to stop it.
+    pub exit: Option<i32>,
+    /// The runner stopped it after `[cli] timeout_secs`.
+    pub timed_out: bool,
+    /// Its output (stdout and stderr, interleaved), the last part.
+    pub output: String,
+    /// The verification URL read from its output.
+    pub verification_url: Option<String>,
+    /// The user code read from its output.
+    pub user_code: Option<String>,
+}
+
+/// One answer of the API under test (a non-browser target's observation).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ApiObservation {
+    /// Which token was sent (`valid`, or how it was bent).
+    pub token: String,
+    /// Method and URL.
+    pub request: String,
+    /// The HTTP status; `None` when no answer came.
+    pub status: Option<u16>,
+    /// The start of the body, or why no answer came.
+    pub body: String,
+}
+
 /// Everything saved for one check.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Evidence {
@@ -61,6 +91,12 @@ pub struct Evidence {
     pub not_applicable: Option<String>,
     /// A journey delivered its forged or replayed callback to the app.
     pub callback_delivered: bool,
+    /// The CLI's run, for CLI checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cli: Option<CliObservation>,
+    /// The API's answers, for API checks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub api: Vec<ApiObservation>,
 }
 
 impl Evidence {

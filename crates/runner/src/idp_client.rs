@@ -129,6 +129,25 @@ impl IdpClient {
         Ok(body["kid"].as_str().unwrap_or_default().to_string())
     }
 
+    /// Mints a token the tenant would issue, bent as `request` says (the body of
+    /// `POST /admin/tenants/{name}/tokens`: client_id, user, kind, audience, misbehaviour,
+    /// claims, expires_in); returns the compact token.
+    pub async fn mint_token(&self, tenant: &str, request: &serde_json::Value) -> Result<String> {
+        let resp = self
+            .req(reqwest::Method::POST, &format!("/tenants/{tenant}/tokens"))
+            .json(request)
+            .send()
+            .await?;
+        let body: serde_json::Value = Self::check(resp, "minting a token")
+            .await?
+            .json()
+            .await?;
+        body["token"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| anyhow::anyhow!("the IdP's token answer has no `token`: {body}"))
+    }
+
     /// Adds a user.
     pub async fn add_user(&self, tenant: &str, user: &stickler_idp::UserSpec) -> Result<()> {
         let resp = self

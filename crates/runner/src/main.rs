@@ -28,6 +28,7 @@ mod run_cmd;
 mod scenario;
 mod scratch;
 mod steps;
+mod targets;
 mod verdict;
 mod watchdog;
 mod world;

@@ -8,6 +8,10 @@ use std::time::Duration;
 use stickler_idp::{Profile, TokenAuthMethod};
 use toml::Spanned;
 
+#[path = "scenario_targets.rs"]
+mod targets;
+pub use targets::{API_PLACEHOLDERS, ApiTarget, CLI_PLACEHOLDERS, CliTarget};
+
 /// The placeholders the app's command, environment and URLs may use.
 pub const KNOWN_PLACEHOLDERS: [&str; 9] = [
     "issuer",
@@ -61,6 +65,10 @@ struct RawFile {
     login: RawLogin,
     #[serde(default)]
     quirks: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
+    #[serde(default)]
+    cli: Option<targets::RawCli>,
+    #[serde(default)]
+    api: Option<targets::RawApi>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -214,6 +222,10 @@ pub struct ScenarioFile {
     /// Quirks set on every tenant the app gets, as an admin configures the real IdP's
     /// app (`[quirks]`: `groups_claim = "groups"`, ...), in the admin API's JSON form.
     pub quirks: serde_json::Map<String, serde_json::Value>,
+    /// A CLI of the same product that logs in with the device authorization grant.
+    pub cli: Option<CliTarget>,
+    /// An API of the same product that takes bearer tokens.
+    pub api: Option<ApiTarget>,
     ready_timeout_secs: u64,
 }
 
@@ -282,6 +294,14 @@ pub enum PlaceholderError {
 }
 
 impl Placeholders {
+    /// No values yet; `known` are the names a template may use.
+    pub fn with_known(known: &'static [&'static str]) -> Placeholders {
+        Placeholders {
+            values: BTreeMap::new(),
+            known,
+        }
+    }
+
     /// Sets `{port}` and `{app_url}` for a managed app listening on `port`.
     pub fn set_port(&mut self, port: u16) {
         self.set("port", &port.to_string());
@@ -836,8 +856,12 @@ impl Validator<'_> {
             quirks.insert(name.get_ref().clone(), json);
         }
 
+        let cli = raw.cli.map(|c| self.cli(c, &workdir)).transpose()?;
+        let api = raw.api.map(|a| self.api(a, &workdir)).transpose()?;
         Ok(ScenarioFile {
             quirks,
+            cli,
+            api,
             path: self.path.to_path_buf(),
             name: raw.name.into_inner(),
             features,

@@ -3,7 +3,7 @@
 //! and how much a failure weighs. No browser, no I/O: unit-tested below.
 
 use crate::check::{CheckSpec, Exercise, Level};
-use crate::evidence::journal_line;
+use crate::evidence::{ApiObservation, CliObservation, journal_line};
 use serde::Serialize;
 use stickler_idp::JournalEntry;
 
@@ -88,7 +88,14 @@ pub struct Facts {
     pub not_applicable: Option<String>,
     /// Findings to report without failing.
     pub warnings: Vec<Warning>,
+    /// The CLI's run, for CLI checks.
+    pub cli: Option<CliObservation>,
+    /// The API's answers, for API checks.
+    pub api: Vec<ApiObservation>,
 }
+
+/// RFC 8628 §3.4's grant type, as the journal records a device-code poll.
+pub const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// A check's judgement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,6 +135,9 @@ pub fn exercised(exercise: Exercise, facts: &Facts) -> Result<(), String> {
         Exercise::IdpError => j
             .iter()
             .any(|e| e.outcome == "error_redirect" && e.error.is_some()),
+        Exercise::DeviceAuthorization => calls("device_authorization").any(|e| e.status == 200),
+        Exercise::DevicePoll => !device_polls(j).is_empty(),
+        Exercise::ApiRequest => facts.api.iter().any(|a| a.status.is_some()),
     };
     if ok {
         return Ok(());
@@ -171,7 +181,155 @@ pub fn exercised(exercise: Exercise, facts: &Facts) -> Result<(), String> {
             "the IdP's error redirect never reached the app{}",
             stopped()
         ),
+        Exercise::DeviceAuthorization | Exercise::DevicePoll => {
+            let what = if exercise == Exercise::DevicePoll {
+                "the CLI never polled the token endpoint with a device code"
+            } else {
+                "the CLI never got a device code"
+            };
+            match calls("device_authorization").next_back() {
+                Some(e) => format!("{what}; the device authorization request: {}", journal_line(e)),
+                None if calls("discovery").next().is_some() => format!(
+                    "{what}: it read the discovery document but never called a device authorization endpoint (an IdP without one, e.g. JumpCloud, cannot serve this CLI){}",
+                    cli_end(facts)
+                ),
+                None => format!("{what}: it never contacted the IdP{}", cli_end(facts)),
+            }
+        }
+        Exercise::ApiRequest => match facts.api.last() {
+            Some(a) => format!("the API never answered {}: {}", a.request, a.body),
+            None => "no request reached the API".to_string(),
+        },
     })
+}
+
+/// How the CLI's run ended, for reasons: `; the CLI exited 3: <output>`.
+fn cli_end(facts: &Facts) -> String {
+    match &facts.cli {
+        Some(c) => format!("; {}", cli_summary(c)),
+        None => String::new(),
+    }
+}
+
+/// A CLI run in one line: its exit and the end of its output.
+pub fn cli_summary(c: &CliObservation) -> String {
+    let how = match (c.exit, c.timed_out) {
+        (_, true) => "the CLI was still running at its timeout and was stopped".to_string(),
+        (Some(code), _) => format!("the CLI exited {code}"),
+        (None, _) => "a signal ended the CLI".to_string(),
+    };
+    let tail: String = c.output.trim().lines().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(" | ");
+    if tail.is_empty() {
+        format!("{how}, printing nothing")
+    } else {
+        format!("{how}: {tail}")
+    }
+}
+
+/// The device-code polls of the journal, in order.
+pub fn device_polls(j: &[JournalEntry]) -> Vec<&JournalEntry> {
+    j.iter()
+        .filter(|e| e.endpoint == "token" && e.grant_type.as_deref() == Some(DEVICE_GRANT))
+        .collect()
+}
+
+/// How far under the interval a poll may come (timers, scheduling): RFC 8628 §3.5 has
+/// no tolerance; the IdP's own is documented beside its `slow_down`.
+pub const POLL_TOLERANCE_MS: u128 = 500;
+
+/// RFC 8628 §3.5: the client waits at least `interval` between polls, and 5 s more for
+/// this and every later poll once the IdP answered `slow_down`. The error names the
+/// first poll that came too early.
+pub fn poll_pacing(j: &[JournalEntry], interval_secs: u64) -> Result<(), String> {
+    let polls = device_polls(j);
+    let mut required: u128 = u128::from(interval_secs) * 1000;
+    for pair in polls.windows(2) {
+        let (prev, next) = (pair[0], pair[1]);
+        if prev.error.as_deref() == Some("slow_down") {
+            required += 5000;
+        }
+        let gap = next.at_ms.saturating_sub(prev.at_ms);
+        if gap + POLL_TOLERANCE_MS < required {
+            let after = match prev.error.as_deref() {
+                Some("slow_down") => " after the IdP answered slow_down (RFC 8628 §3.5: add 5 s to the interval)".to_string(),
+                Some(e) => format!(" after `{e}`"),
+                None => String::new(),
+            };
+            return Err(format!(
+                "the CLI polled {gap} ms after its previous poll{after}, while it had to wait {required} ms ({} polls in all)",
+                polls.len()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// RFC 8628 §3.5: `access_denied` and `expired_token` end the polling. The error says
+/// how many polls came after the first such answer.
+pub fn stopped_polling_after(j: &[JournalEntry], error: &str) -> Result<(), String> {
+    let polls = device_polls(j);
+    let Some(at) = polls.iter().position(|e| e.error.as_deref() == Some(error)) else {
+        return Err(format!(
+            "the IdP never answered `{error}` to the CLI's polls ({} polls), so its reaction is unknown",
+            polls.len()
+        ));
+    };
+    let after = polls.len() - at - 1;
+    if after == 0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "the CLI polled {after} more time{} after the IdP answered `{error}` (RFC 8628 §3.5: stop polling)",
+            if after == 1 { "" } else { "s" }
+        ))
+    }
+}
+
+/// What an API's answer must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiExpect {
+    /// Accepted (a `[api] accept_status`, default 2xx).
+    Accept,
+    /// Refused (a `[api] reject_status`, default 401 or 403).
+    Refuse,
+    /// Anything but an HTTP 5xx or a failed connection.
+    NoCrash,
+}
+
+/// Judges one API answer. `accepted` and `refused` say whether its status is one of the
+/// scenario's accept / reject statuses. RFC 6750 §3.1: a bad token is `401
+/// invalid_token`; a 5xx is never a refusal (the API failed), a 2xx never one either.
+pub fn api_answer(
+    expect: ApiExpect,
+    a: &ApiObservation,
+    accepted: bool,
+    refused: bool,
+) -> Result<(), String> {
+    let Some(status) = a.status else {
+        return Err(format!("the API gave no answer to {}: {}", a.request, a.body));
+    };
+    let seen = format!("HTTP {status}: {}", a.body);
+    match expect {
+        ApiExpect::Accept if accepted => Ok(()),
+        ApiExpect::Accept => Err(format!(
+            "the API refused a valid token ({} token): {seen}",
+            a.token
+        )),
+        ApiExpect::Refuse if refused => Ok(()),
+        ApiExpect::Refuse | ApiExpect::NoCrash if status >= 500 => Err(format!(
+            "the API failed with {seen} for the {} token instead of refusing it with 401/403 (RFC 6750 §3.1: invalid_token)",
+            a.token
+        )),
+        ApiExpect::Refuse if accepted => Err(format!(
+            "the API accepted the {} token: {seen}",
+            a.token
+        )),
+        ApiExpect::Refuse => Err(format!(
+            "the API answered the {} token with {seen}, which is neither a refusal nor an acceptance in [api]",
+            a.token
+        )),
+        ApiExpect::NoCrash => Ok(()),
+    }
 }
 
 /// The token endpoint answered an authorization code 200: an ID token reached the app.

@@ -60,6 +60,18 @@ pub struct CheckWorld {
     pub not_applicable: Option<String>,
     /// A journey delivered its forged or replayed callback to the app.
     pub callback_delivered: bool,
+    /// The CLI under test, while it runs.
+    pub cli_run: Option<crate::targets::CliRun>,
+    /// What the CLI's last run ended on.
+    pub cli_seen: Option<crate::evidence::CliObservation>,
+    /// The API under test, while it runs.
+    pub api_app: Option<ManagedApp>,
+    /// The API's base URL (`{api_url}`).
+    pub api_url: Option<String>,
+    /// What the API answered.
+    pub api_seen: Vec<crate::evidence::ApiObservation>,
+    /// The tenant was made for this check's CLI or API and goes with it.
+    pub own_tenant: bool,
 }
 
 fn user(name: &str, groups: &[&str]) -> UserSpec {
@@ -97,6 +109,12 @@ impl CheckWorld {
             crash: None,
             not_applicable: None,
             callback_delivered: false,
+            cli_run: None,
+            cli_seen: None,
+            api_app: None,
+            api_url: None,
+            api_seen: Vec::new(),
+            own_tenant: false,
         })
     }
 
@@ -121,12 +139,7 @@ impl CheckWorld {
             return Ok(());
         }
         let env = self.env.clone();
-        let layered = self
-            .strictness
-            .overrides(&env.scenario.quirks, &self.quirks);
-        let quirks: stickler_idp::QuirkOverrides =
-            serde_json::from_value(Value::Object(layered))
-                .context("a quirk step set an unknown quirk or a bad value")?;
+        let quirks = self.layered_quirks()?;
         let mut vars = Placeholders::default();
         vars.set("idp_url", env.idp.base());
         let tenant = match &env.target {
@@ -218,6 +231,126 @@ impl CheckWorld {
         Ok(())
     }
 
+    /// The tenant's quirks: the profile's flow-stopping ones as the check needs, the
+    /// scenario file's, then the check's own.
+    fn layered_quirks(&self) -> Result<stickler_idp::QuirkOverrides> {
+        let layered = self
+            .strictness
+            .overrides(&self.env.scenario.quirks, &self.quirks);
+        serde_json::from_value(Value::Object(layered))
+            .context("a quirk step set an unknown quirk or a bad value")
+    }
+
+    /// Creates a fresh tenant for the check's CLI or API: the CLI's public client (when
+    /// the scenario has a CLI) and the API's confidential client, whose id is the API's
+    /// audience (when it has an API); then starts the API when `target` is the API.
+    pub async fn ensure_target(&mut self, target: crate::check::Target) -> Result<()> {
+        use crate::check::Target;
+        if self.tenant.is_some() {
+            return Ok(());
+        }
+        let env = self.env.clone();
+        let (cli, api) = (env.scenario.cli.as_ref(), env.scenario.api.as_ref());
+        match target {
+            Target::Cli if cli.is_none() => {
+                return Err(anyhow!("this check needs a CLI, and the scenario file has no [cli] table"));
+            }
+            Target::Api if api.is_none() => {
+                return Err(anyhow!("this check needs an API, and the scenario file has no [api] table"));
+            }
+            _ => {}
+        }
+        let mut clients = Vec::new();
+        if let Some(c) = cli {
+            clients.push(ClientSpec {
+                client_id: Some(c.client_id.clone()),
+                token_endpoint_auth_method: Some(TokenAuthMethod::None),
+                grant_types: Some(vec![
+                    crate::verdict::DEVICE_GRANT.to_string(),
+                    "refresh_token".into(),
+                ]),
+                groups: self.app_groups.clone(),
+                name: Some(format!("{} (CLI)", env.scenario.name)),
+                ..Default::default()
+            });
+        }
+        if let Some(a) = api {
+            clients.push(ClientSpec {
+                client_id: Some(a.audience.clone()),
+                groups: self.app_groups.clone(),
+                name: Some(format!("{} (API)", env.scenario.name)),
+                ..Default::default()
+            });
+        }
+        let spec = TenantSpec {
+            name: None,
+            profile: Some(self.profile),
+            quirks: self.layered_quirks()?,
+            clients,
+            users: self.users.clone(),
+        };
+        let tenant = env.idp.create_tenant(&spec).await?;
+        self.own_tenant = true;
+        let known: &'static [&'static str] = match target {
+            Target::Api => &crate::scenario::API_PLACEHOLDERS,
+            _ => &crate::scenario::CLI_PLACEHOLDERS,
+        };
+        let mut vars = Placeholders::with_known(known);
+        vars.set("idp_url", env.idp.base());
+        vars.set_tenant(&tenant);
+        if let Some(c) = cli {
+            vars.set("cli_client_id", &c.client_id);
+        }
+        if let Some(a) = api {
+            vars.set("audience", &a.audience);
+            if let Some(client) = tenant.clients.iter().find(|c| c.client_id == a.audience) {
+                vars.set("api_client_secret", &client.client_secret);
+            }
+        }
+        self.journal_since = env
+            .idp
+            .journal(&tenant.name, 0)
+            .await?
+            .last()
+            .map_or(0, |e| e.seq);
+        self.tenant = Some(tenant);
+        if let (Target::Api, Some(a)) = (target, api) {
+            let port = crate::app::free_port()?;
+            let url = format!("http://127.0.0.1:{port}");
+            vars.set("api_port", &port.to_string());
+            vars.set("api_url", &url);
+            let log = env.report_dir.join(&self.key).join("api.log");
+            if let Some(parent) = log.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            self.vars = vars.clone();
+            let app = ManagedApp::start(&a.command, &vars, &log, a.ready_timeout)
+                .await
+                .map_err(|e| anyhow!("the API did not start against this IdP tenant: {e}"))?;
+            self.api_app = Some(app);
+            self.api_url = Some(url);
+        }
+        self.vars = vars;
+        Ok(())
+    }
+
+    /// Opens the browser session, once per check.
+    pub async fn ensure_browser(&mut self) -> Result<()> {
+        if self.browser.is_some() {
+            return Ok(());
+        }
+        let env = self.env.clone();
+        let browser = BrowserSession::open(
+            &env.webdriver,
+            env.chromium.as_deref(),
+            env.profile_template.as_deref(),
+        )
+        .await
+        .map_err(|e| anyhow!("could not open a browser session: {e}"))?;
+        self.browser = Some(browser);
+        Ok(())
+    }
+
     /// The browser, once started.
     pub fn browser(&self) -> Result<&BrowserSession> {
         self.browser
@@ -240,6 +373,13 @@ impl CheckWorld {
         true
     }
 
+    /// Notes crash evidence when the API's process has exited.
+    pub fn api_app_exited(&mut self) {
+        if let Some(why) = self.api_app.as_mut().and_then(ManagedApp::exited) {
+            self.crash.get_or_insert(format!("the API {why}"));
+        }
+    }
+
     /// Ends everything the check started and hands its evidence to the reporters (and
     /// writes it to the report folder); never fails.
     pub async fn teardown(&mut self, failed: bool) {
@@ -251,8 +391,23 @@ impl CheckWorld {
             crash: self.crash.clone(),
             not_applicable: self.not_applicable.clone(),
             callback_delivered: self.callback_delivered,
+            cli: self.cli_seen.clone(),
+            api: self.api_seen.clone(),
             ..Default::default()
         };
+        if let Some(run) = self.cli_run.take() {
+            if evidence.cli.is_none() {
+                evidence.cli = Some(run.observe(&self.vars));
+            }
+            run.stop().await;
+        }
+        if let Some(api) = self.api_app.as_mut().and_then(ManagedApp::exited) {
+            evidence.crash.get_or_insert(format!("the API {api}"));
+        }
+        if let Some(api) = self.api_app.take() {
+            evidence.app_log = Some(self.env.report_dir.join(&self.key).join("api.log"));
+            api.stop().await;
+        }
         if let Ok(j) = self.journal().await {
             evidence.journal = j;
         }
@@ -281,7 +436,9 @@ impl CheckWorld {
             app.stop().await;
             tracing::debug!(check = %self.key, ms = t.elapsed().as_millis() as u64, "app stopped");
         }
-        if let (Some(t), AppTarget::Managed { .. }) = (&self.tenant, &self.env.target) {
+        if let Some(t) = &self.tenant
+            && (self.own_tenant || matches!(self.env.target, AppTarget::Managed { .. }))
+        {
             let _ = self.env.idp.delete_tenant(&t.name).await;
         }
         evidence.save(&dir);

@@ -63,6 +63,12 @@ pub struct CheckRecord {
     pub notes: Vec<String>,
     /// What the browser ended on.
     pub observation: Option<Observation>,
+    /// What the CLI's run ended on, for CLI checks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cli: Option<crate::evidence::CliObservation>,
+    /// What the API answered, for API checks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub api: Vec<crate::evidence::ApiObservation>,
     /// The IdP journal of the check's tenant.
     pub journal: Vec<JournalEntry>,
     /// Its files.
@@ -210,6 +216,8 @@ impl Collector {
             crash: ev.crash,
             not_applicable: ev.not_applicable,
             warnings: ev.warnings,
+            cli: ev.cli,
+            api: ev.api,
         };
         let j = verdict::judge(&spec, outcome, &facts, self.strict);
         CheckRecord {
@@ -227,6 +235,8 @@ impl Collector {
             warnings: facts.warnings,
             notes: ev.notes,
             observation: ev.observation,
+            cli: facts.cli,
+            api: facts.api,
             journal: facts.journal,
             started_at: chrono::DateTime::<chrono::Utc>::from(t0).to_rfc3339(),
             duration_ms: at.duration_since(t0).unwrap_or_default().as_millis() as u64,

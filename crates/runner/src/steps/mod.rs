@@ -2,6 +2,8 @@
 //! registration), When (browser journeys) and Then (what the app showed, what the
 //! journal says it sent).
 
+mod bearer;
+mod device;
 mod given;
 mod then_app;
 mod then_journal;
