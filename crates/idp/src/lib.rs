@@ -13,6 +13,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod access_token;
 pub mod admin;
 pub mod bounded;
 pub mod claims;
@@ -23,6 +24,7 @@ pub mod error;
 pub mod journal;
 pub mod keys;
 pub mod limits;
+pub mod mint;
 pub mod misbehaviour;
 pub mod model;
 pub mod params;

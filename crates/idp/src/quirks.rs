@@ -143,6 +143,27 @@ pub enum SigningAlg {
     ES256,
 }
 
+/// How access tokens look (the `access_token_format` quirk).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessTokenFormat {
+    /// A random opaque string (Hydra's default `ory_at_...`).
+    Opaque,
+    /// A signed JWT in the shape of RFC 9068 (`typ: at+jwt`; see `access_token.rs`).
+    Jwt,
+}
+
+/// The shape of RFC 8628 user codes (the `device_user_code_format` quirk).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserCodeFormat {
+    /// Eight characters from RFC 8628 §6.1's base-20 set `BCDFGHJKLMNPQRSTVWXZ`, shown
+    /// with a dash: `BCDF-GHJK` (Hydra/fosite's default set).
+    Consonants,
+    /// Eight digits: `12345678`.
+    Digits,
+}
+
 /// One quirk's documentation, for `--list-quirks` and the README.
 #[derive(Debug, Clone, Copy)]
 pub struct QuirkDoc {
@@ -321,7 +342,8 @@ declare_quirks! {
     /// OpenID certification RP test: `none`, `wrong_iss`, `wrong_aud`, `extra_aud_no_azp`,
     /// `bad_signature`, `alg_none`, `hs256_client_secret`, `unknown_kid`,
     /// `no_kid_single_key`, `wrong_nonce`, `missing_nonce`, `exp_in_past`, `missing_sub`,
-    /// `wrong_at_hash`, `userinfo_wrong_sub`, `thin_id_token`. See `misbehaviour.rs`.
+    /// `wrong_at_hash`, `userinfo_wrong_sub`, `thin_id_token`, `nbf_in_future` ... See
+    /// `misbehaviour.rs`.
     id_token_misbehaviour: crate::misbehaviour::Misbehaviour = {
         jumpcloud: crate::misbehaviour::Misbehaviour::None,
         lenient: crate::misbehaviour::Misbehaviour::None,
@@ -335,6 +357,12 @@ declare_quirks! {
     /// `errors.go`; RFC 6749 §4.1.2.1). Unknown clients and redirect URIs still go to the
     /// error page.
     authorize_error: AuthorizeError = { jumpcloud: AuthorizeError::None, lenient: AuthorizeError::None },
+
+    /// Access tokens are `opaque` strings or `jwt`s in RFC 9068's shape (header
+    /// `typ: at+jwt`; `iss, sub, aud, exp, iat, jti, client_id, scope`, `auth_time` and
+    /// the groups claim as the groups quirks shape it; `aud` is the client id). JumpCloud's
+    /// are opaque `ory_at_` tokens (quirks.md J10: "Access tokens are opaque").
+    access_token_format: AccessTokenFormat = { jumpcloud: AccessTokenFormat::Opaque, lenient: AccessTokenFormat::Opaque },
 }
 
 impl QuirkOverrides {

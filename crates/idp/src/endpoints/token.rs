@@ -271,12 +271,13 @@ fn issue(
             tenant.issuer(q),
         )
     };
-    let (at_prefix, rt_prefix) = if q.hydra_token_prefixes {
-        ("ory_at_", "ory_rt_")
+    let rt_prefix = if q.hydra_token_prefixes {
+        "ory_rt_"
     } else {
-        ("", "")
+        ""
     };
-    let access_token = random_token(at_prefix, 32);
+    let access_token = crate::access_token::mint(q, &key, &issuer, &user, client, grant, t)
+        .map_err(|e| OAuthError::server_error().hint(format!("Signing failed: {e}")))?;
     let mut body = json!({
         "access_token": access_token,
         "token_type": q.token_type,
