@@ -41,8 +41,9 @@ pub fn run(args: ChecksArgs) -> u8 {
         say!("{:<28} {}", c.id, c.name);
         say!("{:<28} level {} — {}", "", c.level, c.level_source);
         say!(
-            "{:<28} exercised: {}  ·  tags {}  ·  {}",
+            "{:<28} target: {}  ·  exercised: {}  ·  tags {}  ·  {}",
             "",
+            c.target,
             c.exercised_by.keyword(),
             tags.join(" "),
             c.location

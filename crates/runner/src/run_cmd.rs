@@ -3,7 +3,7 @@
 
 use crate::app::{ManagedApp, run_build};
 use crate::browser::ProfileTemplate;
-use crate::check::CheckSpec;
+use crate::check::{CheckSpec, Target};
 use crate::chromedriver::Chromedriver;
 use crate::cli::RunArgs;
 use crate::env::{AppTarget, RunEnv, set_current_env};
@@ -107,7 +107,7 @@ async fn run_inner(args: RunArgs) -> Result<u8, Stop> {
     }
     // Every file parses and every check reads, or nothing starts.
     let parsed = FeatureSet::parse_all(&features).map_err(|errors| usage(errors.join("\n")))?;
-    let specs = select(&args, &parsed)?;
+    let specs = select(&args, &scenario, &parsed)?;
     let ids = crate::check::Ids::of(&parsed);
     let report_dir = args.report_dir.clone();
     std::fs::create_dir_all(&report_dir).map_err(|e| {
@@ -186,9 +186,23 @@ fn selected(
     by_tags && (ids.is_empty() || ids.contains(&crate::check::id_in(f, s)))
 }
 
+/// Whether the scenario file describes the target a check needs.
+fn has_target(scenario: &ScenarioFile, target: Target) -> bool {
+    match target {
+        Target::App => true,
+        Target::Cli => scenario.cli.is_some(),
+        Target::Api => scenario.api.is_some(),
+    }
+}
+
 /// The checks the run executes: every one reads (level, exercise), `--check` names only
-/// checks that exist, and at least one is selected.
-fn select(args: &RunArgs, parsed: &[cucumber::gherkin::Feature]) -> Result<Vec<CheckSpec>, Stop> {
+/// checks that exist, checks for a target the scenario file does not describe (a CLI, an
+/// API) are left out with a note, and at least one is selected.
+fn select(
+    args: &RunArgs,
+    scenario: &ScenarioFile,
+    parsed: &[cucumber::gherkin::Feature],
+) -> Result<Vec<CheckSpec>, Stop> {
     let all = CheckSpec::read_all(parsed).map_err(|errors| usage(errors.join("\n")))?;
     let unknown: Vec<&String> = args
         .checks
@@ -206,6 +220,7 @@ fn select(args: &RunArgs, parsed: &[cucumber::gherkin::Feature]) -> Result<Vec<C
         )));
     }
     let mut chosen = Vec::new();
+    let mut absent: std::collections::BTreeMap<Target, usize> = Default::default();
     for f in parsed {
         let rules = f
             .rules
@@ -214,9 +229,30 @@ fn select(args: &RunArgs, parsed: &[cucumber::gherkin::Feature]) -> Result<Vec<C
         for (r, s) in f.scenarios.iter().map(|s| (None, s)).chain(rules) {
             if selected(args.tags.as_ref(), &args.checks, f, r, s) {
                 let id = crate::check::id_in(f, s);
-                chosen.extend(all.iter().find(|c| c.id == id).cloned());
+                let Some(spec) = all.iter().find(|c| c.id == id) else {
+                    continue;
+                };
+                if has_target(scenario, spec.target) {
+                    chosen.push(spec.clone());
+                } else if args.checks.contains(&spec.id) {
+                    return Err(usage(format!(
+                        "check `{}` needs a [{}] table in {}, which has none",
+                        spec.id,
+                        spec.target,
+                        scenario.path.display()
+                    )));
+                } else {
+                    *absent.entry(spec.target).or_default() += 1;
+                }
             }
         }
+    }
+    for (target, n) in &absent {
+        eprintln!(
+            "({n} {target} check{} left out: {} describes no [{target}])",
+            if *n == 1 { "" } else { "s" },
+            scenario.path.display()
+        );
     }
     if chosen.is_empty() {
         return Err(usage(

@@ -2,7 +2,7 @@
 //! and what the IdP journal and the app showed: exercised or not, refused or crashed,
 //! and how much a failure weighs. No browser, no I/O: unit-tested below.
 
-use crate::check::{CheckSpec, Exercise, Level};
+use crate::check::{CheckSpec, Exercise, Level, Target};
 use crate::evidence::{ApiObservation, CliObservation, journal_line};
 use serde::Serialize;
 use stickler_idp::JournalEntry;
@@ -363,6 +363,14 @@ pub fn judge(spec: &CheckSpec, outcome: &StepOutcome, facts: &Facts, strict: boo
         };
     }
     if let Err(why) = exercised(spec.exercised_by, facts) {
+        // A CLI or API check stops before its subject on a step of its own (the API did
+        // not start, the CLI printed no code): that step says why.
+        let why = match outcome {
+            StepOutcome::Failed { step, message } if spec.target != Target::App => {
+                format!("{why} (`{step}`: {message})")
+            }
+            _ => why,
+        };
         return Judgement {
             verdict: Verdict::NotExercised,
             reason: Some(why),

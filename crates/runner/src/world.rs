@@ -18,6 +18,9 @@ use stickler_idp::{
 /// The groups assigned to the app unless a check says otherwise.
 pub const DEFAULT_APP_GROUPS: [&str; 2] = ["Engineering", "Admins"];
 
+/// The redirect URI registered for the CLI's and the API's clients, which never use one.
+const UNUSED_REDIRECT_URI: &str = "http://127.0.0.1/unused";
+
 /// One check's state.
 #[derive(Debug, cucumber::World)]
 #[world(init = Self::new)]
@@ -270,6 +273,8 @@ impl CheckWorld {
                     "refresh_token".into(),
                 ]),
                 groups: self.app_groups.clone(),
+                // The IdP registers every client with one; a device-flow CLI never uses it.
+                redirect_uris: vec![UNUSED_REDIRECT_URI.into()],
                 name: Some(format!("{} (CLI)", env.scenario.name)),
                 ..Default::default()
             });
@@ -278,6 +283,7 @@ impl CheckWorld {
             clients.push(ClientSpec {
                 client_id: Some(a.audience.clone()),
                 groups: self.app_groups.clone(),
+                redirect_uris: vec![UNUSED_REDIRECT_URI.into()],
                 name: Some(format!("{} (API)", env.scenario.name)),
                 ..Default::default()
             });

@@ -176,6 +176,18 @@ pub fn summary(records: &[CheckRecord]) -> String {
             ids.join(", ")
         );
     }
+    let targets: std::collections::BTreeSet<_> = records.iter().map(|r| r.spec.target).collect();
+    if targets.len() > 1 {
+        let _ = writeln!(out, "\nBy target:");
+        for t in targets {
+            let mine: Vec<CheckRecord> = records
+                .iter()
+                .filter(|r| r.spec.target == t)
+                .cloned()
+                .collect();
+            let _ = writeln!(out, "  {:<4} {}", t.keyword(), Counts::of(&mine).closing_line());
+        }
+    }
     let counts = Counts::of(records);
     let _ = writeln!(out);
     if counts.warned > 0 {

@@ -1,0 +1,85 @@
+@cli
+Feature: The CLI logs in with the device authorization grant
+
+  A CLI that logs in as a public client with the device authorization grant (RFC 8628), as
+  jitsudo's does (`jitsudo-cli`, scopes `openid email profile groups offline_access`): it
+  shows a verification URL and a user code, polls the token endpoint at the interval, and
+  stops with a clear message when the user declines, the code expires, or the IdP has no
+  device flow. A person completes each login in the browser: the verification page, the
+  user code, the login form, then approve or deny.
+
+  Scenario: The CLI logs in through the device flow
+    Target: cli
+    Source: RFC 8628 §3.1-§3.5; jitsudo docs; quirks.md J16 (JumpCloud: Authorization Code and Refresh Token only)
+    Level: must — RFC 8628 §3.4: after the user approves, the device code grant gives the client its tokens; an IdP without a device authorization endpoint cannot serve the CLI at all
+    Exercised: discovery
+    Why: this is the CLI's whole login. JumpCloud has no device authorization grant (its OIDC apps offer Authorization Code and Refresh Token only; NetBird's JumpCloud guide sets the device auth provider to `none`), so a device-flow CLI cannot log in against it: the report says "the IdP has no device authorization endpoint".
+    Fix: against an IdP without device flow (JumpCloud), use another IdP for the CLI (Okta, Entra ID, Keycloak, or Dex in front of the directory, which serves RFC 8628), or give the CLI a browser-based login: authorization code with PKCE and a loopback redirect (RFC 8252 §7.3). Otherwise: register the CLI as a public client with the device grant enabled (Okta: Grant type "Device Authorization"; Entra ID: "Allow public client flows"; Keycloak: "OAuth 2.0 Device Authorization Grant"). Go on golang.org/x/oauth2: `cfg.DeviceAuth(ctx)` then `cfg.DeviceAccessToken(ctx, resp)`, with `Endpoint.DeviceAuthURL` set from discovery's `device_authorization_endpoint`.
+
+    Given the quirk device_poll_interval_secs is 1
+    When carol logs in with the CLI and approves in the browser
+    Then the CLI exits as logged in
+
+  Scenario: The CLI polls no faster than the interval
+    Target: cli
+    Source: RFC 8628 §3.2 (`interval`), §3.5
+    Level: should — RFC 8628 §3.2: the interval is the minimum time the client SHOULD wait between polling requests
+    Exercised: device_poll
+    Why: a CLI that polls faster is answered `slow_down` and, on busy IdPs, rate-limited; many users polling at once load the IdP.
+    Fix: sleep `interval` seconds (5 when absent) before each poll. golang.org/x/oauth2's `DeviceAccessToken` does; with requests or Authlib the polling loop is yours: `time.sleep(interval)` before each token request.
+
+    Given the quirk device_poll_interval_secs is 1
+    When carol logs in with the CLI and approves in the browser
+    Then the CLI polled no faster than the interval
+
+  Scenario: The CLI slows down when the IdP answers slow_down
+    Target: cli
+    Source: RFC 8628 §3.5 (`slow_down`)
+    Level: must — RFC 8628 §3.5: on slow_down the interval MUST be increased by 5 seconds for this and all subsequent requests
+    Exercised: device_poll
+    Why: an IdP under load answers `slow_down`; a CLI that keeps its pace is slowed again and again, and may be locked out.
+    Fix: add 5 s to the interval on `slow_down`, for good. golang.org/x/oauth2's `DeviceAccessToken` does; in a requests / Authlib loop: `if error == "slow_down": interval += 5`.
+
+    Given the quirk device_poll_interval_secs is 1
+    And the quirk device_slow_down_first_poll is true
+    When carol logs in with the CLI and approves in the browser
+    Then the CLI polled no faster than the interval
+
+  Scenario: The CLI stops when the user denies the login
+    Target: cli
+    Source: RFC 8628 §3.5 (`access_denied`)
+    Level: should — RFC 8628 §3.5: access_denied means the authorization request was denied; no later poll can succeed
+    Exercised: device_poll
+    Why: a CLI that keeps polling after a denial hangs until its code expires and never tells the user why.
+    Fix: stop on `access_denied` with a message and a non-zero exit. golang.org/x/oauth2's `DeviceAccessToken` returns the error (a `*oauth2.RetrieveError` with `ErrorCode` "access_denied"): print it and exit; in a requests / Authlib loop, break out on it.
+
+    Given the quirk device_poll_interval_secs is 1
+    When carol logs in with the CLI and denies in the browser
+    Then the CLI exits refusing the login
+    And the CLI stopped polling after "access_denied"
+
+  Scenario: The CLI stops when the device code expires
+    Target: cli
+    Source: RFC 8628 §3.5 (`expired_token`)
+    Level: should — RFC 8628 §3.5: expired_token means the device authorization session has concluded; the client MAY start a new one
+    Exercised: device_poll
+    Why: an expired code never turns into tokens; polling on hides the problem from the user.
+    Fix: stop on `expired_token` and tell the user to run the login again (or start a new device authorization request). golang.org/x/oauth2's `DeviceAccessToken` returns it as an error; in a requests / Authlib loop, break out on it.
+
+    Given the quirk device_poll_interval_secs is 1
+    And the quirk device_expire_early is true
+    When carol logs in with the CLI and approves in the browser
+    Then the CLI exits refusing the login
+    And the CLI stopped polling after "expired_token"
+
+  Scenario: The CLI says clearly when the IdP has no device flow
+    Target: cli
+    Source: RFC 8628 §4 (`device_authorization_endpoint` is OPTIONAL metadata); quirks.md J16 (JumpCloud); jitsudo docs ("Device flow not supported")
+    Level: should — RFC 8628 §4: device_authorization_endpoint is OPTIONAL in the server's metadata, so a client must expect its absence
+    Exercised: discovery
+    Why: against JumpCloud (no device flow) a CLI that assumes the endpoint dies with a stack trace or a nil dereference; the user cannot tell the IdP is the cause.
+    Fix: read `device_authorization_endpoint` from discovery and, when it is absent, exit with a message that names it ("the IdP has no device authorization endpoint: use an IdP with the device flow, or the browser login"). With golang.org/x/oauth2, check `Endpoint.DeviceAuthURL != ""` before calling `DeviceAuth`; with Python, `metadata.get("device_authorization_endpoint")` instead of `metadata["..."]` (a KeyError traceback).
+
+    Given the quirk device_flow is false
+    When the CLI starts a login
+    Then the CLI says the IdP has no device authorization endpoint
