@@ -312,12 +312,16 @@ pub fn api_answer(
     match expect {
         ApiExpect::Accept if accepted => Ok(()),
         ApiExpect::Accept => Err(format!(
-            "the API refused a valid token ({} token): {seen}",
+            "the API did not accept the {} token: {seen}",
             a.token
         )),
         ApiExpect::Refuse if refused => Ok(()),
-        ApiExpect::Refuse | ApiExpect::NoCrash if status >= 500 => Err(format!(
+        ApiExpect::Refuse if status >= 500 => Err(format!(
             "the API failed with {seen} for the {} token instead of refusing it with 401/403 (RFC 6750 §3.1: invalid_token)",
+            a.token
+        )),
+        ApiExpect::NoCrash if status >= 500 => Err(format!(
+            "the API failed with {seen} for the {} token: an unhandled error on a token a real IdP sends",
             a.token
         )),
         ApiExpect::Refuse if accepted => Err(format!(

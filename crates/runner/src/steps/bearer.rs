@@ -72,7 +72,7 @@ async fn for_cli(w: &mut CheckWorld, user: String) -> Result<()> {
     }
     let mut bend = Map::new();
     bend.insert("client_id".into(), Value::String(cli.client_id.clone()));
-    send(w, &user, &format!("issued to the CLI ({})", cli.client_id), bend).await
+    send(w, &user, &format!("CLI's ({})", cli.client_id), bend).await
 }
 
 /// `whose claim "groups" is "Engineering"` (JSON) or `is missing`.
