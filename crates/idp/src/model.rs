@@ -81,8 +81,9 @@ pub struct ClientSpec {
     /// Groups assigned to (bound to) this app.
     #[serde(default)]
     pub groups: Vec<String>,
-    /// Grant types the client may use (default `authorization_code`, `refresh_token` and
-    /// the device code grant, which only tenants with the `device_flow` quirk serve).
+    /// Grant types the client may use (default: `authorization_code` when it has redirect
+    /// URIs, `refresh_token`, and the device code grant, which only tenants with the
+    /// `device_flow` quirk serve).
     #[serde(default)]
     pub grant_types: Option<Vec<String>>,
     /// A display name for the login page.
@@ -213,16 +214,17 @@ impl Client {
             client_id,
             client_secret,
             token_endpoint_auth_method: method,
+            grant_types: spec.grant_types.unwrap_or_else(|| {
+                // Without redirect URIs the client cannot use the code flow: a CLI, or an
+                // API's audience.
+                let code = (!spec.redirect_uris.is_empty()).then(|| "authorization_code".into());
+                code.into_iter()
+                    .chain(["refresh_token".into(), DEVICE_CODE_GRANT.into()])
+                    .collect()
+            }),
             redirect_uris: spec.redirect_uris,
             post_logout_redirect_uris: spec.post_logout_redirect_uris,
             groups: spec.groups,
-            grant_types: spec.grant_types.unwrap_or_else(|| {
-                vec![
-                    "authorization_code".into(),
-                    "refresh_token".into(),
-                    DEVICE_CODE_GRANT.into(),
-                ]
-            }),
             scopes: spec.scopes,
         }
     }
