@@ -19,6 +19,7 @@ pub mod bounded;
 pub mod claims;
 pub mod config;
 pub mod demo;
+pub mod device;
 pub mod endpoints;
 pub mod error;
 pub mod journal;

@@ -363,6 +363,34 @@ declare_quirks! {
     /// the groups claim as the groups quirks shape it; `aud` is the client id). JumpCloud's
     /// are opaque `ory_at_` tokens (quirks.md J10: "Access tokens are opaque").
     access_token_format: AccessTokenFormat = { jumpcloud: AccessTokenFormat::Opaque, lenient: AccessTokenFormat::Opaque },
+
+    /// The tenant serves the device authorization grant (RFC 8628): a
+    /// `device_authorization_endpoint` in discovery, the verification page, and the
+    /// `urn:ietf:params:oauth:grant-type:device_code` grant. JumpCloud has none: its app
+    /// settings enable only Authorization Code and Refresh Token (quirks.md J16, §1.3), so
+    /// its discovery lists only those two grants and the device paths answer 404.
+    device_flow: bool = { jumpcloud: false, lenient: true },
+
+    /// The polling `interval` the device authorization answer gives, in seconds (RFC 8628
+    /// §3.2: default 5). A poll sooner than this (less 500 ms) is answered `slow_down` and
+    /// the code's interval grows by 5 s (§3.5).
+    device_poll_interval_secs: u64 = { jumpcloud: 5u64, lenient: 5u64 },
+
+    /// Lifetime of a device code and its user code, in seconds (`expires_in`; Hydra
+    /// `ttl.device_user_code`: 10 min). Past it, polls answer `expired_token`.
+    device_code_lifetime_secs: u64 = { jumpcloud: 600u64, lenient: 600u64 },
+
+    /// User codes: `consonants` (RFC 8628 §6.1: 8 of `BCDFGHJKLMNPQRSTVWXZ`, shown
+    /// `BCDF-GHJK`) or `digits` (8 digits). Entry ignores case, dashes and spaces.
+    device_user_code_format: UserCodeFormat = { jumpcloud: UserCodeFormat::Consonants, lenient: UserCodeFormat::Consonants },
+
+    /// Misbehaviour for device-flow checks: the first poll of every device code is
+    /// answered `slow_down` (and its interval grows by 5 s), however late it comes.
+    device_slow_down_first_poll: bool = { jumpcloud: false, lenient: false },
+
+    /// Misbehaviour for device-flow checks: once the user has approved, the next poll is
+    /// answered `expired_token` instead of tokens (the code expires early).
+    device_expire_early: bool = { jumpcloud: false, lenient: false },
 }
 
 impl QuirkOverrides {
