@@ -248,7 +248,9 @@ pub fn poll_pacing(j: &[JournalEntry], interval_secs: u64) -> Result<(), String>
         if prev.error.as_deref() == Some("slow_down") {
             required += 5000;
         }
-        let gap = next.at_ms.saturating_sub(prev.at_ms);
+        let gap = next
+            .since_last_poll_ms
+            .map_or_else(|| next.at_ms.saturating_sub(prev.at_ms), u128::from);
         if gap + POLL_TOLERANCE_MS < required {
             let after = match prev.error.as_deref() {
                 Some("slow_down") => " after the IdP answered slow_down (RFC 8628 §3.5: add 5 s to the interval)".to_string(),

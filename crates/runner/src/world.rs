@@ -18,7 +18,8 @@ use stickler_idp::{
 /// The groups assigned to the app unless a check says otherwise.
 pub const DEFAULT_APP_GROUPS: [&str; 2] = ["Engineering", "Admins"];
 
-/// The redirect URI registered for the CLI's and the API's clients, which never use one.
+/// The redirect URI registered for the API's client (a web client at the IdP, as the
+/// admin registers a resource server), which never signs anyone in.
 const UNUSED_REDIRECT_URI: &str = "http://127.0.0.1/unused";
 
 /// One check's state.
@@ -273,8 +274,6 @@ impl CheckWorld {
                     "refresh_token".into(),
                 ]),
                 groups: self.app_groups.clone(),
-                // The IdP registers every client with one; a device-flow CLI never uses it.
-                redirect_uris: vec![UNUSED_REDIRECT_URI.into()],
                 name: Some(format!("{} (CLI)", env.scenario.name)),
                 ..Default::default()
             });
