@@ -138,7 +138,7 @@ Feature: The API validates every bearer token
     Why: a `[]string` field or `list[str]` model fails on `"groups": "Engineering"` with an HTTP 500 for that user.
     Fix: accept both shapes: a string is one group. Go: a custom `UnmarshalJSON` for the groups type; Python: `groups = claims.get("groups") or []; groups = [groups] if isinstance(groups, str) else groups`; JS: `[].concat(claims.groups ?? [])`.
 
-    When the API is called with carol's token whose claim "groups" is "Engineering"
+    When the API is called with carol's token whose groups claim is "Engineering"
     Then the API answers without crashing
 
   Scenario: The API refuses a token without the groups claim
@@ -149,7 +149,7 @@ Feature: The API validates every bearer token
     Why: an IdP not configured to send groups (no groups mapper, scope not granted) must not open the API to everyone, nor crash it.
     Fix: treat a missing groups claim as "in no group" and answer 403 with a message that names the claim; check the IdP sends it (Okta: groups claim filter; Keycloak: group membership mapper; Entra ID: groups claim in token configuration).
 
-    When the API is called with carol's token whose claim "groups" is missing
+    When the API is called with carol's token whose groups claim is missing
     Then the API refuses it
 
   Scenario: The API refuses a token whose groups come under another name
@@ -160,5 +160,5 @@ Feature: The API validates every bearer token
     Why: an IdP that names the claim differently (`memberOf`, `roles`) silently empties every policy; the API must say so, not let everyone in.
     Fix: make the claim name configurable and answer 403 naming the claim it looked for; set the IdP's claim name to match (JumpCloud: the group attribute name of the app).
 
-    When the API is called with carol's token whose groups are named "memberOf"
+    When the API is called with carol's token whose groups come under another name
     Then the API refuses it

@@ -153,14 +153,7 @@ pub struct CheckSpec {
 }
 
 /// The description keys a check's text is made of.
-const KEYS: [&str; 6] = [
-    "Source:",
-    "Why:",
-    "Fix:",
-    "Level:",
-    "Exercised:",
-    "Target:",
-];
+const KEYS: [&str; 6] = ["Source:", "Why:", "Fix:", "Level:", "Exercised:", "Target:"];
 
 /// The description split by its keys; continuation lines join the key above them.
 fn fields(description: &str) -> Vec<(&'static str, String)> {

@@ -138,10 +138,7 @@ impl IdpClient {
             .json(request)
             .send()
             .await?;
-        let body: serde_json::Value = Self::check(resp, "minting a token")
-            .await?
-            .json()
-            .await?;
+        let body: serde_json::Value = Self::check(resp, "minting a token").await?.json().await?;
         body["token"]
             .as_str()
             .map(str::to_string)

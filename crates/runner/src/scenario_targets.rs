@@ -130,7 +130,12 @@ pub struct ApiTarget {
 }
 
 impl Validator<'_> {
-    fn regex(&self, key: &str, table: &str, v: &Spanned<String>) -> Result<regex::Regex, ScenarioError> {
+    fn regex(
+        &self,
+        key: &str,
+        table: &str,
+        v: &Spanned<String>,
+    ) -> Result<regex::Regex, ScenarioError> {
         regex::Regex::new(v.get_ref()).or_else(|e| {
             self.err(
                 v.span(),
@@ -189,7 +194,13 @@ impl Validator<'_> {
         }
     }
 
-    fn timeout(&self, table: &str, key: &str, t: Option<&Spanned<u64>>, default: u64) -> Result<Duration, ScenarioError> {
+    fn timeout(
+        &self,
+        table: &str,
+        key: &str,
+        t: Option<&Spanned<u64>>,
+        default: u64,
+    ) -> Result<Duration, ScenarioError> {
         match t {
             Some(t) if !(1..=MAX_TIMEOUT_SECS).contains(t.get_ref()) => self.err(
                 t.span(),
@@ -214,11 +225,19 @@ impl Validator<'_> {
         };
         let success_exit = match raw.success_exit {
             Some(c) => i32::try_from(*c.get_ref()).or_else(|_| {
-                self.err(c.span(), format!("key `success_exit` in [cli]: {} is not an exit code", c.get_ref()))
+                self.err(
+                    c.span(),
+                    format!(
+                        "key `success_exit` in [cli]: {} is not an exit code",
+                        c.get_ref()
+                    ),
+                )
             })?,
             None => 0,
         };
-        let opt = |key: &str, v: &Option<Spanned<String>>| v.as_ref().map(|v| self.regex(key, "cli", v)).transpose();
+        let opt = |key: &str, v: &Option<Spanned<String>>| {
+            v.as_ref().map(|v| self.regex(key, "cli", v)).transpose()
+        };
         Ok(CliTarget {
             command,
             client_id,
@@ -231,7 +250,12 @@ impl Validator<'_> {
                 Some(v) => self.regex("no_device_flow_output", "cli", v)?,
                 None => regex::Regex::new(DEFAULT_NO_DEVICE_OUTPUT).expect("a valid regex"),
             },
-            timeout: self.timeout("cli", "timeout_secs", raw.timeout_secs.as_ref(), DEFAULT_CLI_TIMEOUT_SECS)?,
+            timeout: self.timeout(
+                "cli",
+                "timeout_secs",
+                raw.timeout_secs.as_ref(),
+                DEFAULT_CLI_TIMEOUT_SECS,
+            )?,
         })
     }
 
@@ -258,7 +282,13 @@ impl Validator<'_> {
                         "[api] with `command` needs `ready_url`, a URL that answers 2xx/3xx once the API is up (e.g. \"{api_url}/healthz\")".into(),
                     );
                 };
-                self.template_in("ready_url", "api", ready.span(), ready.get_ref(), &API_PLACEHOLDERS)?;
+                self.template_in(
+                    "ready_url",
+                    "api",
+                    ready.span(),
+                    ready.get_ref(),
+                    &API_PLACEHOLDERS,
+                )?;
                 cmd.ready_url = ready.into_inner();
                 cmd
             }
@@ -271,21 +301,42 @@ impl Validator<'_> {
         }
         let method = match &raw.method {
             Some(m) => reqwest::Method::from_bytes(m.get_ref().to_ascii_uppercase().as_bytes())
-                .or_else(|_| self.err(m.span(), format!("key `method` in [api]: `{}` is not an HTTP method", m.get_ref())))?,
+                .or_else(|_| {
+                    self.err(
+                        m.span(),
+                        format!(
+                            "key `method` in [api]: `{}` is not an HTTP method",
+                            m.get_ref()
+                        ),
+                    )
+                })?,
             None => reqwest::Method::GET,
         };
         if !raw.path.get_ref().starts_with('/') {
             return self.err(
                 raw.path.span(),
-                format!("key `path` in [api]: `{}` must start with `/` (e.g. \"/api/whoami\")", raw.path.get_ref()),
+                format!(
+                    "key `path` in [api]: `{}` must start with `/` (e.g. \"/api/whoami\")",
+                    raw.path.get_ref()
+                ),
             );
         }
-        let statuses = |key: &str, v: Option<Spanned<Vec<u16>>>, default: &[u16]| -> Result<Vec<u16>, ScenarioError> {
+        let statuses = |key: &str,
+                        v: Option<Spanned<Vec<u16>>>,
+                        default: &[u16]|
+         -> Result<Vec<u16>, ScenarioError> {
             match v {
-                Some(s) if s.get_ref().is_empty() || s.get_ref().iter().any(|c| !(100..=599).contains(c)) => self.err(
-                    s.span(),
-                    format!("key `{key}` in [api]: give one or more HTTP status codes (100-599)"),
-                ),
+                Some(s)
+                    if s.get_ref().is_empty()
+                        || s.get_ref().iter().any(|c| !(100..=599).contains(c)) =>
+                {
+                    self.err(
+                        s.span(),
+                        format!(
+                            "key `{key}` in [api]: give one or more HTTP status codes (100-599)"
+                        ),
+                    )
+                }
                 Some(s) => Ok(s.into_inner()),
                 None => Ok(default.to_vec()),
             }
@@ -294,7 +345,12 @@ impl Validator<'_> {
         let reject_status = statuses("reject_status", raw.reject_status, &[401, 403])?;
         Ok(ApiTarget {
             command,
-            ready_timeout: self.timeout("api", "ready_timeout_secs", raw.ready_timeout_secs.as_ref(), 30)?,
+            ready_timeout: self.timeout(
+                "api",
+                "ready_timeout_secs",
+                raw.ready_timeout_secs.as_ref(),
+                30,
+            )?,
             audience: raw.audience.into_inner(),
             method,
             path: raw.path.into_inner(),

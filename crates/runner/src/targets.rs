@@ -31,8 +31,17 @@ pub struct CliRun {
 
 impl CliRun {
     /// Starts the CLI with `vars` filled in; its stdout and stderr go to `log`.
-    pub fn start(spec: &AppCommand, vars: &Placeholders, log: &Path, timeout: Duration) -> Result<CliRun> {
-        let argv: Vec<String> = spec.argv.iter().map(|a| vars.fill(a)).collect::<Result<_, _>>()?;
+    pub fn start(
+        spec: &AppCommand,
+        vars: &Placeholders,
+        log: &Path,
+        timeout: Duration,
+    ) -> Result<CliRun> {
+        let argv: Vec<String> = spec
+            .argv
+            .iter()
+            .map(|a| vars.fill(a))
+            .collect::<Result<_, _>>()?;
         let (program, args) = argv.split_first().context("the [cli] command is empty")?;
         let env: Vec<(String, String)> = spec
             .env
@@ -42,7 +51,8 @@ impl CliRun {
         if let Some(parent) = log.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        let out = std::fs::File::create(log).with_context(|| format!("cannot write {}", log.display()))?;
+        let out = std::fs::File::create(log)
+            .with_context(|| format!("cannot write {}", log.display()))?;
         let err = out.try_clone()?;
         let path = Path::new(program);
         let program_path = if path.is_relative() && program.contains('/') {
@@ -58,8 +68,12 @@ impl CliRun {
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err);
-        let group = ProcessGroup::spawn(&mut command)
-            .with_context(|| format!("cannot start the CLI `{program}` in {}", spec.workdir.display()))?;
+        let group = ProcessGroup::spawn(&mut command).with_context(|| {
+            format!(
+                "cannot start the CLI `{program}` in {}",
+                spec.workdir.display()
+            )
+        })?;
         Ok(CliRun {
             group: Some(group),
             log: log.to_path_buf(),
@@ -96,7 +110,12 @@ impl CliRun {
     /// says it exited or timed out first, with its output.
     pub async fn wait_for_codes(&mut self, cli: &CliTarget) -> Result<(String, String), String> {
         let find = |re: &regex::Regex, text: &str| {
-            re.captures(text).map(|c| c.get(1).or_else(|| c.get(0)).map_or("", |m| m.as_str()).to_string())
+            re.captures(text).map(|c| {
+                c.get(1)
+                    .or_else(|| c.get(0))
+                    .map_or("", |m| m.as_str())
+                    .to_string()
+            })
         };
         loop {
             let text = self.output();
@@ -177,17 +196,33 @@ pub fn crash_marks(output: &str) -> Option<&'static str> {
         ("Traceback (most recent call last)", "a Python traceback"),
         ("goroutine 1 [", "a Go panic"),
         ("panic: ", "a Go panic"),
-        ("UnhandledPromiseRejection", "an unhandled Node.js rejection"),
+        (
+            "UnhandledPromiseRejection",
+            "an unhandled Node.js rejection",
+        ),
         ("Exception in thread", "a Java exception"),
     ];
-    MARKS.iter().find(|(m, _)| output.contains(m)).map(|(_, what)| *what)
+    MARKS
+        .iter()
+        .find(|(m, _)| output.contains(m))
+        .map(|(_, what)| *what)
 }
 
 /// Calls the API's request with `token` as bearer; what it answered.
-pub async fn call_api(http: &reqwest::Client, api: &ApiTarget, base: &str, token: &str, label: &str) -> ApiObservation {
+pub async fn call_api(
+    http: &reqwest::Client,
+    api: &ApiTarget,
+    base: &str,
+    token: &str,
+    label: &str,
+) -> ApiObservation {
     let url = format!("{}{}", base.trim_end_matches('/'), api.path);
     let request = format!("{} {url}", api.method);
-    let sent = http.request(api.method.clone(), &url).bearer_auth(token).send().await;
+    let sent = http
+        .request(api.method.clone(), &url)
+        .bearer_auth(token)
+        .send()
+        .await;
     match sent {
         Ok(r) => {
             let status = r.status().as_u16();

@@ -257,10 +257,14 @@ impl CheckWorld {
         let (cli, api) = (env.scenario.cli.as_ref(), env.scenario.api.as_ref());
         match target {
             Target::Cli if cli.is_none() => {
-                return Err(anyhow!("this check needs a CLI, and the scenario file has no [cli] table"));
+                return Err(anyhow!(
+                    "this check needs a CLI, and the scenario file has no [cli] table"
+                ));
             }
             Target::Api if api.is_none() => {
-                return Err(anyhow!("this check needs an API, and the scenario file has no [api] table"));
+                return Err(anyhow!(
+                    "this check needs an API, and the scenario file has no [api] table"
+                ));
             }
             _ => {}
         }

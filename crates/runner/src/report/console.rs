@@ -185,7 +185,12 @@ pub fn summary(records: &[CheckRecord]) -> String {
                 .filter(|r| r.spec.target == t)
                 .cloned()
                 .collect();
-            let _ = writeln!(out, "  {:<4} {}", t.keyword(), Counts::of(&mine).closing_line());
+            let _ = writeln!(
+                out,
+                "  {:<4} {}",
+                t.keyword(),
+                Counts::of(&mine).closing_line()
+            );
         }
     }
     let counts = Counts::of(records);

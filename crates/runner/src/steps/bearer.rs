@@ -33,7 +33,10 @@ async fn send(w: &mut CheckWorld, user: &str, label: &str, bend: Map<String, Val
         r.extend(bend);
     }
     let token = w.env.idp.mint_token(&tenant, &request).await?;
-    let base = w.api_url.clone().ok_or_else(|| anyhow!("the API is not running"))?;
+    let base = w
+        .api_url
+        .clone()
+        .ok_or_else(|| anyhow!("the API is not running"))?;
     let seen = crate::targets::call_api(&w.env.http, &api, &base, &token, label).await;
     if seen.status.is_none() {
         w.api_app_exited();
@@ -60,7 +63,9 @@ async fn bent(w: &mut CheckWorld, user: String, misbehaviour: String) -> Result<
 async fn for_cli(w: &mut CheckWorld, user: String) -> Result<()> {
     let api = api(w)?;
     let Some(cli) = w.env.scenario.cli.clone() else {
-        w.not_applicable = Some("the scenario file has no [cli]: there is no CLI client id to put in `aud`".into());
+        w.not_applicable = Some(
+            "the scenario file has no [cli]: there is no CLI client id to put in `aud`".into(),
+        );
         return Ok(());
     };
     if cli.client_id == api.audience {
@@ -75,16 +80,31 @@ async fn for_cli(w: &mut CheckWorld, user: String) -> Result<()> {
     send(w, &user, &format!("CLI's ({})", cli.client_id), bend).await
 }
 
-/// `whose claim "groups" is "Engineering"` (JSON) or `is missing`.
-#[when(regex = r#"^the API is called with (\w+)'s token whose claim "(\w+)" is (.+)$"#)]
-async fn claim(w: &mut CheckWorld, user: String, name: String, value: String) -> Result<()> {
+/// The tenant's groups claim name (`groups_claim` quirk: `groups`, JumpCloud's `memberOf`).
+fn groups_claim(w: &CheckWorld) -> String {
+    w.tenant
+        .as_ref()
+        .map(|t| t.quirks.groups_claim.clone())
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| "groups".into())
+}
+
+/// `whose groups claim is "Engineering"` (a JSON value) or `is missing`; the claim is the
+/// one the tenant sends groups under.
+#[when(regex = r#"^the API is called with (\w+)'s token whose groups claim is (.+)$"#)]
+async fn groups_value(w: &mut CheckWorld, user: String, value: String) -> Result<()> {
     let v = if value.trim() == "missing" {
         Value::Null
     } else {
         serde_json::from_str(value.trim())
             .map_err(|e| anyhow!("`{value}` is neither JSON nor `missing`: {e}"))?
     };
-    let label = format!("{name} {}", if v.is_null() { "missing".to_string() } else { format!("= {v}") });
+    w.ensure_target(Target::Api).await?;
+    let name = groups_claim(w);
+    let label = match &v {
+        Value::Null => format!("`{name}`-less"),
+        v => format!("`{name}`: {v}"),
+    };
     let mut claims = Map::new();
     claims.insert(name, v);
     let mut bend = Map::new();
@@ -92,21 +112,24 @@ async fn claim(w: &mut CheckWorld, user: String, name: String, value: String) ->
     send(w, &user, &label, bend).await
 }
 
-/// The user's groups under another claim name, as an IdP configured otherwise sends them.
-#[when(regex = r#"^the API is called with (\w+)'s token whose groups are named "(\w+)"$"#)]
-async fn groups_renamed(w: &mut CheckWorld, user: String, other: String) -> Result<()> {
+/// The user's groups under another claim name than the tenant's, as an IdP configured
+/// otherwise sends them (`memberOf`, or `groups` when the tenant uses `memberOf`).
+#[when(regex = r"^the API is called with (\w+)'s token whose groups come under another name$")]
+async fn groups_renamed(w: &mut CheckWorld, user: String) -> Result<()> {
+    w.ensure_target(Target::Api).await?;
     let groups = w.user(&user)?.groups.clone();
-    let claim = w
-        .tenant
-        .as_ref()
-        .map(|t| t.quirks.groups_claim.clone())
-        .unwrap_or_else(|| "groups".into());
+    let claim = groups_claim(w);
+    let other = if claim == "memberOf" {
+        "groups"
+    } else {
+        "memberOf"
+    };
     let mut claims = Map::new();
     claims.insert(claim, Value::Null);
-    claims.insert(other.clone(), json!(groups));
+    claims.insert(other.into(), json!(groups));
     let mut bend = Map::new();
     bend.insert("claims".into(), Value::Object(claims));
-    send(w, &user, &format!("groups named `{other}`"), bend).await
+    send(w, &user, &format!("groups-as-`{other}`"), bend).await
 }
 
 fn judge(w: &CheckWorld, expect: ApiExpect) -> Result<()> {
@@ -119,8 +142,13 @@ fn judge(w: &CheckWorld, expect: ApiExpect) -> Result<()> {
         .last()
         .ok_or_else(|| anyhow!("no request reached the API in this check"))?;
     let status = a.status.unwrap_or(0);
-    api_answer(expect, a, api.accepts(status), api.reject_status.contains(&status))
-        .map_err(|e| anyhow!(e))
+    api_answer(
+        expect,
+        a,
+        api.accepts(status),
+        api.reject_status.contains(&status),
+    )
+    .map_err(|e| anyhow!(e))
 }
 
 #[then(regex = r"^the API accepts it$")]

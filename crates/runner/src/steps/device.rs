@@ -104,13 +104,17 @@ async fn verify_in_browser(
     w.ensure_browser().await?;
     let b = w.browser()?;
     b.goto(url).await?;
-    let (i, text) = b.wait_for_any(&[USER_CODE, DEVICE_ERROR], PAGE_LOAD).await?;
+    let (i, text) = b
+        .wait_for_any(&[USER_CODE, DEVICE_ERROR], PAGE_LOAD)
+        .await?;
     if i == 1 {
         bail!("the verification page {url} shows an error: {text}");
     }
     b.fill(USER_CODE, code).await?;
     b.click(CONTINUE).await?;
-    let (i, text) = b.wait_for_any(&["#username", DEVICE_ERROR], PAGE_LOAD).await?;
+    let (i, text) = b
+        .wait_for_any(&["#username", DEVICE_ERROR], PAGE_LOAD)
+        .await?;
     if i == 1 {
         bail!("the verification page refused the user code `{code}` the CLI showed: {text}");
     }
@@ -122,7 +126,10 @@ async fn verify_in_browser(
         .await?;
     match (i, approve) {
         (0, true) | (1, false) => Ok(()),
-        _ => bail!("the verification ended on `{text}`, not on the {} page", if approve { "approved" } else { "denied" }),
+        _ => bail!(
+            "the verification ended on `{text}`, not on the {} page",
+            if approve { "approved" } else { "denied" }
+        ),
     }
 }
 
@@ -146,7 +153,10 @@ async fn exits_logged_in(w: &mut CheckWorld) -> Result<()> {
     if let Some(re) = &cli.success_output
         && !re.is_match(&s.output)
     {
-        bail!("the CLI's output does not match `[cli] success_output` = `{re}`: {}", cli_summary(s));
+        bail!(
+            "the CLI's output does not match `[cli] success_output` = `{re}`: {}",
+            cli_summary(s)
+        );
     }
     Ok(())
 }
@@ -156,18 +166,31 @@ async fn exits_refusing(w: &mut CheckWorld) -> Result<()> {
     let cli = cli(w)?;
     let s = seen(w)?;
     if s.timed_out {
-        bail!("the CLI was still running {} s after it started (`[cli] timeout_secs`): it never gave up", cli.timeout.as_secs());
+        bail!(
+            "the CLI was still running {} s after it started (`[cli] timeout_secs`): it never gave up",
+            cli.timeout.as_secs()
+        );
     }
     if s.exit == Some(cli.success_exit) {
-        bail!("the CLI exited {} as if the login had succeeded: {}", cli.success_exit, cli_summary(s));
+        bail!(
+            "the CLI exited {} as if the login had succeeded: {}",
+            cli.success_exit,
+            cli_summary(s)
+        );
     }
     if let Some(what) = crash_marks(&s.output) {
-        bail!("the CLI crashed ({what}) instead of saying why: {}", cli_summary(s));
+        bail!(
+            "the CLI crashed ({what}) instead of saying why: {}",
+            cli_summary(s)
+        );
     }
     if let Some(re) = &cli.refusal_output
         && !re.is_match(&s.output)
     {
-        bail!("the CLI's output does not match `[cli] refusal_output` = `{re}`: {}", cli_summary(s));
+        bail!(
+            "the CLI's output does not match `[cli] refusal_output` = `{re}`: {}",
+            cli_summary(s)
+        );
     }
     Ok(())
 }
@@ -192,13 +215,23 @@ async fn says_no_device_flow(w: &mut CheckWorld) -> Result<()> {
     let cli = cli(w)?;
     let s = seen(w)?;
     if s.timed_out {
-        bail!("the CLI was still running after {} s against an IdP without a device authorization endpoint", cli.timeout.as_secs());
+        bail!(
+            "the CLI was still running after {} s against an IdP without a device authorization endpoint",
+            cli.timeout.as_secs()
+        );
     }
     if let Some(what) = crash_marks(&s.output) {
-        bail!("the CLI crashed ({what}) instead of saying the IdP has no device authorization endpoint: {}", cli_summary(s));
+        bail!(
+            "the CLI crashed ({what}) instead of saying the IdP has no device authorization endpoint: {}",
+            cli_summary(s)
+        );
     }
     if s.exit == Some(cli.success_exit) {
-        bail!("the CLI exited {} as if it had logged in: {}", cli.success_exit, cli_summary(s));
+        bail!(
+            "the CLI exited {} as if it had logged in: {}",
+            cli.success_exit,
+            cli_summary(s)
+        );
     }
     if !cli.no_device_flow_output.is_match(&s.output) {
         bail!(
