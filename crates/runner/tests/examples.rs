@@ -15,7 +15,8 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// Every shipped check id.
+/// Every shipped check id of the web app (`Target: app`): the examples are web apps,
+/// whose scenario files describe no [cli] or [api], so runs leave those checks out.
 fn shipped() -> Vec<String> {
     let out = Command::new(env!("CARGO_BIN_EXE_stickler"))
         .current_dir(workspace())
@@ -27,6 +28,7 @@ fn shipped() -> Vec<String> {
         .as_array()
         .expect("a list")
         .iter()
+        .filter(|c| c["target"] == "app")
         .filter_map(|c| c["id"].as_str().map(str::to_string))
         .collect()
 }
