@@ -1221,4 +1221,56 @@ callback_path = "/callback"
             Err(PlaceholderError::Unknown { .. })
         ));
     }
+
+    const CLI_API: &str = r##"
+[cli]
+command = ["cli", "login", "--issuer", "{issuer}", "--client-id", "{cli_client_id}"]
+client_id = "jitsudo-cli"
+verification_url = 'open (\S+)'
+user_code = 'code (\S+)'
+timeout_secs = 20
+[api]
+command = ["api", "--listen", "127.0.0.1:{api_port}", "--audience", "{audience}"]
+env = { SECRET = "{api_client_secret}" }
+ready_url = "{api_url}/healthz"
+audience = "jitsudo-server"
+path = "/api/whoami"
+"##;
+
+    #[test]
+    fn cli_and_api_tables_parse_beside_the_app() {
+        let s = parse(Path::new("s.toml"), &format!("{GOOD}{CLI_API}")).expect("parses");
+        let cli = s.cli.expect("cli");
+        assert_eq!(cli.client_id, "jitsudo-cli");
+        assert_eq!(cli.success_exit, 0);
+        assert_eq!(cli.timeout, Duration::from_secs(20));
+        assert!(cli.no_device_flow_output.is_match("no Device endpoint"));
+        let api = s.api.expect("api");
+        assert_eq!(api.audience, "jitsudo-server");
+        assert_eq!(api.method, reqwest::Method::GET);
+        assert_eq!(api.reject_status, vec![401, 403]);
+        assert!(api.accepts(204) && !api.accepts(401));
+        assert!(parse(Path::new("s.toml"), GOOD).expect("parses").cli.is_none());
+    }
+
+    #[test]
+    fn cli_and_api_errors_name_line_and_key() {
+        let bad = |from: &str, to: &str| err(&format!("{GOOD}{}", CLI_API.replace(from, to)));
+        let e = bad("'code (\\S+)'", "'code ('");
+        assert!(e.starts_with("s.toml:16:") && e.contains("key `user_code` in [cli]") && e.contains("regular expression"), "{e}");
+        let e = bad("{cli_client_id}", "{client_secret}");
+        assert!(e.contains("key `command` in [cli]") && e.contains("unknown placeholder `{client_secret}`"), "{e}");
+        let e = bad("path = \"/api/whoami\"", "path = \"api\"");
+        assert!(e.contains("key `path` in [api]"), "{e}");
+        let e = bad("audience = \"jitsudo-server\"", "audience = \"\"");
+        assert!(e.contains("key `audience` in [api] is empty"), "{e}");
+        let e = bad("timeout_secs = 20", "timeout_secs = 0");
+        assert!(e.contains("key `timeout_secs` in [cli]"), "{e}");
+        let e = bad("timeout_secs = 20", "timeout = 20");
+        assert!(e.contains("unknown key `timeout` in [cli]"), "{e}");
+        let e = bad("ready_url = \"{api_url}/healthz\"", "url = \"http://127.0.0.1:1\"");
+        assert!(e.contains("key `url` in [api]") && e.contains("not supported"), "{e}");
+        let e = bad("path = \"/api/whoami\"", "path = \"/x\"\nmethod = \"G ET\"");
+        assert!(e.contains("key `method` in [api]"), "{e}");
+    }
 }

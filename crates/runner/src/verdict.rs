@@ -421,6 +421,7 @@ mod tests {
             level,
             level_source: "Core".into(),
             exercised_by,
+            target: Target::App,
             source: String::new(),
             why: String::new(),
             fix: String::new(),
@@ -559,5 +560,100 @@ mod tests {
         );
         assert_eq!(j.verdict, Verdict::NotExercised);
         assert!(j.reason.unwrap().contains("authorization endpoint"));
+    }
+
+    fn poll(at_ms: u128, error: Option<&str>) -> JournalEntry {
+        JournalEntry {
+            endpoint: "token".into(),
+            method: "POST".into(),
+            status: if error.is_some() { 400 } else { 200 },
+            grant_type: Some(DEVICE_GRANT.into()),
+            at_ms,
+            error: error.map(str::to_string),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn polls_keep_the_interval_and_add_five_seconds_after_slow_down() {
+        let pending = Some("authorization_pending");
+        let j = vec![poll(0, pending), poll(1000, pending), poll(2010, None)];
+        assert!(poll_pacing(&j, 1).is_ok());
+        let j = vec![poll(0, pending), poll(300, pending)];
+        let e = poll_pacing(&j, 1).unwrap_err();
+        assert!(e.contains("300 ms") && e.contains("1000 ms"), "{e}");
+        // After slow_down the interval grows by 5 s, for good.
+        let slow = Some("slow_down");
+        let j = vec![poll(0, slow), poll(6000, pending), poll(12000, None)];
+        assert!(poll_pacing(&j, 1).is_ok());
+        let j = vec![poll(0, slow), poll(1000, None)];
+        let e = poll_pacing(&j, 1).unwrap_err();
+        assert!(e.contains("slow_down") && e.contains("6000 ms"), "{e}");
+        // The IdP's own measure wins over timestamps.
+        let mut late = poll(100, None);
+        late.since_last_poll_ms = Some(1200);
+        assert!(poll_pacing(&[poll(0, pending), late], 1).is_ok());
+    }
+
+    #[test]
+    fn polling_after_a_final_answer_is_named() {
+        let denied = Some("access_denied");
+        assert!(stopped_polling_after(&[poll(0, None), poll(1000, denied)], "access_denied").is_ok());
+        let e = stopped_polling_after(&[poll(0, denied), poll(1000, denied), poll(2000, denied)], "access_denied").unwrap_err();
+        assert!(e.contains("2 more times"), "{e}");
+        let e = stopped_polling_after(&[poll(0, None)], "expired_token").unwrap_err();
+        assert!(e.contains("never answered"), "{e}");
+    }
+
+    #[test]
+    fn device_checks_count_only_with_a_device_code_poll() {
+        let mut f = facts(vec![entry("discovery", 200, None)]);
+        f.cli = Some(CliObservation {
+            exit: Some(3),
+            output: "error: no device authorization endpoint".into(),
+            ..Default::default()
+        });
+        let e = exercised(Exercise::DevicePoll, &f).unwrap_err();
+        assert!(e.contains("never called a device authorization endpoint"), "{e}");
+        assert!(exercised(Exercise::DeviceAuthorization, &f).is_err());
+        f.journal.push(entry("device_authorization", 200, None));
+        assert!(exercised(Exercise::DeviceAuthorization, &f).is_ok());
+        assert!(exercised(Exercise::DevicePoll, &f).is_err());
+        f.journal.push(poll(5, Some("authorization_pending")));
+        assert!(exercised(Exercise::DevicePoll, &f).is_ok());
+        assert_eq!(cli_summary(f.cli.as_ref().unwrap()), "the CLI exited 3: error: no device authorization endpoint");
+    }
+
+    fn answer(status: Option<u16>) -> ApiObservation {
+        ApiObservation {
+            token: "wrong_aud".into(),
+            request: "GET http://127.0.0.1:1/api".into(),
+            status,
+            body: "x".into(),
+        }
+    }
+
+    #[test]
+    fn api_answers_are_judged_by_status() {
+        use ApiExpect::*;
+        // (expect, status, accepted, refused) -> ok?
+        assert!(api_answer(Refuse, &answer(Some(401)), false, true).is_ok());
+        let e = api_answer(Refuse, &answer(Some(200)), true, false).unwrap_err();
+        assert!(e.contains("accepted the wrong_aud token"), "{e}");
+        let e = api_answer(Refuse, &answer(Some(500)), false, false).unwrap_err();
+        assert!(e.contains("failed with HTTP 500") && e.contains("401/403"), "{e}");
+        assert!(api_answer(Accept, &answer(Some(200)), true, false).is_ok());
+        assert!(api_answer(Accept, &answer(Some(401)), false, true).is_err());
+        assert!(api_answer(NoCrash, &answer(Some(403)), false, true).is_ok());
+        assert!(api_answer(NoCrash, &answer(Some(200)), true, false).is_ok());
+        assert!(api_answer(NoCrash, &answer(Some(502)), false, false).is_err());
+        let e = api_answer(Accept, &answer(None), false, false).unwrap_err();
+        assert!(e.contains("no answer"), "{e}");
+        // The API answered: exercised; nothing answered: not.
+        let mut f = facts(vec![]);
+        f.api.push(answer(None));
+        assert!(exercised(Exercise::ApiRequest, &f).is_err());
+        f.api.push(answer(Some(401)));
+        assert!(exercised(Exercise::ApiRequest, &f).is_ok());
     }
 }
