@@ -199,7 +199,7 @@ fn correct_targets_pass_and_jumpcloud_has_no_device_flow() {
     let case = Case {
         cli_bugs: "",
         api_bugs: "",
-        features: &all,
+        features: all,
         expect: vec![
             ("device.login.1", F),
             ("device.login.2", NE),
@@ -323,6 +323,13 @@ fn each_cli_and_api_bug_fails_exactly_its_checks() {
             api_bugs: "groups-string-crash",
             features: api,
             expect: vec![("bearer_api.tokens.12", F)],
+        },
+        // An issuer configured without its slash refuses every valid token.
+        Case {
+            cli_bugs: "",
+            api_bugs: "issuer-slash-mismatch",
+            features: api,
+            expect: vec![("bearer_api.tokens.1", F), ("bearer_api.tokens.11", W)],
         },
         Case {
             cli_bugs: "",

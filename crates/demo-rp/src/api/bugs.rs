@@ -35,11 +35,15 @@ pub enum Bug {
     /// Lets a token without the groups claim through the group policy (an empty
     /// policy input treated as "no restriction").
     MissingGroupsAllowed,
+    /// Compares `iss` with `--issuer` with its trailing slash the other way round, so
+    /// every valid token is refused (an issuer configured as
+    /// `https://oauth.id.jumpcloud.com` while tokens say `https://oauth.id.jumpcloud.com/`).
+    IssuerSlashMismatch,
 }
 
 impl Bug {
     /// Every bug with its switch name.
-    pub const ALL: [(Bug, &'static str); 11] = [
+    pub const ALL: [(Bug, &'static str); 12] = [
         (Bug::SkipsSignature, "skips-signature"),
         (Bug::AcceptsAlgNone, "accepts-alg-none"),
         (Bug::AcceptsHs256, "accepts-hs256"),
@@ -51,6 +55,7 @@ impl Bug {
         (Bug::NoJwksRefresh, "no-jwks-refresh"),
         (Bug::GroupsStringCrash, "groups-string-crash"),
         (Bug::MissingGroupsAllowed, "missing-groups-allowed"),
+        (Bug::IssuerSlashMismatch, "issuer-slash-mismatch"),
     ];
 }
 

@@ -32,7 +32,7 @@ use verify::{Answer, Expect, SignatureRule};
 #[command(
     name = "demo-api",
     version,
-    after_help = "Bug switches (--bug NAME, repeatable or comma-separated; env DEMO_API_BUGS):\n  skips-signature, accepts-alg-none, accepts-hs256, ignores-aud, ignores-exp, ignores-nbf,\n  ignores-iss, crash-on-bad-token, no-jwks-refresh, groups-string-crash, missing-groups-allowed\n(see the README's `demo-api` section)"
+    after_help = "Bug switches (--bug NAME, repeatable or comma-separated; env DEMO_API_BUGS):\n  skips-signature, accepts-alg-none, accepts-hs256, ignores-aud, ignores-exp, ignores-nbf,\n  ignores-iss, crash-on-bad-token, no-jwks-refresh, groups-string-crash, missing-groups-allowed,\n  issuer-slash-mismatch\n(see the README's `demo-api` section)"
 )]
 struct Args {
     /// The issuer exactly as the IdP publishes it.
@@ -239,7 +239,11 @@ async fn main() -> ExitCode {
     };
     let api = Arc::new(Api {
         expect: Expect {
-            issuer: args.issuer.clone(),
+            issuer: match args.issuer.strip_suffix('/') {
+                Some(bare) if bugs.has(Bug::IssuerSlashMismatch) => bare.to_string(),
+                None if bugs.has(Bug::IssuerSlashMismatch) => format!("{}/", args.issuer),
+                _ => args.issuer.clone(),
+            },
             audience: args.audience.clone(),
             groups_claim: args.groups_claim,
             allowed_groups: args.allowed_groups,
