@@ -1250,16 +1250,30 @@ path = "/api/whoami"
         assert_eq!(api.method, reqwest::Method::GET);
         assert_eq!(api.reject_status, vec![401, 403]);
         assert!(api.accepts(204) && !api.accepts(401));
-        assert!(parse(Path::new("s.toml"), GOOD).expect("parses").cli.is_none());
+        assert!(
+            parse(Path::new("s.toml"), GOOD)
+                .expect("parses")
+                .cli
+                .is_none()
+        );
     }
 
     #[test]
     fn cli_and_api_errors_name_line_and_key() {
         let bad = |from: &str, to: &str| err(&format!("{GOOD}{}", CLI_API.replace(from, to)));
         let e = bad("'code (\\S+)'", "'code ('");
-        assert!(e.starts_with("s.toml:16:") && e.contains("key `user_code` in [cli]") && e.contains("regular expression"), "{e}");
+        assert!(
+            e.starts_with("s.toml:16:")
+                && e.contains("key `user_code` in [cli]")
+                && e.contains("regular expression"),
+            "{e}"
+        );
         let e = bad("{cli_client_id}", "{client_secret}");
-        assert!(e.contains("key `command` in [cli]") && e.contains("unknown placeholder `{client_secret}`"), "{e}");
+        assert!(
+            e.contains("key `command` in [cli]")
+                && e.contains("unknown placeholder `{client_secret}`"),
+            "{e}"
+        );
         let e = bad("path = \"/api/whoami\"", "path = \"api\"");
         assert!(e.contains("key `path` in [api]"), "{e}");
         let e = bad("audience = \"jitsudo-server\"", "audience = \"\"");
@@ -1268,8 +1282,14 @@ path = "/api/whoami"
         assert!(e.contains("key `timeout_secs` in [cli]"), "{e}");
         let e = bad("timeout_secs = 20", "timeout = 20");
         assert!(e.contains("unknown key `timeout` in [cli]"), "{e}");
-        let e = bad("ready_url = \"{api_url}/healthz\"", "url = \"http://127.0.0.1:1\"");
-        assert!(e.contains("key `url` in [api]") && e.contains("not supported"), "{e}");
+        let e = bad(
+            "ready_url = \"{api_url}/healthz\"",
+            "url = \"http://127.0.0.1:1\"",
+        );
+        assert!(
+            e.contains("key `url` in [api]") && e.contains("not supported"),
+            "{e}"
+        );
         let e = bad("path = \"/api/whoami\"", "path = \"/x\"\nmethod = \"G ET\"");
         assert!(e.contains("key `method` in [api]"), "{e}");
     }

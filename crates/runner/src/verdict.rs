@@ -598,8 +598,14 @@ mod tests {
     #[test]
     fn polling_after_a_final_answer_is_named() {
         let denied = Some("access_denied");
-        assert!(stopped_polling_after(&[poll(0, None), poll(1000, denied)], "access_denied").is_ok());
-        let e = stopped_polling_after(&[poll(0, denied), poll(1000, denied), poll(2000, denied)], "access_denied").unwrap_err();
+        assert!(
+            stopped_polling_after(&[poll(0, None), poll(1000, denied)], "access_denied").is_ok()
+        );
+        let e = stopped_polling_after(
+            &[poll(0, denied), poll(1000, denied), poll(2000, denied)],
+            "access_denied",
+        )
+        .unwrap_err();
         assert!(e.contains("2 more times"), "{e}");
         let e = stopped_polling_after(&[poll(0, None)], "expired_token").unwrap_err();
         assert!(e.contains("never answered"), "{e}");
@@ -614,14 +620,20 @@ mod tests {
             ..Default::default()
         });
         let e = exercised(Exercise::DevicePoll, &f).unwrap_err();
-        assert!(e.contains("never called a device authorization endpoint"), "{e}");
+        assert!(
+            e.contains("never called a device authorization endpoint"),
+            "{e}"
+        );
         assert!(exercised(Exercise::DeviceAuthorization, &f).is_err());
         f.journal.push(entry("device_authorization", 200, None));
         assert!(exercised(Exercise::DeviceAuthorization, &f).is_ok());
         assert!(exercised(Exercise::DevicePoll, &f).is_err());
         f.journal.push(poll(5, Some("authorization_pending")));
         assert!(exercised(Exercise::DevicePoll, &f).is_ok());
-        assert_eq!(cli_summary(f.cli.as_ref().unwrap()), "the CLI exited 3: error: no device authorization endpoint");
+        assert_eq!(
+            cli_summary(f.cli.as_ref().unwrap()),
+            "the CLI exited 3: error: no device authorization endpoint"
+        );
     }
 
     fn answer(status: Option<u16>) -> ApiObservation {
@@ -641,7 +653,10 @@ mod tests {
         let e = api_answer(Refuse, &answer(Some(200)), true, false).unwrap_err();
         assert!(e.contains("accepted the wrong_aud token"), "{e}");
         let e = api_answer(Refuse, &answer(Some(500)), false, false).unwrap_err();
-        assert!(e.contains("failed with HTTP 500") && e.contains("401/403"), "{e}");
+        assert!(
+            e.contains("failed with HTTP 500") && e.contains("401/403"),
+            "{e}"
+        );
         assert!(api_answer(Accept, &answer(Some(200)), true, false).is_ok());
         assert!(api_answer(Accept, &answer(Some(401)), false, true).is_err());
         assert!(api_answer(NoCrash, &answer(Some(403)), false, true).is_ok());
