@@ -369,6 +369,7 @@ async fn run_checks(
                         .map_err(|e| environment(format!("the app's build step failed: {e}")))?;
                 }
                 preflight(&scenario, &idp, report_dir).await?;
+                api_preflight(&scenario, &idp, report_dir).await?;
                 Ok(AppTarget::Managed {
                     command: command.clone(),
                 })
@@ -500,6 +501,58 @@ async fn preflight(
         }
         Err(e) => Err(environment(format!(
             "the app did not start even against a lenient IdP, so no check can run: {e}\nFix the [app] command in {} (log: {})",
+            scenario.path.display(),
+            log.display()
+        ))),
+    }
+}
+
+/// Starts the scenario's API once against a lenient tenant, as [`preflight`] does for the
+/// app: a broken `[api]` command is an environment error, not a row of API checks that
+/// were never exercised.
+async fn api_preflight(
+    scenario: &ScenarioFile,
+    idp: &IdpClient,
+    report_dir: &std::path::Path,
+) -> Result<(), Stop> {
+    let Some(api) = &scenario.api else {
+        return Ok(());
+    };
+    let spec = TenantSpec {
+        name: None,
+        profile: Some(Profile::Lenient),
+        clients: vec![ClientSpec {
+            client_id: Some(api.audience.clone()),
+            redirect_uris: vec![crate::world::UNUSED_REDIRECT_URI.into()],
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let tenant = idp
+        .create_tenant(&spec)
+        .await
+        .map_err(|e| environment(format!("{e:#}")))?;
+    let port = crate::app::free_port().map_err(|e| environment(e.to_string()))?;
+    let mut vars = Placeholders::with_known(&scenario::API_PLACEHOLDERS);
+    vars.set("idp_url", idp.base());
+    vars.set_tenant(&tenant);
+    vars.set("audience", &api.audience);
+    if let Some(c) = tenant.clients.first() {
+        vars.set("api_client_secret", &c.client_secret);
+    }
+    vars.set("api_port", &port.to_string());
+    vars.set("api_url", &format!("http://127.0.0.1:{port}"));
+    let log = report_dir.join("preflight-api.log");
+    let _ = std::fs::remove_file(&log);
+    let started = ManagedApp::start(&api.command, &vars, &log, api.ready_timeout).await;
+    let _ = idp.delete_tenant(&tenant.name).await;
+    match started {
+        Ok(app) => {
+            app.stop().await;
+            Ok(())
+        }
+        Err(e) => Err(environment(format!(
+            "the API did not start even against a lenient IdP, so no API check can run: {e}\nFix the [api] command in {} (log: {})",
             scenario.path.display(),
             log.display()
         ))),

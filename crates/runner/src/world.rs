@@ -20,7 +20,7 @@ pub const DEFAULT_APP_GROUPS: [&str; 2] = ["Engineering", "Admins"];
 
 /// The redirect URI registered for the API's client (a web client at the IdP, as the
 /// admin registers a resource server), which never signs anyone in.
-const UNUSED_REDIRECT_URI: &str = "http://127.0.0.1/unused";
+pub const UNUSED_REDIRECT_URI: &str = "http://127.0.0.1/unused";
 
 /// One check's state.
 #[derive(Debug, cucumber::World)]

@@ -405,3 +405,37 @@ fn a_web_only_scenario_leaves_cli_and_api_checks_out() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("needs a [cli] table"), "{stderr}");
 }
+
+/// An API that does not start is an environment error (exit 3) before any check.
+#[test]
+fn a_broken_api_command_is_an_environment_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ws = std::path::absolute(workspace()).expect("absolute");
+    let text = std::fs::read_to_string(workspace().join("scenarios/jitsudo-demo.toml"))
+        .expect("read")
+        .replace(
+            "workdir = \"..\"",
+            &format!("workdir = {:?}", ws.display().to_string()),
+        )
+        .replace("\"../features/", &format!("\"{}/features/", ws.display()))
+        .replace(
+            "\"target/debug/demo-api\",",
+            "\"target/debug/demo-api\", \"--no-such-flag\",",
+        );
+    let file = dir.path().join("broken-api.toml");
+    std::fs::write(&file, text).expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_stickler"))
+        .current_dir(workspace())
+        .arg("run")
+        .arg(&file)
+        .args(["--features", BEARER, "--report-dir"])
+        .arg(dir.path().join("report"))
+        .output()
+        .expect("stickler runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("the API did not start") && stderr.contains("[api] command"),
+        "{stderr}"
+    );
+}

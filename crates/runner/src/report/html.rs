@@ -219,6 +219,40 @@ fn last_page(o: &Observation) -> Markup {
     }
 }
 
+/// What the CLI under test ended on.
+fn cli_run(c: &crate::evidence::CliObservation) -> Markup {
+    html! {
+        h3 { "The CLI's run" }
+        dl.facts.cli {
+            dt { "Command" } dd { code { (c.command) } }
+            dt { "Ended" } dd { (crate::verdict::cli_summary(c).split(':').next().unwrap_or_default()) }
+            @if let Some(u) = &c.verification_url { dt { "Verification URL" } dd { code { (u) } } }
+            @if let Some(u) = &c.user_code { dt { "User code" } dd { code { (u) } } }
+        }
+        @if !c.output.is_empty() { pre.cli-output { (c.output) } }
+    }
+}
+
+/// What the API under test answered, one row per token.
+fn api_answers(answers: &[crate::evidence::ApiObservation]) -> Markup {
+    html! {
+        h3 { "The API's answers" }
+        table.api {
+            thead { tr { th { "token" } th { "request" } th { "status" } th { "body" } } }
+            tbody {
+                @for a in answers {
+                    tr {
+                        td { (a.token) }
+                        td { code { (a.request) } }
+                        td { @if let Some(s) = a.status { (s) } @else { "no answer" } }
+                        td { (a.body) }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The screenshot as a `data:` URL, when the file exists and is a PNG.
 fn screenshot_data(path: &Path) -> Option<String> {
     let bytes = std::fs::read(path).ok()?;
@@ -378,6 +412,8 @@ fn check(r: &CheckRecord) -> Markup {
                     dt { "Started" } dd { (when(&r.started_at)) ", took " (seconds(r.duration_ms)) }
                 }
                 @if let Some(o) = &r.observation { (last_page(o)) }
+                @if let Some(c) = &r.cli { (cli_run(c)) }
+                @if !r.api.is_empty() { (api_answers(&r.api)) }
                 @if let Some(src) = &shot {
                     h3 { "Screenshot" }
                     figure {
@@ -522,6 +558,32 @@ mod tests {
         assert!(page.contains("<p class=\"closing\" id=\"closing\">0 passed, 0 failed</p>"));
         assert!(page.contains("<span class=\"n\" id=\"count-failed\">0</span>"));
         assert!(!page.contains("<details"));
+    }
+
+    #[test]
+    fn cli_runs_and_api_answers_are_shown_escaped() {
+        let mut rs = records();
+        rs[0].cli = Some(crate::evidence::CliObservation {
+            command: "demo-cli login".into(),
+            exit: Some(1),
+            output: "error: <denied>".into(),
+            user_code: Some("BCDF-GHJK".into()),
+            ..Default::default()
+        });
+        rs[1].api = vec![crate::evidence::ApiObservation {
+            token: "alg_none".into(),
+            request: "GET http://127.0.0.1:1/api".into(),
+            status: Some(200),
+            body: "{\"sub\":\"<x>\"}".into(),
+        }];
+        let page = html_report(&rs);
+        assert!(
+            page.contains("The CLI's run") && page.contains("the CLI exited 1"),
+            "{page}"
+        );
+        assert!(page.contains("error: &lt;denied&gt;") && page.contains("BCDF-GHJK"));
+        assert!(page.contains("The API's answers") && page.contains("<td>alg_none</td>"));
+        assert!(page.contains("&lt;x&gt;"));
     }
 
     #[test]
