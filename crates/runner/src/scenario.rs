@@ -10,7 +10,7 @@ use toml::Spanned;
 
 #[path = "scenario_targets.rs"]
 mod targets;
-pub use targets::{API_PLACEHOLDERS, ApiTarget, CLI_PLACEHOLDERS, CliTarget};
+pub use targets::{API_PLACEHOLDERS, ApiTarget, ApiToken, CLI_PLACEHOLDERS, CliTarget};
 
 /// The placeholders the app's command, environment and URLs may use.
 pub const KNOWN_PLACEHOLDERS: [&str; 9] = [
@@ -1250,6 +1250,7 @@ path = "/api/whoami"
         assert_eq!(api.method, reqwest::Method::GET);
         assert_eq!(api.reject_status, vec![401, 403]);
         assert!(api.accepts(204) && !api.accepts(401));
+        assert_eq!(api.token, ApiToken::IdToken);
         assert!(
             parse(Path::new("s.toml"), GOOD)
                 .expect("parses")
@@ -1278,6 +1279,11 @@ path = "/api/whoami"
         assert!(e.contains("key `path` in [api]"), "{e}");
         let e = bad("audience = \"jitsudo-server\"", "audience = \"\"");
         assert!(e.contains("key `audience` in [api] is empty"), "{e}");
+        let e = bad("path = \"/api/whoami\"", "path = \"/x\"\ntoken = \"jwt\"");
+        assert!(
+            e.contains("key `token` in [api]") && e.contains("access_token"),
+            "{e}"
+        );
         let e = bad("timeout_secs = 20", "timeout_secs = 0");
         assert!(e.contains("key `timeout_secs` in [cli]"), "{e}");
         let e = bad("timeout_secs = 20", "timeout = 20");

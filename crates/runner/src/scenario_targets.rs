@@ -83,6 +83,8 @@ pub(super) struct RawApi {
     accept_status: Option<Spanned<Vec<u16>>>,
     #[serde(default)]
     reject_status: Option<Spanned<Vec<u16>>>,
+    #[serde(default)]
+    token: Option<Spanned<String>>,
 }
 
 /// A CLI that logs in with the device authorization grant (`[cli]`).
@@ -127,6 +129,28 @@ pub struct ApiTarget {
     pub accept_status: Vec<u16>,
     /// Statuses that mean "refused".
     pub reject_status: Vec<u16>,
+    /// Which token the API takes: `id_token` (jitsudo's server takes the CLI's ID token)
+    /// or `access_token` (a JWT access token, RFC 9068; its tenants then issue them).
+    pub token: ApiToken,
+}
+
+/// The kind of token an API takes as bearer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiToken {
+    /// An ID token.
+    IdToken,
+    /// A JWT access token (RFC 9068).
+    AccessToken,
+}
+
+impl ApiToken {
+    /// Its name in scenario files and in the admin API's `kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiToken::IdToken => "id_token",
+            ApiToken::AccessToken => "access_token",
+        }
+    }
 }
 
 impl Validator<'_> {
@@ -341,6 +365,20 @@ impl Validator<'_> {
                 None => Ok(default.to_vec()),
             }
         };
+        let token = match &raw.token {
+            None => ApiToken::IdToken,
+            Some(t) if t.get_ref() == "id_token" => ApiToken::IdToken,
+            Some(t) if t.get_ref() == "access_token" => ApiToken::AccessToken,
+            Some(t) => {
+                return self.err(
+                    t.span(),
+                    format!(
+                        "key `token` in [api]: `{}` is not `id_token` or `access_token`",
+                        t.get_ref()
+                    ),
+                );
+            }
+        };
         let accept_status = statuses("accept_status", raw.accept_status, &[])?;
         let reject_status = statuses("reject_status", raw.reject_status, &[401, 403])?;
         Ok(ApiTarget {
@@ -356,6 +394,7 @@ impl Validator<'_> {
             path: raw.path.into_inner(),
             accept_status,
             reject_status,
+            token,
         })
     }
 }

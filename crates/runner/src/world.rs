@@ -291,6 +291,15 @@ impl CheckWorld {
                 ..Default::default()
             });
         }
+        // An API that takes access tokens gets JWT ones (RFC 9068), unless a check or the
+        // scenario file says otherwise.
+        if api.is_some_and(|a| a.token == crate::scenario::ApiToken::AccessToken)
+            && !env.scenario.quirks.contains_key("access_token_format")
+        {
+            self.quirks
+                .entry("access_token_format")
+                .or_insert(Value::String("jwt".into()));
+        }
         let spec = TenantSpec {
             name: None,
             profile: Some(self.profile),

@@ -176,6 +176,59 @@ fn matrix(scenario: &Path, cases: &[Case]) -> (Vec<String>, BTreeSet<String>, Ve
     (problems, caught, outcomes)
 }
 
+/// `scenarios/jitsudo-demo.toml` changed by `edit`, written into `dir` with absolute
+/// paths.
+fn variant(dir: &Path, name: &str, edit: impl Fn(String) -> String) -> PathBuf {
+    let ws = std::path::absolute(workspace()).expect("absolute");
+    let text = std::fs::read_to_string(workspace().join("scenarios/jitsudo-demo.toml"))
+        .expect("read")
+        .replace(
+            "workdir = \"..\"",
+            &format!("workdir = {:?}", ws.display().to_string()),
+        )
+        .replace("\"../features/", &format!("\"{}/features/", ws.display()));
+    let file = dir.join(name);
+    std::fs::write(&file, edit(text)).expect("write");
+    file
+}
+
+/// An API that takes JWT access tokens (RFC 9068) instead of ID tokens: the same checks,
+/// the same verdicts.
+#[test]
+fn an_api_on_access_tokens_is_checked_the_same_way() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = variant(dir.path(), "access-tokens.toml", |t| {
+        t.replace(
+            "path = \"/api/whoami\"",
+            "path = \"/api/whoami\"\ntoken = \"access_token\"",
+        )
+    });
+    let api: &'static [&str] = &[BEARER];
+    let (problems, _, _) = matrix(
+        &file,
+        &[
+            Case {
+                cli_bugs: "",
+                api_bugs: "",
+                features: api,
+                expect: vec![],
+            },
+            Case {
+                cli_bugs: "",
+                api_bugs: "skips-signature",
+                features: api,
+                expect: vec![
+                    ("bearer_api.tokens.7", F),
+                    ("bearer_api.tokens.8", F),
+                    ("bearer_api.tokens.9", F),
+                    ("bearer_api.tokens.10", F),
+                ],
+            },
+        ],
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 #[test]
 fn correct_targets_pass_and_jumpcloud_has_no_device_flow() {
     let scenario = workspace().join("scenarios/jitsudo-demo.toml");
@@ -207,17 +260,9 @@ fn correct_targets_pass_and_jumpcloud_has_no_device_flow() {
     // reason and the fix; the checks that need polls are not exercised and point at it;
     // the clear-message check passes; the API checks are unaffected.
     let dir = tempfile::tempdir().expect("tempdir");
-    let ws = std::path::absolute(workspace()).expect("absolute");
-    let text = std::fs::read_to_string(&scenario)
-        .expect("read")
-        .replace("profile = \"lenient\"", "profile = \"jumpcloud\"")
-        .replace(
-            "workdir = \"..\"",
-            &format!("workdir = {:?}", ws.display().to_string()),
-        )
-        .replace("\"../features/", &format!("\"{}/features/", ws.display()));
-    let jc = dir.path().join("jitsudo-jumpcloud.toml");
-    std::fs::write(&jc, text).expect("write");
+    let jc = variant(dir.path(), "jitsudo-jumpcloud.toml", |t| {
+        t.replace("profile = \"lenient\"", "profile = \"jumpcloud\"")
+    });
     let case = Case {
         cli_bugs: "",
         api_bugs: "",
@@ -410,20 +455,12 @@ fn a_web_only_scenario_leaves_cli_and_api_checks_out() {
 #[test]
 fn a_broken_api_command_is_an_environment_error() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let ws = std::path::absolute(workspace()).expect("absolute");
-    let text = std::fs::read_to_string(workspace().join("scenarios/jitsudo-demo.toml"))
-        .expect("read")
-        .replace(
-            "workdir = \"..\"",
-            &format!("workdir = {:?}", ws.display().to_string()),
-        )
-        .replace("\"../features/", &format!("\"{}/features/", ws.display()))
-        .replace(
+    let file = variant(dir.path(), "broken-api.toml", |t| {
+        t.replace(
             "\"target/debug/demo-api\",",
             "\"target/debug/demo-api\", \"--no-such-flag\",",
-        );
-    let file = dir.path().join("broken-api.toml");
-    std::fs::write(&file, text).expect("write");
+        )
+    });
     let out = Command::new(env!("CARGO_BIN_EXE_stickler"))
         .current_dir(workspace())
         .arg("run")

@@ -18,7 +18,8 @@ fn api(w: &CheckWorld) -> Result<ApiTarget> {
         .ok_or_else(|| anyhow!("this check needs an API, and the scenario file has no [api] table"))
 }
 
-/// Mints `user`'s ID token for the API's audience with `bend` applied, and sends it.
+/// Mints `user`'s token for the API's audience (an ID token, or a JWT access token as
+/// `[api] token` says) with `bend` applied, and sends it.
 async fn send(w: &mut CheckWorld, user: &str, label: &str, bend: Map<String, Value>) -> Result<()> {
     w.ensure_target(Target::Api).await?;
     let api = api(w)?;
@@ -27,7 +28,7 @@ async fn send(w: &mut CheckWorld, user: &str, label: &str, bend: Map<String, Val
         "client_id": api.audience,
         "user": user,
         "scope": "openid email profile groups",
-        "kind": "id_token",
+        "kind": api.token.as_str(),
     });
     if let Some(r) = request.as_object_mut() {
         r.extend(bend);
