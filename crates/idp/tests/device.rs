@@ -586,7 +586,7 @@ async fn the_journal_masks_device_and_user_codes_and_names_each_step() {
         .filter(|e| e["endpoint"] == "device_verify")
         .map(|e| e["outcome"].as_str().unwrap())
         .collect();
-    assert_eq!(outcomes, ["code_form", "login_page", "approved"]);
+    assert_eq!(outcomes, ["ok", "login_page", "approved"]);
     let verify = journal.iter().find(|e| e["outcome"] == "approved").unwrap();
     assert_eq!(
         verify["params"]["user_code"],

@@ -9,7 +9,7 @@ use super::token::{issue, not_allowed_grant};
 use super::{Req, finish_json, finish_ok, pages};
 use crate::device::{DeviceRecord, DeviceStatus, new_user_code, normalize_user_code};
 use crate::error::OAuthError;
-use crate::journal::JournalEntry;
+use crate::journal::{Endpoint, JournalEntry, Outcome};
 use crate::model::{Client, DEVICE_CODE_GRANT};
 use crate::params::Params;
 use crate::quirks::Quirks;
@@ -32,8 +32,8 @@ pub fn device_authorization(tenant: &Tenant, req: Req) -> Response {
     let quirks = tenant.lock().quirks.clone();
     let style = quirks.error_style;
     let form = req.form.clone().unwrap_or_default();
-    let mut entry = JournalEntry::new("device_authorization", "POST", &form.0);
-    entry.client_auth = Some(observed_method(&req.headers, &form).into());
+    let mut entry = JournalEntry::new(Endpoint::DeviceAuthorization, "POST", &form.0);
+    entry.client_auth = Some(observed_method(&req.headers, &form));
     if req.form.is_none() || form.0.is_empty() {
         let e = OAuthError::invalid_request().hint(
             "The POST body can not be empty. The body must be 'application/x-www-form-urlencoded'.",
@@ -236,7 +236,7 @@ enum Step {
 /// `#device-denied`; an unknown or expired code shows `#device-error`.
 pub fn verify(tenant: &Tenant, req: Req) -> Response {
     let params = req.params();
-    let mut entry = JournalEntry::new("device_verify", req.method.as_str(), &params.0);
+    let mut entry = JournalEntry::new(Endpoint::DeviceVerify, req.method.as_str(), &params.0);
     let quirks = tenant.lock().quirks.clone();
     let action = tenant.url(EndpointPaths::of(quirks.endpoint_layout).device_verify);
     let entered = params.get("user_code").unwrap_or("");
@@ -248,7 +248,7 @@ pub fn verify(tenant: &Tenant, req: Req) -> Response {
     };
     if let Step::CodeForm = step {
         entry.status = 200;
-        entry.outcome = "code_form".into();
+        entry.outcome = Outcome::Ok;
         tenant.record(entry);
         return code_form(&action, entered, StatusCode::OK);
     }
@@ -264,7 +264,7 @@ pub fn verify(tenant: &Tenant, req: Req) -> Response {
     let refuse = |mut entry: JournalEntry, err: OAuthError| {
         let description = err.description_in(quirks.error_style);
         entry.status = 400;
-        entry.outcome = "error_page".into();
+        entry.outcome = Outcome::ErrorPage;
         entry.error = Some(err.code.into());
         entry.error_description = Some(description.clone());
         tenant.record(entry);
@@ -309,7 +309,7 @@ pub fn verify(tenant: &Tenant, req: Req) -> Response {
         Step::CodeForm => unreachable!("answered above"),
         Step::Continue => {
             entry.status = 200;
-            entry.outcome = "login_page".into();
+            entry.outcome = Outcome::LoginPage;
             tenant.record(entry);
             login(tenant, &action, &record.user_code, &client.name, None)
         }
@@ -317,7 +317,7 @@ pub fn verify(tenant: &Tenant, req: Req) -> Response {
             let reason = "The user declined the request.".to_string();
             set_status(DeviceStatus::Denied { reason });
             entry.status = 200;
-            entry.outcome = "denied".into();
+            entry.outcome = Outcome::Denied;
             entry.error = Some("access_denied".into());
             tenant.record(entry);
             denied_page(
@@ -331,7 +331,7 @@ pub fn verify(tenant: &Tenant, req: Req) -> Response {
             let user = tenant.lock().users.get(username).cloned();
             let Some(user) = user.filter(|u| u.password == password) else {
                 entry.status = 401;
-                entry.outcome = "login_page".into();
+                entry.outcome = Outcome::LoginPage;
                 entry.error = Some("wrong_credentials".into());
                 tenant.record(entry);
                 return login(
@@ -356,7 +356,7 @@ pub fn verify(tenant: &Tenant, req: Req) -> Response {
                     reason: reason.clone(),
                 });
                 entry.status = 403;
-                entry.outcome = "denied".into();
+                entry.outcome = Outcome::Denied;
                 entry.error = Some("access_denied".into());
                 entry.error_description = Some(reason.clone());
                 tenant.record(entry);
@@ -367,7 +367,7 @@ pub fn verify(tenant: &Tenant, req: Req) -> Response {
                 auth_time: t,
             });
             entry.status = 200;
-            entry.outcome = "approved".into();
+            entry.outcome = Outcome::Approved;
             tenant.record(entry);
             approved_page(&client.name)
         }
