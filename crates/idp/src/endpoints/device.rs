@@ -171,7 +171,7 @@ pub(super) fn poll(
         entry.since_last_poll_ms = since;
         rec.last_poll_ms = Some(at);
         if rec.status == DeviceStatus::Redeemed {
-            return Err(OAuthError::invalid_grant().hint("The device code has already been used."));
+            return Err(already_used());
         }
         if rec.expires_at <= t {
             return Err(OAuthError::expired_token());
@@ -212,17 +212,20 @@ pub(super) fn poll(
                     nonce: None,
                 }
             }
-            DeviceStatus::Redeemed => unreachable!("answered above"),
+            DeviceStatus::Redeemed => return Err(already_used()),
         }
     };
     let family = uuid::Uuid::new_v4().to_string();
     issue(tenant, q, client, &grant, None, family, t)
 }
 
-/// What the verification page was asked to do.
+/// A device code is single use (RFC 8628 §3.5 `invalid_grant`).
+fn already_used() -> OAuthError {
+    OAuthError::invalid_grant().hint("The device code has already been used.")
+}
+
+/// What a `POST` to the verification page asks for.
 enum Step {
-    /// Show the user-code form (`GET`, optionally pre-filled).
-    CodeForm,
     /// The user code was entered: show the login form.
     Continue,
     /// Sign in and allow.
@@ -240,18 +243,18 @@ pub fn verify(tenant: &Tenant, req: Req) -> Response {
     let quirks = tenant.lock().quirks.clone();
     let action = tenant.url(EndpointPaths::of(quirks.endpoint_layout).device_verify);
     let entered = params.get("user_code").unwrap_or("");
-    let step = match (req.method == axum::http::Method::POST, params.get("action")) {
-        (false, _) => Step::CodeForm,
-        (true, Some("deny")) => Step::Deny,
-        (true, Some("sign_in")) => Step::SignIn,
-        (true, _) => Step::Continue,
-    };
-    if let Step::CodeForm = step {
+    if req.method != axum::http::Method::POST {
+        // The user-code form, pre-filled from `?user_code=`.
         entry.status = 200;
         entry.outcome = Outcome::Ok;
         tenant.record(entry);
         return code_form(&action, entered, StatusCode::OK);
     }
+    let step = match params.get("action") {
+        Some("deny") => Step::Deny,
+        Some("sign_in") => Step::SignIn,
+        _ => Step::Continue,
+    };
     let t = now();
     let wanted = normalize_user_code(entered);
     let found = {
@@ -306,7 +309,6 @@ pub fn verify(tenant: &Tenant, req: Req) -> Response {
         }
     };
     match step {
-        Step::CodeForm => unreachable!("answered above"),
         Step::Continue => {
             entry.status = 200;
             entry.outcome = Outcome::LoginPage;
