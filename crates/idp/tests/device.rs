@@ -174,7 +174,14 @@ async fn discovery_has_the_device_endpoint_only_where_the_profile_serves_device_
         jc_on.disco["device_authorization_endpoint"],
         jc_on.url("/oauth2/device/auth")
     );
-    let v = started(&jc_on, Auth::IdOnly(CLI), "openid").await;
+    let resp = start(&jc_on, Auth::IdOnly(CLI), "openid").await;
+    assert_eq!(
+        resp.headers()["content-type"],
+        "application/json;charset=UTF-8",
+        "fosite's bytes"
+    );
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let v: Value = resp.json().await.unwrap();
     assert_eq!(v["verification_uri"], jc_on.url("/oauth2/device/verify"));
     assert!(v["device_code"].as_str().unwrap().starts_with("ory_dc_"));
 }

@@ -54,7 +54,17 @@ pub fn device_authorization(tenant: &Tenant, req: Req) -> Response {
     };
     entry.client_id = Some(client.client_id.clone());
     match start(tenant, &quirks, &client, &form) {
-        Ok(body) => finish_ok(tenant, entry, body),
+        Ok(body) => {
+            let mut resp = finish_ok(tenant, entry, body);
+            // fosite writes the device response as it writes token responses.
+            if let Some(ct) = style.token_content_type() {
+                resp.headers_mut().insert(
+                    axum::http::header::CONTENT_TYPE,
+                    axum::http::HeaderValue::from_static(ct),
+                );
+            }
+            resp
+        }
         Err(e) => finish_json(tenant, entry, e, style),
     }
 }
