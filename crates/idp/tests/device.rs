@@ -184,6 +184,20 @@ async fn discovery_has_the_device_endpoint_only_where_the_profile_serves_device_
     let v: Value = resp.json().await.unwrap();
     assert_eq!(v["verification_uri"], jc_on.url("/oauth2/device/verify"));
     assert!(v["device_code"].as_str().unwrap().starts_with("ory_dc_"));
+    // fosite's words for the polling errors.
+    let dc = v["device_code"].as_str().unwrap();
+    let (error, description) = poll_error(&jc_on, Auth::IdOnly(CLI), dc).await;
+    assert_eq!(error, "authorization_pending");
+    assert_eq!(
+        description,
+        "The authorization request is still pending as the end user hasn't yet completed the user-interaction steps."
+    );
+    let (error, description) = poll_error(&jc_on, Auth::IdOnly(CLI), dc).await;
+    assert_eq!(error, "slow_down");
+    assert_eq!(
+        description,
+        "The authorization request was rate-limited to prevent system overload. Ensure that you don't call the token endpoint sooner than the polling interval (10 seconds)."
+    );
 }
 
 #[tokio::test]
@@ -363,10 +377,16 @@ async fn polling_too_fast_is_slow_down_and_the_interval_grows_by_five_seconds() 
     );
     let (error, description) = poll_error(&t, Auth::IdOnly(CLI), dc).await;
     assert_eq!(error, "slow_down");
-    assert!(description.contains("every 6 seconds"), "{description}");
+    assert!(
+        description.contains("polling interval (6 seconds)"),
+        "{description}"
+    );
     let (error, description) = poll_error(&t, Auth::IdOnly(CLI), dc).await;
     assert_eq!(error, "slow_down");
-    assert!(description.contains("every 11 seconds"), "{description}");
+    assert!(
+        description.contains("polling interval (11 seconds)"),
+        "{description}"
+    );
     // A code polled at its interval is only pending.
     let v = started(&t, Auth::IdOnly(CLI), "openid").await;
     let dc = v["device_code"].as_str().unwrap();
@@ -427,7 +447,10 @@ async fn the_slow_down_first_poll_misbehaviour_answers_slow_down_however_late() 
     let dc = v["device_code"].as_str().unwrap();
     let (error, description) = poll_error(&t, Auth::IdOnly(CLI), dc).await;
     assert_eq!(error, "slow_down");
-    assert!(description.contains("every 5 seconds"), "{description}");
+    assert!(
+        description.contains("polling interval (5 seconds)"),
+        "{description}"
+    );
 }
 
 #[tokio::test]

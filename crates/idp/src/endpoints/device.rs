@@ -191,8 +191,9 @@ pub(super) fn poll(
         });
         if too_soon || (since.is_none() && q.device_slow_down_first_poll) {
             rec.interval_secs = rec.interval_secs.saturating_add(5);
+            // fosite's hint, with the interval now in force for this code.
             return Err(OAuthError::slow_down().hint(format!(
-                "Poll at most once every {} seconds.",
+                "Ensure that you don't call the token endpoint sooner than the polling interval ({} seconds).",
                 rec.interval_secs
             )));
         }
