@@ -314,8 +314,11 @@ pub fn verify(tenant: &Tenant, req: Req) -> Response {
             OAuthError::invalid_client().hint("The OAuth 2.0 Client was deleted."),
         );
     };
+    // Only a pending code changes: two submissions at once cannot re-open a redeemed one.
     let set_status = |status: DeviceStatus| {
-        if let Some(r) = tenant.lock().device_codes.get_mut(&device_code) {
+        if let Some(r) = tenant.lock().device_codes.get_mut(&device_code)
+            && r.status == DeviceStatus::Pending
+        {
             r.status = status;
         }
     };
