@@ -1,9 +1,8 @@
-//! OAuth 2.0 errors as values: code, status, fosite description and hint, rendered in
-//! the tenant's error style (RFC 6749 §5.2, fosite `errors.go`).
+//! OAuth 2.0 errors as values: code, status, fosite description and hint (RFC 6749
+//! §5.2, fosite `errors.go`). How they are worded and delivered is the dialect's
+//! business (`dialect.rs`).
 
-use crate::quirks::ErrorStyle;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 
 /// An OAuth error, before it is rendered for a profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,13 +82,13 @@ oauth_errors! {
     /// Not an OAuth code: wrong HTTP method.
     method_not_allowed => "invalid_request", METHOD_NOT_ALLOWED,
         "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.";
-    /// RFC 8628 §3.5 `authorization_pending`.
+    /// RFC 8628 §3.5 `authorization_pending` (fosite `ErrAuthorizationPending`).
     authorization_pending => "authorization_pending", BAD_REQUEST,
         "The authorization request is still pending as the end user hasn't yet completed the user-interaction steps.";
-    /// RFC 8628 §3.5 `slow_down`.
+    /// RFC 8628 §3.5 `slow_down` (fosite `ErrSlowDown`).
     slow_down => "slow_down", BAD_REQUEST,
-        "The authorization request is still pending and polling should continue, but the interval must be increased by 5 seconds for this and all subsequent requests.";
-    /// RFC 8628 §3.5 `expired_token`.
+        "The authorization request was rate-limited to prevent system overload.";
+    /// RFC 8628 §3.5 `expired_token` (fosite `ErrDeviceExpiredToken`).
     expired_token => "expired_token", BAD_REQUEST,
         "The device_code has expired, and the device authorization session has concluded.";
     /// RFC 6749 `server_error`.
@@ -108,74 +107,5 @@ impl OAuthError {
     pub fn status(mut self, status: StatusCode) -> Self {
         self.status = status;
         self
-    }
-
-    /// The `error_description` as the style renders it.
-    pub fn description_in(&self, style: ErrorStyle) -> String {
-        match style {
-            // fosite `RFC6749Error.GetDescription`: description + " " + hint, `"` → `'`.
-            ErrorStyle::Fosite => {
-                let mut d = self.description.to_string();
-                if let Some(h) = &self.hint {
-                    d.push(' ');
-                    d.push_str(h);
-                }
-                d.replace('"', "'")
-            }
-            ErrorStyle::Rfc6749 => self
-                .hint
-                .clone()
-                .unwrap_or_else(|| self.description.to_string()),
-        }
-    }
-
-    /// The JSON body `{"error":…,"error_description":…}`.
-    pub fn json_body(&self, style: ErrorStyle) -> serde_json::Value {
-        serde_json::json!({ "error": self.code, "error_description": self.description_in(style) })
-    }
-
-    /// A JSON error response as the token, revocation and admin endpoints send it.
-    pub fn into_json_response(self, style: ErrorStyle) -> Response {
-        let body = self.json_body(style).to_string();
-        let mut resp = (self.status, body).into_response();
-        let h = resp.headers_mut();
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json;charset=UTF-8"),
-        );
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-        resp
-    }
-}
-
-impl std::fmt::Display for OAuthError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: {}",
-            self.code,
-            self.description_in(ErrorStyle::Fosite)
-        )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fosite_joins_hint_and_swaps_quotes() {
-        let e = OAuthError::invalid_state().hint("Request parameter \"state\" must be at least be 8 characters long to ensure sufficient entropy.");
-        assert_eq!(
-            e.description_in(ErrorStyle::Fosite),
-            "The state is missing or does not have enough characters and is therefore considered too weak. Request parameter 'state' must be at least be 8 characters long to ensure sufficient entropy."
-        );
-    }
-
-    #[test]
-    fn rfc_style_prefers_the_hint() {
-        let e = OAuthError::invalid_grant().hint("code expired");
-        assert_eq!(e.description_in(ErrorStyle::Rfc6749), "code expired");
     }
 }

@@ -2,10 +2,10 @@
 //! manual-testing callback page) and starting and stopping it on a socket.
 
 use crate::admin;
+use crate::dialect::ErrorDialect;
 use crate::endpoints::{self, code_catcher};
 use crate::error::OAuthError;
 use crate::model::TenantSpec;
-use crate::quirks::ErrorStyle;
 use crate::tenant::{DEFAULT_TENANT, SpecError, Tenant, TenantInfo};
 use axum::Router;
 use axum::body::Body;
@@ -132,7 +132,7 @@ pub fn router(idp: Arc<Idp>) -> Router {
             get(code_catcher).fallback(|method: axum::http::Method| async move {
                 OAuthError::method_not_allowed()
                     .hint(format!("HTTP method is '{method}', expected 'GET'."))
-                    .into_json_response(ErrorStyle::Rfc6749)
+                    .into_json_response(ErrorDialect::Rfc6749)
             }),
         )
         .route("/t/{tenant}", any(tenant_root))
@@ -174,7 +174,7 @@ async fn route_to(idp: &Idp, name: &str, rest: &str, req: Request<Body>) -> Resp
         Some(t) => endpoints::dispatch(&t, rest, req).await,
         None => OAuthError::not_found()
             .hint(format!("There is no tenant '{name}' on this IdP."))
-            .into_json_response(ErrorStyle::Rfc6749),
+            .into_json_response(ErrorDialect::Rfc6749),
     }
 }
 
@@ -195,7 +195,7 @@ where
             Ok(Path(v)) => Ok(JsonPath(v)),
             Err(rej) => Err(OAuthError::invalid_request()
                 .hint(rej.body_text())
-                .into_json_response(ErrorStyle::Rfc6749)),
+                .into_json_response(ErrorDialect::Rfc6749)),
         }
     }
 }

@@ -174,9 +174,30 @@ async fn discovery_has_the_device_endpoint_only_where_the_profile_serves_device_
         jc_on.disco["device_authorization_endpoint"],
         jc_on.url("/oauth2/device/auth")
     );
-    let v = started(&jc_on, Auth::IdOnly(CLI), "openid").await;
+    let resp = start(&jc_on, Auth::IdOnly(CLI), "openid").await;
+    assert_eq!(
+        resp.headers()["content-type"],
+        "application/json;charset=UTF-8",
+        "fosite's bytes"
+    );
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let v: Value = resp.json().await.unwrap();
     assert_eq!(v["verification_uri"], jc_on.url("/oauth2/device/verify"));
     assert!(v["device_code"].as_str().unwrap().starts_with("ory_dc_"));
+    // fosite's words for the polling errors.
+    let dc = v["device_code"].as_str().unwrap();
+    let (error, description) = poll_error(&jc_on, Auth::IdOnly(CLI), dc).await;
+    assert_eq!(error, "authorization_pending");
+    assert_eq!(
+        description,
+        "The authorization request is still pending as the end user hasn't yet completed the user-interaction steps."
+    );
+    let (error, description) = poll_error(&jc_on, Auth::IdOnly(CLI), dc).await;
+    assert_eq!(error, "slow_down");
+    assert_eq!(
+        description,
+        "The authorization request was rate-limited to prevent system overload. Ensure that you don't call the token endpoint sooner than the polling interval (10 seconds)."
+    );
 }
 
 #[tokio::test]
@@ -356,10 +377,16 @@ async fn polling_too_fast_is_slow_down_and_the_interval_grows_by_five_seconds() 
     );
     let (error, description) = poll_error(&t, Auth::IdOnly(CLI), dc).await;
     assert_eq!(error, "slow_down");
-    assert!(description.contains("every 6 seconds"), "{description}");
+    assert!(
+        description.contains("polling interval (6 seconds)"),
+        "{description}"
+    );
     let (error, description) = poll_error(&t, Auth::IdOnly(CLI), dc).await;
     assert_eq!(error, "slow_down");
-    assert!(description.contains("every 11 seconds"), "{description}");
+    assert!(
+        description.contains("polling interval (11 seconds)"),
+        "{description}"
+    );
     // A code polled at its interval is only pending.
     let v = started(&t, Auth::IdOnly(CLI), "openid").await;
     let dc = v["device_code"].as_str().unwrap();
@@ -420,7 +447,10 @@ async fn the_slow_down_first_poll_misbehaviour_answers_slow_down_however_late() 
     let dc = v["device_code"].as_str().unwrap();
     let (error, description) = poll_error(&t, Auth::IdOnly(CLI), dc).await;
     assert_eq!(error, "slow_down");
-    assert!(description.contains("every 5 seconds"), "{description}");
+    assert!(
+        description.contains("polling interval (5 seconds)"),
+        "{description}"
+    );
 }
 
 #[tokio::test]
@@ -586,7 +616,7 @@ async fn the_journal_masks_device_and_user_codes_and_names_each_step() {
         .filter(|e| e["endpoint"] == "device_verify")
         .map(|e| e["outcome"].as_str().unwrap())
         .collect();
-    assert_eq!(outcomes, ["code_form", "login_page", "approved"]);
+    assert_eq!(outcomes, ["ok", "login_page", "approved"]);
     let verify = journal.iter().find(|e| e["outcome"] == "approved").unwrap();
     assert_eq!(
         verify["params"]["user_code"],

@@ -536,3 +536,21 @@ async fn openidconnect_reports_access_denied_for_a_user_outside_the_apps_groups(
         other => panic!("expected access_denied, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn openidconnect_finds_no_device_endpoint_in_jumpclouds_discovery() {
+    let idp = TestIdp::start().await;
+    let t = idp.create(jumpcloud("nodev")).await;
+    let http = adapter(http_client(), Arc::default());
+    let err =
+        DeviceProviderMetadata::discover_async(IssuerUrl::new(t.issuer.clone()).unwrap(), &http)
+            .await
+            .expect_err("no device_authorization_endpoint");
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(s) = source {
+        text.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    assert!(text.contains("device_authorization_endpoint"), "{text}");
+}

@@ -378,3 +378,30 @@ async fn after_a_key_rotation_minted_tokens_carry_the_new_kid_and_the_old_one_is
         "the old kid left the JWKS"
     );
 }
+
+#[tokio::test]
+async fn a_public_clients_hs256_token_is_keyed_with_its_empty_secret_not_refused() {
+    let idp = TestIdp::start().await;
+    let mut spec = lenient("pub");
+    spec["clients"].as_array_mut().unwrap().push(json!({
+        "client_id": "cli", "token_endpoint_auth_method": "none",
+    }));
+    idp.create(spec).await;
+    let v = mint(
+        &idp,
+        "pub",
+        json!({"client_id": "cli", "user": "alice", "misbehaviour": "hs256_client_secret"}),
+    )
+    .await;
+    assert_eq!(v["header"]["alg"], "HS256");
+    assert_eq!(v["claims"]["aud"], "cli");
+    // An API that accepts HS256 with an empty key would accept it: the bytes are right.
+    let mut val = Validation::new(Algorithm::HS256);
+    val.set_audience(&["cli"]);
+    let got = decode::<Value>(
+        v["token"].as_str().unwrap(),
+        &DecodingKey::from_secret(b""),
+        &val,
+    );
+    assert!(got.is_ok(), "{got:?}");
+}

@@ -9,7 +9,7 @@ use super::token::{issue, not_allowed_grant};
 use super::{Req, finish_json, finish_ok, pages};
 use crate::device::{DeviceRecord, DeviceStatus, new_user_code, normalize_user_code};
 use crate::error::OAuthError;
-use crate::journal::JournalEntry;
+use crate::journal::{Endpoint, JournalEntry, Outcome};
 use crate::model::{Client, DEVICE_CODE_GRANT};
 use crate::params::Params;
 use crate::quirks::Quirks;
@@ -32,8 +32,8 @@ pub fn device_authorization(tenant: &Tenant, req: Req) -> Response {
     let quirks = tenant.lock().quirks.clone();
     let style = quirks.error_style;
     let form = req.form.clone().unwrap_or_default();
-    let mut entry = JournalEntry::new("device_authorization", "POST", &form.0);
-    entry.client_auth = Some(observed_method(&req.headers, &form).into());
+    let mut entry = JournalEntry::new(Endpoint::DeviceAuthorization, "POST", &form.0);
+    entry.client_auth = Some(observed_method(&req.headers, &form));
     if req.form.is_none() || form.0.is_empty() {
         let e = OAuthError::invalid_request().hint(
             "The POST body can not be empty. The body must be 'application/x-www-form-urlencoded'.",
@@ -54,7 +54,17 @@ pub fn device_authorization(tenant: &Tenant, req: Req) -> Response {
     };
     entry.client_id = Some(client.client_id.clone());
     match start(tenant, &quirks, &client, &form) {
-        Ok(body) => finish_ok(tenant, entry, body),
+        Ok(body) => {
+            let mut resp = finish_ok(tenant, entry, body);
+            // fosite writes the device response as it writes token responses.
+            if let Some(ct) = style.token_content_type() {
+                resp.headers_mut().insert(
+                    axum::http::header::CONTENT_TYPE,
+                    axum::http::HeaderValue::from_static(ct),
+                );
+            }
+            resp
+        }
         Err(e) => finish_json(tenant, entry, e, style),
     }
 }
@@ -171,7 +181,7 @@ pub(super) fn poll(
         entry.since_last_poll_ms = since;
         rec.last_poll_ms = Some(at);
         if rec.status == DeviceStatus::Redeemed {
-            return Err(OAuthError::invalid_grant().hint("The device code has already been used."));
+            return Err(already_used());
         }
         if rec.expires_at <= t {
             return Err(OAuthError::expired_token());
@@ -181,8 +191,9 @@ pub(super) fn poll(
         });
         if too_soon || (since.is_none() && q.device_slow_down_first_poll) {
             rec.interval_secs = rec.interval_secs.saturating_add(5);
+            // fosite's hint, with the interval now in force for this code.
             return Err(OAuthError::slow_down().hint(format!(
-                "Poll at most once every {} seconds.",
+                "Ensure that you don't call the token endpoint sooner than the polling interval ({} seconds).",
                 rec.interval_secs
             )));
         }
@@ -212,17 +223,20 @@ pub(super) fn poll(
                     nonce: None,
                 }
             }
-            DeviceStatus::Redeemed => unreachable!("answered above"),
+            DeviceStatus::Redeemed => return Err(already_used()),
         }
     };
     let family = uuid::Uuid::new_v4().to_string();
     issue(tenant, q, client, &grant, None, family, t)
 }
 
-/// What the verification page was asked to do.
+/// A device code is single use (RFC 8628 §3.5 `invalid_grant`).
+fn already_used() -> OAuthError {
+    OAuthError::invalid_grant().hint("The device code has already been used.")
+}
+
+/// What a `POST` to the verification page asks for.
 enum Step {
-    /// Show the user-code form (`GET`, optionally pre-filled).
-    CodeForm,
     /// The user code was entered: show the login form.
     Continue,
     /// Sign in and allow.
@@ -236,22 +250,22 @@ enum Step {
 /// `#device-denied`; an unknown or expired code shows `#device-error`.
 pub fn verify(tenant: &Tenant, req: Req) -> Response {
     let params = req.params();
-    let mut entry = JournalEntry::new("device_verify", req.method.as_str(), &params.0);
+    let mut entry = JournalEntry::new(Endpoint::DeviceVerify, req.method.as_str(), &params.0);
     let quirks = tenant.lock().quirks.clone();
     let action = tenant.url(EndpointPaths::of(quirks.endpoint_layout).device_verify);
     let entered = params.get("user_code").unwrap_or("");
-    let step = match (req.method == axum::http::Method::POST, params.get("action")) {
-        (false, _) => Step::CodeForm,
-        (true, Some("deny")) => Step::Deny,
-        (true, Some("sign_in")) => Step::SignIn,
-        (true, _) => Step::Continue,
-    };
-    if let Step::CodeForm = step {
+    if req.method != axum::http::Method::POST {
+        // The user-code form, pre-filled from `?user_code=`.
         entry.status = 200;
-        entry.outcome = "code_form".into();
+        entry.outcome = Outcome::Ok;
         tenant.record(entry);
         return code_form(&action, entered, StatusCode::OK);
     }
+    let step = match params.get("action") {
+        Some("deny") => Step::Deny,
+        Some("sign_in") => Step::SignIn,
+        _ => Step::Continue,
+    };
     let t = now();
     let wanted = normalize_user_code(entered);
     let found = {
@@ -264,7 +278,7 @@ pub fn verify(tenant: &Tenant, req: Req) -> Response {
     let refuse = |mut entry: JournalEntry, err: OAuthError| {
         let description = err.description_in(quirks.error_style);
         entry.status = 400;
-        entry.outcome = "error_page".into();
+        entry.outcome = Outcome::ErrorPage;
         entry.error = Some(err.code.into());
         entry.error_description = Some(description.clone());
         tenant.record(entry);
@@ -300,16 +314,18 @@ pub fn verify(tenant: &Tenant, req: Req) -> Response {
             OAuthError::invalid_client().hint("The OAuth 2.0 Client was deleted."),
         );
     };
+    // Only a pending code changes: two submissions at once cannot re-open a redeemed one.
     let set_status = |status: DeviceStatus| {
-        if let Some(r) = tenant.lock().device_codes.get_mut(&device_code) {
+        if let Some(r) = tenant.lock().device_codes.get_mut(&device_code)
+            && r.status == DeviceStatus::Pending
+        {
             r.status = status;
         }
     };
     match step {
-        Step::CodeForm => unreachable!("answered above"),
         Step::Continue => {
             entry.status = 200;
-            entry.outcome = "login_page".into();
+            entry.outcome = Outcome::LoginPage;
             tenant.record(entry);
             login(tenant, &action, &record.user_code, &client.name, None)
         }
@@ -317,7 +333,7 @@ pub fn verify(tenant: &Tenant, req: Req) -> Response {
             let reason = "The user declined the request.".to_string();
             set_status(DeviceStatus::Denied { reason });
             entry.status = 200;
-            entry.outcome = "denied".into();
+            entry.outcome = Outcome::Denied;
             entry.error = Some("access_denied".into());
             tenant.record(entry);
             denied_page(
@@ -331,7 +347,7 @@ pub fn verify(tenant: &Tenant, req: Req) -> Response {
             let user = tenant.lock().users.get(username).cloned();
             let Some(user) = user.filter(|u| u.password == password) else {
                 entry.status = 401;
-                entry.outcome = "login_page".into();
+                entry.outcome = Outcome::LoginPage;
                 entry.error = Some("wrong_credentials".into());
                 tenant.record(entry);
                 return login(
@@ -356,7 +372,7 @@ pub fn verify(tenant: &Tenant, req: Req) -> Response {
                     reason: reason.clone(),
                 });
                 entry.status = 403;
-                entry.outcome = "denied".into();
+                entry.outcome = Outcome::Denied;
                 entry.error = Some("access_denied".into());
                 entry.error_description = Some(reason.clone());
                 tenant.record(entry);
@@ -367,7 +383,7 @@ pub fn verify(tenant: &Tenant, req: Req) -> Response {
                 auth_time: t,
             });
             entry.status = 200;
-            entry.outcome = "approved".into();
+            entry.outcome = Outcome::Approved;
             tenant.record(entry);
             approved_page(&client.name)
         }
