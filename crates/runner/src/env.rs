@@ -16,6 +16,8 @@ pub enum AppTarget {
         /// The command to start it.
         command: AppCommand,
     },
+    /// The scenario file describes no web app (only a CLI or an API).
+    Absent,
     /// The app already runs, configured for one fixed tenant.
     Running {
         /// The app's base URL.

@@ -189,7 +189,7 @@ fn selected(
 /// Whether the scenario file describes the target a check needs.
 fn has_target(scenario: &ScenarioFile, target: Target) -> bool {
     match target {
-        Target::App => true,
+        Target::App => !matches!(scenario.app, AppMode::Absent),
         Target::Cli => scenario.cli.is_some(),
         Target::Api => scenario.api.is_some(),
     }
@@ -360,19 +360,18 @@ async fn run_checks(
     // The app (built once and proven to start, or the running one's tenant found), while
     // a first browser proves Chromium starts and leaves the profile every session copies.
     let app = async {
+        build_targets(&scenario).await?;
         match &scenario.app {
-            AppMode::Managed { build, command, .. } => {
-                if let Some(build) = build {
-                    eprintln!("building the app: {}", build.join(" "));
-                    run_build(build, &scenario.workdir)
-                        .await
-                        .map_err(|e| environment(format!("the app's build step failed: {e}")))?;
-                }
+            AppMode::Managed { command, .. } => {
                 preflight(&scenario, &idp, report_dir).await?;
                 api_preflight(&scenario, &idp, report_dir).await?;
                 Ok(AppTarget::Managed {
                     command: command.clone(),
                 })
+            }
+            AppMode::Absent => {
+                api_preflight(&scenario, &idp, report_dir).await?;
+                Ok(AppTarget::Absent)
             }
             AppMode::Running { url, .. } => {
                 let tenant = running_tenant(&scenario, &idp, url).await?;
@@ -391,7 +390,7 @@ async fn run_checks(
         .insert(profile_template.map_err(|e| environment(e.to_string()))?);
     let concurrency = match scenario.app {
         AppMode::Running { .. } => 1,
-        AppMode::Managed { .. } => usize::from(args.concurrency),
+        AppMode::Managed { .. } | AppMode::Absent => usize::from(args.concurrency),
     };
     say!(
         "stickler run: {} — profile {}, {} check{}, {} browser(s), IdP {}",
@@ -505,6 +504,30 @@ async fn preflight(
             log.display()
         ))),
     }
+}
+
+/// Runs the build steps of the app, the CLI and the API once each, in that order (one
+/// command given for several runs once).
+async fn build_targets(scenario: &ScenarioFile) -> Result<(), Stop> {
+    let app = match &scenario.app {
+        AppMode::Managed { build, .. } => build.as_ref(),
+        _ => None,
+    };
+    let cli = scenario.cli.as_ref().and_then(|c| c.build.as_ref());
+    let api = scenario.api.as_ref().and_then(|a| a.build.as_ref());
+    let mut done: Vec<&Vec<String>> = Vec::new();
+    for (what, build) in [("app", app), ("CLI", cli), ("API", api)] {
+        let Some(build) = build else { continue };
+        if done.contains(&build) {
+            continue;
+        }
+        eprintln!("building the {what}: {}", build.join(" "));
+        run_build(build, &scenario.workdir)
+            .await
+            .map_err(|e| environment(format!("the {what}'s build step failed: {e}")))?;
+        done.push(build);
+    }
+    Ok(())
 }
 
 /// Starts the scenario's API once against a lenient tenant, as [`preflight`] does for the

@@ -58,11 +58,14 @@ struct RawFile {
     profile: Option<Profile>,
     #[serde(default)]
     workdir: Option<Spanned<PathBuf>>,
-    app: Spanned<RawApp>,
+    #[serde(default)]
+    app: Option<Spanned<RawApp>>,
     #[serde(default)]
     idp: Option<Spanned<RawTenant>>,
-    client: RawClient,
-    login: RawLogin,
+    #[serde(default)]
+    client: Option<Spanned<RawClient>>,
+    #[serde(default)]
+    login: Option<Spanned<RawLogin>>,
     #[serde(default)]
     quirks: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
     #[serde(default)]
@@ -196,6 +199,8 @@ pub enum AppMode {
         /// Base URL.
         url: String,
     },
+    /// The scenario file describes no web app, only a CLI or an API (`[cli]`, `[api]`).
+    Absent,
 }
 
 /// A validated scenario file.
@@ -515,6 +520,15 @@ pub fn parse(path: &Path, text: &str) -> Result<ScenarioFile, ScenarioError> {
     Validator { path, text }.validate(raw)
 }
 
+/// The web app's part of a scenario file, validated.
+struct Web {
+    mode: AppMode,
+    idp: Option<FixedTenant>,
+    client: ClientRegistration,
+    login: LoginSpec,
+    ready_timeout_secs: u64,
+}
+
 struct Validator<'a> {
     path: &'a Path,
     text: &'a str,
@@ -602,53 +616,17 @@ impl Validator<'_> {
         Ok(value.get_ref().clone())
     }
 
-    fn validate(&self, raw: RawFile) -> Result<ScenarioFile, ScenarioError> {
-        let dir = match self.path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        if raw.name.get_ref().trim().is_empty() {
-            return self.err(raw.name.span(), "key `name`: give the app a name".into());
-        }
-
-        let workdir = match &raw.workdir {
-            Some(w) => {
-                let resolved = dir.join(w.get_ref());
-                if !resolved.is_dir() {
-                    return self.err(
-                        w.span(),
-                        format!(
-                            "key `workdir`: {} is not a folder (it is relative to the scenario file's folder, {})",
-                            resolved.display(),
-                            dir.display()
-                        ),
-                    );
-                }
-                resolved
-            }
-            None => dir.clone(),
-        };
-
-        let mut features = Vec::new();
-        if let Some(list) = &raw.features {
-            for f in list.get_ref() {
-                let resolved = dir.join(f);
-                if !resolved.exists() {
-                    return self.err(
-                        list.span(),
-                        format!(
-                            "key `features`: {} does not exist (feature paths are relative to the scenario file's folder, {})",
-                            f.display(),
-                            dir.display()
-                        ),
-                    );
-                }
-                features.push(resolved);
-            }
-        }
-
-        let (app_span, app) = (raw.app.span(), raw.app.into_inner());
-        let idp = match &raw.idp {
+    /// The web app's tables: `[app]`, `[idp]`, `[client]` and `[login]`.
+    fn web(
+        &self,
+        app: Spanned<RawApp>,
+        raw_idp: Option<Spanned<RawTenant>>,
+        client: Spanned<RawClient>,
+        login: Spanned<RawLogin>,
+        workdir: &Path,
+    ) -> Result<Web, ScenarioError> {
+        let (app_span, app) = (app.span(), app.into_inner());
+        let idp = match &raw_idp {
             Some(t) => {
                 let inner = t.get_ref();
                 for (key, v) in [
@@ -719,7 +697,7 @@ impl Validator<'_> {
                     );
                 };
                 self.template("ready_url", &ready_url, &KNOWN_PLACEHOLDERS)?;
-                if let Some(t) = &raw.idp {
+                if let Some(t) = &raw_idp {
                     return self.err(
                         t.span(),
                         "[idp] is only for an app that already runs (`url`); a managed app gets a fresh tenant per check, so remove [idp]".into(),
@@ -741,7 +719,7 @@ impl Validator<'_> {
                         argv,
                         env,
                         ready_url: ready_url.into_inner(),
-                        workdir: workdir.clone(),
+                        workdir: workdir.to_path_buf(),
                     },
                 }
             }
@@ -782,7 +760,7 @@ impl Validator<'_> {
             }
         };
 
-        let client = raw.client;
+        let client = client.into_inner();
         if client.redirect_uris.get_ref().is_empty() {
             return self.err(
                 client.redirect_uris.span(),
@@ -808,7 +786,7 @@ impl Validator<'_> {
             None => Vec::new(),
         };
 
-        let login = raw.login;
+        let login = login.into_inner();
         self.template("start_url", &login.start_url, &KNOWN_PLACEHOLDERS)?;
         let signed_in = self.selector("signed_in", &login.signed_in)?;
         let click = login
@@ -836,6 +814,71 @@ impl Validator<'_> {
             );
         }
 
+        Ok(Web {
+            mode,
+            idp,
+            client: ClientRegistration {
+                redirect_uris: client.redirect_uris.into_inner(),
+                post_logout_redirect_uris: post_logout,
+                token_endpoint_auth_method: client.token_endpoint_auth_method,
+            },
+            login: LoginSpec {
+                start_url: login.start_url.into_inner(),
+                click,
+                signed_in,
+                signed_in_contains: login.signed_in_contains.map(Spanned::into_inner),
+                error,
+                callback_path: login.callback_path.map(Spanned::into_inner),
+            },
+            ready_timeout_secs,
+        })
+    }
+
+    fn validate(&self, raw: RawFile) -> Result<ScenarioFile, ScenarioError> {
+        let dir = match self.path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if raw.name.get_ref().trim().is_empty() {
+            return self.err(raw.name.span(), "key `name`: give the app a name".into());
+        }
+
+        let workdir = match &raw.workdir {
+            Some(w) => {
+                let resolved = dir.join(w.get_ref());
+                if !resolved.is_dir() {
+                    return self.err(
+                        w.span(),
+                        format!(
+                            "key `workdir`: {} is not a folder (it is relative to the scenario file's folder, {})",
+                            resolved.display(),
+                            dir.display()
+                        ),
+                    );
+                }
+                resolved
+            }
+            None => dir.clone(),
+        };
+
+        let mut features = Vec::new();
+        if let Some(list) = &raw.features {
+            for f in list.get_ref() {
+                let resolved = dir.join(f);
+                if !resolved.exists() {
+                    return self.err(
+                        list.span(),
+                        format!(
+                            "key `features`: {} does not exist (feature paths are relative to the scenario file's folder, {})",
+                            f.display(),
+                            dir.display()
+                        ),
+                    );
+                }
+                features.push(resolved);
+            }
+        }
+
         let mut quirks = serde_json::Map::new();
         for (name, value) in raw.quirks.iter().flatten() {
             let json = serde_json::to_value(value.get_ref()).unwrap_or(serde_json::Value::Null);
@@ -858,6 +901,56 @@ impl Validator<'_> {
 
         let cli = raw.cli.map(|c| self.cli(c, &workdir)).transpose()?;
         let api = raw.api.map(|a| self.api(a, &workdir)).transpose()?;
+        let web = match (raw.app, raw.client, raw.login) {
+            (Some(app), Some(client), Some(login)) => {
+                self.web(app, raw.idp, client, login, &workdir)?
+            }
+            (Some(app), client, _) => {
+                let missing = if client.is_none() { "client" } else { "login" };
+                return self.err(
+                    app.span(),
+                    format!(
+                        "missing table [{missing}]: a web app ([app]) needs [client] (how it registers at the IdP) and [login] (how a person signs in)"
+                    ),
+                );
+            }
+            (None, client, login) => {
+                if let Some(span) = client
+                    .map(|c| c.span())
+                    .or_else(|| login.map(|l| l.span()))
+                    .or_else(|| raw.idp.map(|i| i.span()))
+                {
+                    return self.err(
+                        span,
+                        "[client], [login] and [idp] describe a web app: add its [app] table, or remove them".into(),
+                    );
+                }
+                if cli.is_none() && api.is_none() {
+                    return self.err(
+                        raw.name.span(),
+                        "the scenario file describes nothing to test: give an [app] (a web app), a [cli] (a device-flow CLI) or an [api] (a bearer-token API)".into(),
+                    );
+                }
+                Web {
+                    mode: AppMode::Absent,
+                    idp: None,
+                    client: ClientRegistration {
+                        redirect_uris: Vec::new(),
+                        post_logout_redirect_uris: Vec::new(),
+                        token_endpoint_auth_method: None,
+                    },
+                    login: LoginSpec {
+                        start_url: String::new(),
+                        click: None,
+                        signed_in: String::new(),
+                        signed_in_contains: None,
+                        error: None,
+                        callback_path: None,
+                    },
+                    ready_timeout_secs: DEFAULT_READY_TIMEOUT_SECS,
+                }
+            }
+        };
         Ok(ScenarioFile {
             quirks,
             cli,
@@ -867,22 +960,11 @@ impl Validator<'_> {
             features,
             profile: raw.profile.unwrap_or(Profile::Jumpcloud),
             workdir,
-            app: mode,
-            idp,
-            client: ClientRegistration {
-                redirect_uris: client.redirect_uris.into_inner(),
-                post_logout_redirect_uris: post_logout,
-                token_endpoint_auth_method: client.token_endpoint_auth_method,
-            },
-            login: LoginSpec {
-                start_url: login.start_url.into_inner(),
-                click,
-                signed_in,
-                signed_in_contains: login.signed_in_contains.map(Spanned::into_inner),
-                error,
-                callback_path: login.callback_path.map(Spanned::into_inner),
-            },
-            ready_timeout_secs,
+            app: web.mode,
+            idp: web.idp,
+            client: web.client,
+            login: web.login,
+            ready_timeout_secs: web.ready_timeout_secs,
         })
     }
 }
@@ -1298,5 +1380,33 @@ path = "/api/whoami"
         );
         let e = bad("path = \"/api/whoami\"", "path = \"/x\"\nmethod = \"G ET\"");
         assert!(e.contains("key `method` in [api]"), "{e}");
+    }
+
+    #[test]
+    fn a_cli_and_an_api_without_a_web_app_are_a_scenario() {
+        let s = parse(Path::new("s.toml"), &format!("name = \"x\"\n{CLI_API}")).expect("parses");
+        assert!(matches!(s.app, AppMode::Absent));
+        assert!(s.cli.is_some() && s.api.is_some());
+        let e = err("name = \"x\"\n");
+        assert!(
+            e.starts_with("s.toml:1:") && e.contains("describes nothing to test"),
+            "{e}"
+        );
+        let e = err(&format!(
+            "name = \"x\"\n{CLI_API}\n[login]\nstart_url = \"/\"\nsigned_in = \"#u\"\n"
+        ));
+        assert!(e.contains("describe a web app: add its [app] table"), "{e}");
+        let e = err(
+            "name = \"x\"\n[app]\ncommand = [\"a\"]\nready_url = \"{app_url}/\"\n[login]\nstart_url = \"/\"\nsigned_in = \"#u\"\n",
+        );
+        assert!(
+            e.starts_with("s.toml:2:") && e.contains("missing table [client]"),
+            "{e}"
+        );
+        let e = err(&format!(
+            "name = \"x\"\n{}",
+            CLI_API.replace("[cli]\n", "[cli]\nbuild = []\n")
+        ));
+        assert!(e.contains("key `build` in [cli]"), "{e}");
     }
 }

@@ -43,6 +43,8 @@ const MAX_TIMEOUT_SECS: u64 = 3600;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawCli {
+    #[serde(default)]
+    build: Option<Spanned<Vec<String>>>,
     command: Spanned<Vec<String>>,
     #[serde(default)]
     env: Option<Spanned<BTreeMap<String, String>>>,
@@ -65,6 +67,8 @@ pub(super) struct RawCli {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawApi {
+    #[serde(default)]
+    build: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     command: Option<Spanned<Vec<String>>>,
     #[serde(default)]
@@ -90,6 +94,8 @@ pub(super) struct RawApi {
 /// A CLI that logs in with the device authorization grant (`[cli]`).
 #[derive(Debug, Clone)]
 pub struct CliTarget {
+    /// Run once before the checks (never empty when set).
+    pub build: Option<Vec<String>>,
     /// Program, arguments, environment (placeholders unfilled) and workdir. Its
     /// `ready_url` is unused (empty).
     pub command: AppCommand,
@@ -114,6 +120,8 @@ pub struct CliTarget {
 /// An API that takes bearer tokens (`[api]`).
 #[derive(Debug, Clone)]
 pub struct ApiTarget {
+    /// Run once before the checks (never empty when set).
+    pub build: Option<Vec<String>>,
     /// How to start it (the runner starts a fresh one per check).
     pub command: AppCommand,
     /// How long it may take to answer `ready_url`.
@@ -154,6 +162,21 @@ impl ApiToken {
 }
 
 impl Validator<'_> {
+    fn build(
+        &self,
+        table: &str,
+        b: Option<Spanned<Vec<String>>>,
+    ) -> Result<Option<Vec<String>>, ScenarioError> {
+        match b {
+            Some(b) if b.get_ref().first().is_none_or(|p| p.trim().is_empty()) => self.err(
+                b.span(),
+                format!("key `build` in [{table}]: name a program, then its arguments (or remove `build`)"),
+            ),
+            Some(b) => Ok(Some(b.into_inner())),
+            None => Ok(None),
+        }
+    }
+
     fn regex(
         &self,
         key: &str,
@@ -239,6 +262,7 @@ impl Validator<'_> {
     }
 
     pub(super) fn cli(&self, raw: RawCli, workdir: &Path) -> Result<CliTarget, ScenarioError> {
+        let build = self.build("cli", raw.build)?;
         let command = self.command("cli", raw.command, raw.env, &CLI_PLACEHOLDERS, workdir)?;
         let client_id = match raw.client_id {
             Some(c) if c.get_ref().trim().is_empty() => {
@@ -263,6 +287,7 @@ impl Validator<'_> {
             v.as_ref().map(|v| self.regex(key, "cli", v)).transpose()
         };
         Ok(CliTarget {
+            build,
             command,
             client_id,
             verification_url: self.regex("verification_url", "cli", &raw.verification_url)?,
@@ -284,6 +309,7 @@ impl Validator<'_> {
     }
 
     pub(super) fn api(&self, raw: RawApi, workdir: &Path) -> Result<ApiTarget, ScenarioError> {
+        let build = self.build("api", raw.build)?;
         let command = match (raw.command, raw.url) {
             (_, Some(url)) => {
                 return self.err(
@@ -382,6 +408,7 @@ impl Validator<'_> {
         let accept_status = statuses("accept_status", raw.accept_status, &[])?;
         let reject_status = statuses("reject_status", raw.reject_status, &[401, 403])?;
         Ok(ApiTarget {
+            build,
             command,
             ready_timeout: self.timeout(
                 "api",

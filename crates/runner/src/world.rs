@@ -176,6 +176,11 @@ impl CheckWorld {
                 };
                 env.idp.create_tenant(&spec).await?
             }
+            AppTarget::Absent => {
+                return Err(anyhow!(
+                    "this check needs a web app, and the scenario file has no [app] table"
+                ));
+            }
             AppTarget::Running { url, tenant } => {
                 vars.set("app_url", url);
                 let mut full = stickler_idp::Quirks::for_profile(self.profile);

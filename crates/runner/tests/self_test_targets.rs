@@ -476,3 +476,45 @@ fn a_broken_api_command_is_an_environment_error() {
         "{stderr}"
     );
 }
+
+/// A product with only a CLI and an API (jitsudo's shape): no [app], [client] or [login];
+/// the CLI and the API are built by their own `build`, the web checks are left out.
+#[test]
+fn a_cli_and_an_api_alone_are_checked_without_a_web_app() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = variant(dir.path(), "cli-api-only.toml", |t| {
+        let (head, rest) = t.split_once("[app]").expect("an [app] table");
+        let (_, targets) = rest.split_once("[cli]").expect("a [cli] table");
+        let build = "build = [\"cargo\", \"build\", \"--quiet\", \"-p\", \"stickler-demo-rp\"]\n";
+        format!(
+            "{head}[cli]\n{build}{}",
+            targets.replace("[api]\n", &format!("[api]\n{build}"))
+        )
+    });
+    let out = Command::new(env!("CARGO_BIN_EXE_stickler"))
+        .current_dir(workspace())
+        .arg("run")
+        .arg(&file)
+        .args([
+            "--features",
+            BEARER,
+            "--features",
+            "features/callback",
+            "--report-dir",
+        ])
+        .arg(dir.path().join("report"))
+        .output()
+        .expect("stickler runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stderr.contains("1 app check left out"), "{stderr}");
+    assert!(
+        stderr.contains("building the CLI") && !stderr.contains("building the API"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.trim_end().ends_with("14 passed, 0 failed"),
+        "{stdout}"
+    );
+}
