@@ -10,10 +10,10 @@ Feature: The CLI logs in with the device authorization grant
 
   Scenario: The CLI logs in through the device flow
     Target: cli
-    Source: RFC 8628 §3.1-§3.5; jitsudo docs; quirks.md J16 (JumpCloud: Authorization Code and Refresh Token only)
+    Source: RFC 8628 §3.1-§3.5; jitsudo docs; quirks.md J16 (JumpCloud: Authorization Code and Refresh Token only); openZro JumpCloud guide ("Device authorization not available")
     Level: must — RFC 8628 §3.4: after the user approves, the device code grant gives the client its tokens; an IdP without a device authorization endpoint cannot serve the CLI at all
     Exercised: discovery
-    Why: this is the CLI's whole login. JumpCloud has no device authorization grant (its OIDC apps offer Authorization Code and Refresh Token only; NetBird's JumpCloud guide sets the device auth provider to `none`), so a device-flow CLI cannot log in against it: the report says "the IdP has no device authorization endpoint".
+    Why: this is the CLI's whole login. JumpCloud has no device authorization grant (its OIDC apps offer Authorization Code and Refresh Token only; openZro's (NetBird's) JumpCloud guide says "JumpCloud has limited device auth support" and sets `OPENZRO_AUTH_DEVICE_AUTH_PROVIDER="none"`), so a device-flow CLI cannot log in against it: the report says "the IdP has no device authorization endpoint".
     Fix: against an IdP without device flow (JumpCloud), use another IdP for the CLI (Okta, Entra ID, Keycloak, or Dex in front of the directory, which serves RFC 8628), or give the CLI a browser-based login: authorization code with PKCE and a loopback redirect (RFC 8252 §7.3). Otherwise: register the CLI as a public client with the device grant enabled (Okta: Grant type "Device Authorization"; Entra ID: "Allow public client flows"; Keycloak: "OAuth 2.0 Device Authorization Grant"). Go on golang.org/x/oauth2 (v0.13.0 and later): `cfg.DeviceAuth(ctx)` then `cfg.DeviceAccessToken(ctx, resp)`, with `Endpoint.DeviceAuthURL` set from discovery's `device_authorization_endpoint`.
 
     Given the quirk device_poll_interval_secs is 1
