@@ -11,8 +11,6 @@ mod revoke;
 mod token;
 mod userinfo;
 
-pub use pages::code_catcher;
-
 use crate::error::OAuthError;
 use crate::journal::JournalEntry;
 use crate::params::{MAX_BODY, Params, is_form};
