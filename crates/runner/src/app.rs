@@ -574,6 +574,38 @@ mod tests {
         ));
     }
 
+    #[tokio::test]
+    async fn an_interrupted_build_leaves_nothing_running() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("build.log");
+        let build = [
+            "sh".to_string(),
+            "-c".into(),
+            "echo $$; sleep 30 & sleep 30".into(),
+        ];
+        // Ctrl-C drops the run's future mid-build.
+        let dropped = tokio::time::timeout(
+            Duration::from_millis(500),
+            run_build(&build, dir.path(), &log),
+        )
+        .await;
+        assert!(dropped.is_err(), "the build was still running");
+        let pgid: u32 = std::fs::read_to_string(&log)
+            .unwrap()
+            .trim()
+            .parse()
+            .expect("the shell's pid, its group id");
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while group_alive(pgid) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "left: {:?}",
+                live_members(pgid)
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     #[test]
     fn relative_programs_resolve_against_the_workdir() {
         let w = Path::new("/w");
