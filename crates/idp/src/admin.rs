@@ -4,9 +4,11 @@
 //! without one, only calls addressed to a loopback host (or the public URL's host) are
 //! answered, so that a web page cannot reach it through DNS rebinding.
 
+use crate::dialect::ErrorDialect;
 use crate::error::OAuthError;
 use crate::model::{ClientSpec, TenantSpec, UserSpec};
-use crate::quirks::{ErrorStyle, Profile, QUIRK_DOCS, QuirkOverrides, Quirks};
+use crate::profiles::Profile;
+use crate::quirks::{QUIRK_DOCS, QuirkOverrides, Quirks};
 use crate::server::{Idp, IdpError, JsonPath};
 use crate::tenant::{Tenant, check_quirks};
 use axum::extract::rejection::JsonRejection;
@@ -29,7 +31,7 @@ fn fail(status: StatusCode, code: &'static str, message: impl Into<String>) -> R
         hint: Some(message.into()),
         status,
     };
-    e.into_json_response(ErrorStyle::Rfc6749)
+    e.into_json_response(ErrorDialect::Rfc6749)
 }
 
 fn bad_json(rej: JsonRejection) -> Response {

@@ -3,7 +3,7 @@
 //! them.
 
 use crate::model::{ClientSpec, TenantSpec, UserSpec};
-use crate::quirks::Profile;
+use crate::profiles::Profile;
 use crate::tenant::DEFAULT_TENANT;
 
 /// The demo tenant at the root of `base_url`.

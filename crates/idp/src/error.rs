@@ -1,9 +1,8 @@
-//! OAuth 2.0 errors as values: code, status, fosite description and hint, rendered in
-//! the tenant's error style (RFC 6749 §5.2, fosite `errors.go`).
+//! OAuth 2.0 errors as values: code, status, fosite description and hint (RFC 6749
+//! §5.2, fosite `errors.go`). How they are worded and delivered is the dialect's
+//! business (`dialect.rs`).
 
-use crate::quirks::ErrorStyle;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 
 /// An OAuth error, before it is rendered for a profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,74 +98,5 @@ impl OAuthError {
     pub fn status(mut self, status: StatusCode) -> Self {
         self.status = status;
         self
-    }
-
-    /// The `error_description` as the style renders it.
-    pub fn description_in(&self, style: ErrorStyle) -> String {
-        match style {
-            // fosite `RFC6749Error.GetDescription`: description + " " + hint, `"` → `'`.
-            ErrorStyle::Fosite => {
-                let mut d = self.description.to_string();
-                if let Some(h) = &self.hint {
-                    d.push(' ');
-                    d.push_str(h);
-                }
-                d.replace('"', "'")
-            }
-            ErrorStyle::Rfc6749 => self
-                .hint
-                .clone()
-                .unwrap_or_else(|| self.description.to_string()),
-        }
-    }
-
-    /// The JSON body `{"error":…,"error_description":…}`.
-    pub fn json_body(&self, style: ErrorStyle) -> serde_json::Value {
-        serde_json::json!({ "error": self.code, "error_description": self.description_in(style) })
-    }
-
-    /// A JSON error response as the token, revocation and admin endpoints send it.
-    pub fn into_json_response(self, style: ErrorStyle) -> Response {
-        let body = self.json_body(style).to_string();
-        let mut resp = (self.status, body).into_response();
-        let h = resp.headers_mut();
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json;charset=UTF-8"),
-        );
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-        resp
-    }
-}
-
-impl std::fmt::Display for OAuthError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: {}",
-            self.code,
-            self.description_in(ErrorStyle::Fosite)
-        )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fosite_joins_hint_and_swaps_quotes() {
-        let e = OAuthError::invalid_state().hint("Request parameter \"state\" must be at least be 8 characters long to ensure sufficient entropy.");
-        assert_eq!(
-            e.description_in(ErrorStyle::Fosite),
-            "The state is missing or does not have enough characters and is therefore considered too weak. Request parameter 'state' must be at least be 8 characters long to ensure sufficient entropy."
-        );
-    }
-
-    #[test]
-    fn rfc_style_prefers_the_hint() {
-        let e = OAuthError::invalid_grant().hint("code expired");
-        assert_eq!(e.description_in(ErrorStyle::Rfc6749), "code expired");
     }
 }

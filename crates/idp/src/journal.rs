@@ -2,6 +2,7 @@
 //! secrets masked. Checks read it as evidence of what the app sent.
 
 use crate::limits::{MAX_JOURNAL_PARAMS, MAX_JOURNAL_VALUE};
+pub use crate::protocol::{ClientAuth, Endpoint, Outcome, PkceMethod};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -99,7 +100,7 @@ pub struct JournalEntry {
     pub at_ms: u128,
     /// Which endpoint: `discovery`, `jwks`, `authorize`, `login`, `token`, `userinfo`,
     /// `revoke`, `end_session`, `error_page`, `unknown`.
-    pub endpoint: String,
+    pub endpoint: Endpoint,
     /// HTTP method.
     pub method: String,
     /// Request parameters (query or form), secrets masked as `***(len)`.
@@ -110,10 +111,11 @@ pub struct JournalEntry {
     pub nonce_len: Option<usize>,
     /// `code_challenge_method` as sent (`S256`, `plain`), `plain (implied)` for a
     /// challenge without method; `None` without PKCE.
-    pub pkce_method: Option<String>,
-    /// How the client authenticated at the token/revocation endpoint:
-    /// `basic`, `post`, `both` or `none`.
-    pub client_auth: Option<String>,
+    pub pkce_method: Option<PkceMethod>,
+    /// How the client authenticated at the token/revocation endpoint (`basic`,
+    /// `post`, `both` or `none`), or where userinfo's bearer token was (`bearer_header`,
+    /// `bearer_body`, `both`, `none`).
+    pub client_auth: Option<ClientAuth>,
     /// The client id the request named.
     pub client_id: Option<String>,
     /// The `redirect_uri` parameter as sent.
@@ -123,7 +125,7 @@ pub struct JournalEntry {
     /// HTTP status of the answer.
     pub status: u16,
     /// `ok`, `login_page`, `redirect`, `error_redirect`, `error_page` or `error`.
-    pub outcome: String,
+    pub outcome: Outcome,
     /// The OAuth `error` code, when it failed.
     pub error: Option<String>,
     /// The `error_description` sent.
@@ -135,7 +137,7 @@ pub struct JournalEntry {
 impl JournalEntry {
     /// Starts an entry from the request's parameters, masking secrets and extracting
     /// the facts checks look at.
-    pub fn new(endpoint: &str, method: &str, params: &[(String, String)]) -> Self {
+    pub fn new(endpoint: Endpoint, method: &str, params: &[(String, String)]) -> Self {
         let raw = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         let get = |k: &str| raw(k).map(cap);
         let mut masked = BTreeMap::new();
@@ -156,13 +158,12 @@ impl JournalEntry {
         if dropped > 0 {
             masked.insert("…".into(), format!("{dropped} more parameters not kept"));
         }
-        let pkce_method = match (get("code_challenge"), get("code_challenge_method")) {
-            (_, Some(m)) => Some(m),
-            (Some(_), None) => Some("plain (implied)".into()),
-            (None, None) => None,
-        };
+        let pkce_method = PkceMethod::of_request(
+            raw("code_challenge"),
+            get("code_challenge_method").as_deref(),
+        );
         JournalEntry {
-            endpoint: endpoint.into(),
+            endpoint,
             method: method.into(),
             state_len: raw("state").map(str::len),
             nonce_len: raw("nonce").map(str::len),
@@ -185,12 +186,9 @@ impl JournalEntry {
             .iter()
             .map(|(k, v)| k.len() + v.len() + 48)
             .sum();
-        256 + self.endpoint.len()
-            + self.method.len()
-            + self.outcome.len()
+        256 + self.method.len()
             + params
-            + opt(&self.pkce_method)
-            + opt(&self.client_auth)
+            + self.pkce_method.as_ref().map_or(0, |m| m.as_str().len())
             + opt(&self.client_id)
             + opt(&self.redirect_uri)
             + opt(&self.grant_type)
@@ -215,10 +213,7 @@ impl JournalEntry {
         if let Some(l) = &mut self.location {
             *l = mask_location(l);
         }
-        for v in [&mut self.error, &mut self.client_auth]
-            .into_iter()
-            .flatten()
-        {
+        if let Some(v) = &mut self.error {
             *v = cap(v);
         }
     }
@@ -235,10 +230,10 @@ mod tests {
             ("state".to_string(), "abc".to_string()),
             ("code_challenge".to_string(), "x".to_string()),
         ];
-        let e = JournalEntry::new("authorize", "GET", &p);
+        let e = JournalEntry::new(Endpoint::Authorize, "GET", &p);
         assert_eq!(e.params["client_secret"], "***(6)");
         assert_eq!(e.state_len, Some(3));
-        assert_eq!(e.pkce_method.as_deref(), Some("plain (implied)"));
+        assert_eq!(e.pkce_method, Some(PkceMethod::PlainImplied));
     }
 
     #[test]
@@ -257,7 +252,7 @@ mod tests {
             .iter()
             .map(|n| (n.to_string(), "secret-value".to_string()))
             .collect();
-        let e = JournalEntry::new("x", "POST", &p);
+        let e = JournalEntry::new(Endpoint::Token, "POST", &p);
         for n in names {
             assert_eq!(e.params[n], "***(12)", "{n}");
         }
@@ -270,7 +265,7 @@ mod tests {
             ("state".to_string(), state.clone()),
             ("redirect_uri".to_string(), "é".repeat(300)),
         ];
-        let e = JournalEntry::new("authorize", "GET", &p);
+        let e = JournalEntry::new(Endpoint::Authorize, "GET", &p);
         assert_eq!(e.state_len, Some(60_000));
         assert_eq!(
             e.params["state"],
@@ -285,7 +280,7 @@ mod tests {
         let p: Vec<_> = (0..1000)
             .map(|i| (format!("p{i}"), String::new()))
             .collect();
-        let e = JournalEntry::new("authorize", "GET", &p);
+        let e = JournalEntry::new(Endpoint::Authorize, "GET", &p);
         assert_eq!(e.params.len(), MAX_JOURNAL_PARAMS + 1);
         assert_eq!(e.params["…"], "936 more parameters not kept");
     }

@@ -5,8 +5,7 @@
 //! a test. Loading a bundled key costs microseconds, which keeps tenant creation and
 //! start-up fast (generating a 2048-bit RSA key takes ~0.3 s).
 
-use crate::misbehaviour::JwksShape;
-use crate::quirks::SigningAlg;
+use crate::protocol::SigningAlg;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use base64::Engine;
@@ -213,6 +212,17 @@ impl KeyRing {
         };
         JwkSet { keys }
     }
+}
+
+/// Which keys the JWKS publishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JwksShape {
+    /// Every signing key of the tenant, each with its `kid`.
+    Normal,
+    /// Only the RSA signing key.
+    SingleRsa,
+    /// The RSA signing key and two other RSA keys, none with a `kid`.
+    SeveralRsaNoKid,
 }
 
 #[cfg(test)]

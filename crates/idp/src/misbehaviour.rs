@@ -3,7 +3,7 @@
 //! refuse every one of them except where noted. Switched like a quirk
 //! (`id_token_misbehaviour`), one at a time, for every token the tenant issues while set.
 
-use crate::keys::SigningKey;
+use crate::keys::{JwksShape, SigningKey};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -206,24 +206,13 @@ pub fn jwks_shape(m: Misbehaviour) -> JwksShape {
     }
 }
 
-/// Which keys the JWKS publishes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JwksShape {
-    /// Every signing key of the tenant, each with its `kid`.
-    Normal,
-    /// Only the RSA signing key.
-    SingleRsa,
-    /// The RSA signing key and two other RSA keys, none with a `kid`.
-    SeveralRsaNoKid,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn alg_none_has_an_empty_signature() {
-        let key = SigningKey::bundled(crate::quirks::SigningAlg::RS256, 0, "k".into());
+        let key = SigningKey::bundled(crate::protocol::SigningAlg::RS256, 0, "k".into());
         let jwt = sign(Misbehaviour::AlgNone, &key, "s", &Map::new()).unwrap();
         assert!(jwt.ends_with('.') && jwt.matches('.').count() == 2);
     }

@@ -1,40 +1,12 @@
 //! Registration data of a tenant: clients, users and groups, as config files and the
 //! admin API declare them ([`TenantSpec`]) and as the IdP keeps them.
 
-use crate::quirks::{Profile, QuirkOverrides};
+use crate::profiles::Profile;
+pub use crate::protocol::TokenAuthMethod;
+use crate::quirks::QuirkOverrides;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::fmt;
-
-/// How a client authenticates at the token endpoint (OIDC Core §9).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TokenAuthMethod {
-    /// `Authorization: Basic` with the url-encoded id and secret.
-    ClientSecretBasic,
-    /// `client_id` and `client_secret` in the form body.
-    ClientSecretPost,
-    /// A public client: no secret, PKCE instead.
-    None,
-}
-
-impl TokenAuthMethod {
-    /// The registered name, e.g. `client_secret_post`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenAuthMethod::ClientSecretBasic => "client_secret_basic",
-            TokenAuthMethod::ClientSecretPost => "client_secret_post",
-            TokenAuthMethod::None => "none",
-        }
-    }
-}
-
-impl fmt::Display for TokenAuthMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// A tenant as a config file or an admin call declares it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

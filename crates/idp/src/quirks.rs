@@ -1,79 +1,15 @@
-//! Quirks (one switchable provider behaviour each) and profiles (named presets of quirks).
+//! Quirks: one switchable provider behaviour each, declared once with one default.
 //!
 //! Every quirk is declared exactly once, in [`declare_quirks!`] below: its name, its type,
-//! its value in each profile and its documentation (with the real provider's source).
-//! The macro derives the [`Quirks`] struct, the all-optional [`QuirkOverrides`] used by
-//! config files and the admin API, and the [`QUIRK_DOCS`] table used by `--list-quirks`
-//! and the README.
+//! its default (the baseline, a tolerant spec-correct provider) and its documentation
+//! (with the real provider's source). The macro derives the [`Quirks`] struct, the
+//! all-optional [`QuirkOverrides`] used by config files and the admin API, and the
+//! [`QUIRK_DOCS`] table used by `--list-quirks` and the README. How each vendor differs
+//! from the baseline lives in its own file under `profiles/`.
 
+pub use crate::dialect::ErrorDialect;
+pub use crate::protocol::{SigningAlg, TokenAuthMethod};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
-
-/// A named preset of quirk values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Profile {
-    /// JumpCloud's OIDC service: Ory Hydra / fosite underneath (`quirks.md` §1).
-    Jumpcloud,
-    /// A tolerant, spec-correct OpenID Provider: the baseline every RP should pass.
-    Lenient,
-}
-
-impl Profile {
-    /// Every profile, in documentation order.
-    pub const ALL: [Profile; 2] = [Profile::Jumpcloud, Profile::Lenient];
-
-    /// The profile's name as used on the command line and in files.
-    pub fn name(self) -> &'static str {
-        match self {
-            Profile::Jumpcloud => "jumpcloud",
-            Profile::Lenient => "lenient",
-        }
-    }
-
-    /// One line saying what the profile copies.
-    pub fn summary(self) -> &'static str {
-        match self {
-            Profile::Jumpcloud => {
-                "JumpCloud SSO (Ory Hydra/fosite): strict state, client auth, PKCE and group checks"
-            }
-            Profile::Lenient => "a tolerant, spec-correct OpenID Provider",
-        }
-    }
-}
-
-impl fmt::Display for Profile {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Profile {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Profile::ALL
-            .into_iter()
-            .find(|p| p.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = Profile::ALL.iter().map(|p| p.name()).collect();
-                format!("unknown profile `{s}` (known: {})", names.join(", "))
-            })
-    }
-}
-
-/// How errors look on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorStyle {
-    /// fosite: `error_description` = description + " " + hint with `"` turned into `'`;
-    /// authorize errors are `303` redirects that always carry `state=` (even empty);
-    /// client and redirect-URI errors are a `302` to the provider's error page.
-    Fosite,
-    /// RFC 6749: `302` redirects, `state` only when the client sent one, a short
-    /// description, and the error page rendered directly.
-    Rfc6749,
-}
 
 /// Where the endpoints live below the issuer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,15 +70,6 @@ pub enum AuthorizeError {
     UnsupportedResponseType,
 }
 
-/// The ID token signing algorithm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SigningAlg {
-    /// RSASSA-PKCS1-v1_5 with SHA-256.
-    RS256,
-    /// ECDSA P-256 with SHA-256.
-    ES256,
-}
-
 /// One quirk's documentation, for `--list-quirks` and the README.
 #[derive(Debug, Clone, Copy)]
 pub struct QuirkDoc {
@@ -155,7 +82,7 @@ pub struct QuirkDoc {
 macro_rules! declare_quirks {
     ($(
         $(#[doc = $doc:literal])+
-        $name:ident : $ty:ty = { jumpcloud: $jc:expr, lenient: $len:expr $(,)? }
+        $name:ident : $ty:ty = $default:expr
     ),+ $(,)?) => {
         /// The complete set of behaviour switches of one tenant.
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -176,12 +103,10 @@ macro_rules! declare_quirks {
         }
 
         impl Quirks {
-            /// The quirk values of a profile.
-            pub fn for_profile(profile: Profile) -> Self {
-                match profile {
-                    Profile::Jumpcloud => Self { $( $name: $jc.into(), )+ },
-                    Profile::Lenient => Self { $( $name: $len.into(), )+ },
-                }
+            /// Every quirk at its default: a tolerant, spec-correct provider. A profile
+            /// states only how its vendor differs (`..Quirks::baseline()`).
+            pub fn baseline() -> Self {
+                Self { $( $name: $default.into(), )+ }
             }
 
             /// Replaces the values the overrides set.
@@ -209,123 +134,117 @@ declare_quirks! {
     /// The issuer ends with a slash (`https://oauth.id.jumpcloud.com/`); `iss` and the
     /// discovery `issuer` carry it. go-oidc and Spring refuse an app configured without it:
     /// `oidc: issuer did not match the issuer returned by provider`. (quirks.md J9)
-    issuer_trailing_slash: bool = { jumpcloud: true, lenient: false },
+    issuer_trailing_slash: bool = false,
 
     /// Endpoint paths below the issuer: `hydra` (`/oauth2/auth`, `/oauth2/token`,
     /// `/userinfo`, `/.well-known/jwks.json`, `/oauth2/revoke`, `/oauth2/sessions/logout`;
     /// hydra `oauth2/handler.go`) or `generic`.
-    endpoint_layout: EndpointLayout = { jumpcloud: EndpointLayout::Hydra, lenient: EndpointLayout::Generic },
+    endpoint_layout: EndpointLayout = EndpointLayout::Generic,
 
     /// Error format: `fosite` (description + hint, `"` → `'`, 303 with `state=` always,
     /// 302 to the error page for client/redirect errors) or `rfc6749`. (quirks.md §1.4)
-    error_style: ErrorStyle = { jumpcloud: ErrorStyle::Fosite, lenient: ErrorStyle::Rfc6749 },
+    error_style: ErrorDialect = ErrorDialect::Rfc6749,
 
     /// Minimum `state` length in bytes; `0` makes `state` optional. fosite's
     /// MinParameterEntropy is 8: a missing or shorter state is refused with
     /// `invalid_state` before the login page. (quirks.md E-STATE, J1)
-    min_state_length: u32 = { jumpcloud: 8u32, lenient: 0u32 },
+    min_state_length: u32 = 0u32,
 
     /// Minimum `nonce` length when a nonce is sent; `0` disables the check. In the code
     /// flow fosite refuses it at the token endpoint with `insufficient_entropy`.
     /// (quirks.md E-NONCE, J14)
-    min_nonce_length: u32 = { jumpcloud: 8u32, lenient: 0u32 },
+    min_nonce_length: u32 = 0u32,
 
     /// Enforce the client's single registered `token_endpoint_auth_method` with fosite's
     /// detection rules (body `client_id`+`client_secret` = post, Basic with a password =
     /// basic, post checked first) and its exact 401 `invalid_client` messages. Off: a
     /// confidential client may authenticate either way. (quirks.md E-AUTH-*, J2)
-    enforce_token_auth_method: bool = { jumpcloud: true, lenient: false },
+    enforce_token_auth_method: bool = false,
 
     /// The auth method a client gets when its registration does not say. JumpCloud's
     /// admin console defaults new apps to `client_secret_post` (sourcebot#1022).
-    default_token_auth_method: crate::model::TokenAuthMethod = {
-        jumpcloud: crate::model::TokenAuthMethod::ClientSecretPost,
-        lenient: crate::model::TokenAuthMethod::ClientSecretBasic,
-    },
+    default_token_auth_method: TokenAuthMethod = TokenAuthMethod::ClientSecretBasic,
 
     /// Accept `code_challenge_method=plain` (or a challenge without a method). Hydra
     /// advertises `plain` in discovery but hard-codes it off: `Clients must use
     /// code_challenge_method=S256, plain is not allowed.` (quirks.md E-PKCE-1, J13)
-    pkce_plain_allowed: bool = { jumpcloud: false, lenient: true },
+    pkce_plain_allowed: bool = true,
 
     /// When PKCE is mandatory: `never`, `public_clients` or `always`. Hydra's
     /// `oauth2.pkce.enforced*` switches; JumpCloud's setting is unknown (off here).
-    pkce_required: PkceRequired = { jumpcloud: PkceRequired::Never, lenient: PkceRequired::PublicClients },
+    pkce_required: PkceRequired = PkceRequired::PublicClients,
 
     /// For `http` redirect URIs on a loopback IP (`127.0.0.1`, `[::1]`) the port is
     /// ignored (RFC 8252 §7.3); everything else must match byte for byte.
     /// (fosite `authorize_helper.go`)
-    redirect_uri_loopback_any_port: bool = { jumpcloud: true, lenient: true },
+    redirect_uri_loopback_any_port: bool = true,
 
     /// Users must belong to a group assigned to the app; others are refused with
     /// `access_denied` back to the app after they sign in. JumpCloud: "Users are
     /// implicitly denied access to applications". (quirks.md J3)
-    require_group_assignment: bool = { jumpcloud: true, lenient: false },
+    require_group_assignment: bool = false,
 
     /// The groups claim lists only the user's groups that are assigned to the app
     /// (JumpCloud, quirks.md J6); off: all of the user's groups.
-    groups_claim_only_assigned: bool = { jumpcloud: true, lenient: false },
+    groups_claim_only_assigned: bool = false,
 
     /// The name of the groups claim. JumpCloud admins choose it; `memberOf` is common
     /// (goharbor/harbor#20779). Empty: no groups claim. (quirks.md J4)
-    groups_claim: String = { jumpcloud: "memberOf", lenient: "groups" },
+    groups_claim: String = "groups",
 
     /// Shape of the groups claim: `string_if_single` (JumpCloud: a string for one group,
     /// an array for several; goharbor/harbor#22289) or `array`. (quirks.md J5)
-    groups_claim_shape: ClaimShape = { jumpcloud: ClaimShape::StringIfSingle, lenient: ClaimShape::Array },
+    groups_claim_shape: ClaimShape = ClaimShape::Array,
 
     /// Shape of the ID token `aud`: `array` (fosite always) or `string`.
-    aud_shape: ClaimShape = { jumpcloud: ClaimShape::Array, lenient: ClaimShape::String },
+    aud_shape: ClaimShape = ClaimShape::String,
 
     /// Add fosite/Hydra's `rat`, `sid` and `jti` claims to ID tokens. (harbor#20779)
-    hydra_claims: bool = { jumpcloud: true, lenient: false },
+    hydra_claims: bool = false,
 
     /// `token_type` in token responses. fosite answers lowercase `bearer`.
-    token_type: String = { jumpcloud: "bearer", lenient: "Bearer" },
+    token_type: String = "Bearer",
 
     /// Prefix of opaque codes and tokens: Hydra's `ory_ac_`/`ory_at_`/`ory_rt_` when on.
-    hydra_token_prefixes: bool = { jumpcloud: true, lenient: false },
+    hydra_token_prefixes: bool = false,
 
     /// Userinfo answers the ID token's claims minus `nonce, at_hash, c_hash, exp, sid, jti`
     /// (so it keeps `iss, aud, iat, rat, auth_time`), as Hydra's `getOidcUserInfo` does.
     /// Off: `sub` plus the profile, email and groups claims only. (quirks.md J15)
-    userinfo_echoes_id_token: bool = { jumpcloud: true, lenient: false },
+    userinfo_echoes_id_token: bool = false,
 
     /// `profile` scope gives only `given_name` and `family_name` (no `name`, no
     /// `preferred_username`), as JumpCloud's does. (quirks.md J7)
-    profile_claims_minimal: bool = { jumpcloud: true, lenient: false },
+    profile_claims_minimal: bool = false,
 
     /// Refresh tokens are issued only when the granted scope has `offline` or
     /// `offline_access` (fosite `canIssueRefreshToken`). Off: always. (quirks.md J11)
-    refresh_requires_offline_scope: bool = { jumpcloud: true, lenient: false },
+    refresh_requires_offline_scope: bool = false,
 
     /// Refresh tokens rotate on use, and reusing a rotated one revokes the whole family
     /// (`The refresh token was already used.`). Off: a refresh token stays valid.
     /// (quirks.md J12, E-RT-REUSE)
-    refresh_token_rotation: bool = { jumpcloud: true, lenient: false },
+    refresh_token_rotation: bool = false,
 
     /// Redeeming an authorization code twice revokes the tokens issued from it (RFC 6749
     /// §4.1.2; fosite E-CODE-REUSE).
-    code_reuse_revokes_tokens: bool = { jumpcloud: true, lenient: true },
+    code_reuse_revokes_tokens: bool = true,
 
     /// ID token signing algorithm: `RS256` or `ES256`.
-    id_token_signing_alg: SigningAlg = { jumpcloud: SigningAlg::RS256, lenient: SigningAlg::RS256 },
+    id_token_signing_alg: SigningAlg = SigningAlg::RS256,
 
     /// Authorization code lifetime in seconds (Hydra `ttl.auth_code`: 10 min).
-    code_lifetime_secs: u64 = { jumpcloud: 600u64, lenient: 600u64 },
+    code_lifetime_secs: u64 = 600u64,
 
     /// Access and ID token lifetime in seconds (Hydra: 1 h).
-    token_lifetime_secs: u64 = { jumpcloud: 3600u64, lenient: 3600u64 },
+    token_lifetime_secs: u64 = 3600u64,
 
     /// A deliberate mistake in every ID token or userinfo answer while set, mirroring an
     /// OpenID certification RP test: `none`, `wrong_iss`, `wrong_aud`, `extra_aud_no_azp`,
     /// `bad_signature`, `alg_none`, `hs256_client_secret`, `unknown_kid`,
     /// `no_kid_single_key`, `wrong_nonce`, `missing_nonce`, `exp_in_past`, `missing_sub`,
     /// `wrong_at_hash`, `userinfo_wrong_sub`, `thin_id_token`. See `misbehaviour.rs`.
-    id_token_misbehaviour: crate::misbehaviour::Misbehaviour = {
-        jumpcloud: crate::misbehaviour::Misbehaviour::None,
-        lenient: crate::misbehaviour::Misbehaviour::None,
-    },
+    id_token_misbehaviour: crate::misbehaviour::Misbehaviour = crate::misbehaviour::Misbehaviour::None,
 
     /// Answer every authorization request from a known client with a registered
     /// redirect URI with this error, as an error redirect back to the app in the
@@ -334,7 +253,7 @@ declare_quirks! {
     /// `temporarily_unavailable`, `unsupported_response_type` (fosite's base texts,
     /// `errors.go`; RFC 6749 §4.1.2.1). Unknown clients and redirect URIs still go to the
     /// error page.
-    authorize_error: AuthorizeError = { jumpcloud: AuthorizeError::None, lenient: AuthorizeError::None },
+    authorize_error: AuthorizeError = AuthorizeError::None,
 }
 
 impl QuirkOverrides {
@@ -362,10 +281,11 @@ mod tests {
 
     #[test]
     fn overrides_replace_only_what_they_set() {
-        let mut q = Quirks::for_profile(Profile::Jumpcloud);
-        let o: QuirkOverrides = serde_json::from_str(r#"{"min_state_length": 0}"#).unwrap();
+        let mut q = Quirks::baseline();
+        q.issuer_trailing_slash = true;
+        let o: QuirkOverrides = serde_json::from_str(r#"{"min_state_length": 8}"#).unwrap();
         q.apply(&o);
-        assert_eq!(q.min_state_length, 0);
+        assert_eq!(q.min_state_length, 8);
         assert!(q.issuer_trailing_slash);
     }
 
@@ -402,19 +322,8 @@ mod tests {
 
     #[test]
     fn every_quirk_is_documented() {
-        let q = serde_json::to_value(Quirks::for_profile(Profile::Lenient)).unwrap();
+        let q = serde_json::to_value(Quirks::baseline()).unwrap();
         assert_eq!(q.as_object().unwrap().len(), QUIRK_DOCS.len());
         assert!(QUIRK_DOCS.iter().all(|d| d.doc.trim().len() > 20));
-    }
-
-    #[test]
-    fn profiles_parse_by_name() {
-        assert_eq!("jumpcloud".parse::<Profile>(), Ok(Profile::Jumpcloud));
-        assert!(
-            "okta"
-                .parse::<Profile>()
-                .unwrap_err()
-                .contains("known: jumpcloud")
-        );
     }
 }

@@ -4,10 +4,10 @@
 
 use crate::admin;
 use crate::debugger;
+use crate::dialect::ErrorDialect;
 use crate::endpoints;
 use crate::error::OAuthError;
 use crate::model::TenantSpec;
-use crate::quirks::ErrorStyle;
 use crate::tenant::{DEFAULT_TENANT, SpecError, Tenant, TenantInfo};
 use axum::Router;
 use axum::body::Body;
@@ -181,7 +181,7 @@ async fn route_to(idp: &Idp, name: &str, rest: &str, req: Request<Body>) -> Resp
         Some(t) => endpoints::dispatch(&t, rest, req).await,
         None => OAuthError::not_found()
             .hint(format!("There is no tenant '{name}' on this IdP."))
-            .into_json_response(ErrorStyle::Rfc6749),
+            .into_json_response(ErrorDialect::Rfc6749),
     }
 }
 
@@ -202,7 +202,7 @@ where
             Ok(Path(v)) => Ok(JsonPath(v)),
             Err(rej) => Err(OAuthError::invalid_request()
                 .hint(rej.body_text())
-                .into_json_response(ErrorStyle::Rfc6749)),
+                .into_json_response(ErrorDialect::Rfc6749)),
         }
     }
 }

@@ -6,7 +6,9 @@ use crate::journal::JournalEntry;
 use crate::keys::KeyRing;
 use crate::limits;
 use crate::model::{Client, ClientSpec, TenantSpec, User, UserSpec};
-use crate::quirks::{EndpointLayout, Profile, Quirks};
+use crate::profiles::Profile;
+use crate::protocol::ResponseMode;
+use crate::quirks::{EndpointLayout, Quirks};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
@@ -132,7 +134,7 @@ pub struct PendingLogin {
     /// PKCE method as sent.
     pub code_challenge_method: Option<String>,
     /// `query`, `fragment` or `form_post`.
-    pub response_mode: String,
+    pub response_mode: ResponseMode,
     /// `prompt` as sent; fosite checks its values only after login.
     pub prompt: Option<String>,
     /// When the authorization request arrived (fosite `rat`).
@@ -239,7 +241,6 @@ impl PendingLogin {
             + opt(&self.nonce)
             + opt(&self.code_challenge)
             + opt(&self.code_challenge_method)
-            + self.response_mode.len()
             + opt(&self.prompt)
             + 256
     }
@@ -626,7 +627,11 @@ mod tests {
             .map(|i| (format!("param{i}"), "v".repeat(10_000)))
             .collect();
         for _ in 0..2_000 {
-            t.record(JournalEntry::new("authorize", "GET", &big));
+            t.record(JournalEntry::new(
+                crate::protocol::Endpoint::Authorize,
+                "GET",
+                &big,
+            ));
         }
         let s = t.lock();
         assert!(s.journal_bytes() <= limits::MAX_JOURNAL_BYTES);
@@ -647,7 +652,7 @@ mod tests {
             nonce: None,
             code_challenge: None,
             code_challenge_method: None,
-            response_mode: "query".into(),
+            response_mode: ResponseMode::Query,
             prompt: None,
             requested_at: 0,
             expires_at,

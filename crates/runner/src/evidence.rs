@@ -82,7 +82,7 @@ pub fn journal_line(e: &JournalEntry) -> String {
     let mut parts = vec![format!("{} {} → {}", e.method, e.endpoint, e.status)];
     if let Some(n) = e.state_len {
         parts.push(format!("state {n} chars"));
-    } else if e.endpoint == "authorize" {
+    } else if e.endpoint == stickler_idp::Endpoint::Authorize {
         parts.push("no state".into());
     }
     if let Some(n) = e.nonce_len {

@@ -75,7 +75,10 @@ async fn unanswered_callback(w: &CheckWorld) -> Option<String> {
         .ok()?
         .into_iter()
         .rev()
-        .find(|e| e.endpoint == "login" && e.outcome == "redirect")?
+        .find(|e| {
+            e.endpoint == stickler_idp::Endpoint::Login
+                && e.outcome == stickler_idp::Outcome::Redirect
+        })?
         .location?;
     let app_prefix = redirect.split('?').next()?.to_string();
     let now = w.browser().ok()?.current_url().await.ok()?;

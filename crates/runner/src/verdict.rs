@@ -5,7 +5,7 @@
 use crate::check::{CheckSpec, Exercise, Level};
 use crate::evidence::journal_line;
 use serde::Serialize;
-use stickler_idp::JournalEntry;
+use stickler_idp::{Endpoint, JournalEntry, Outcome};
 
 /// The verdict of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -106,28 +106,28 @@ pub struct Judgement {
 /// the error says what did not happen and where the flow stopped.
 pub fn exercised(exercise: Exercise, facts: &Facts) -> Result<(), String> {
     let j = &facts.journal;
-    let calls = |endpoint: &'static str| j.iter().filter(move |e| e.endpoint == endpoint);
+    let calls = |endpoint: Endpoint| j.iter().filter(move |e| e.endpoint == endpoint);
     let stopped = || match j
         .iter()
         .rev()
-        .find(|e| e.error.is_some() && e.endpoint != "discovery" && e.endpoint != "jwks")
+        .find(|e| e.error.is_some() && !e.endpoint.is_metadata())
     {
         Some(e) => format!("; the flow stopped at: {}", journal_line(e)),
         None => String::new(),
     };
     let ok = match exercise {
-        Exercise::Discovery => calls("discovery").next().is_some(),
-        Exercise::Authorize => calls("authorize").next().is_some(),
-        Exercise::TokenRequest => calls("token").next().is_some(),
+        Exercise::Discovery => calls(Endpoint::Discovery).next().is_some(),
+        Exercise::Authorize => calls(Endpoint::Authorize).next().is_some(),
+        Exercise::TokenRequest => calls(Endpoint::Token).next().is_some(),
         Exercise::IdToken => id_token_issued(j),
         Exercise::NonceIdToken => {
-            id_token_issued(j) && calls("authorize").any(|e| e.nonce_len.is_some())
+            id_token_issued(j) && calls(Endpoint::Authorize).any(|e| e.nonce_len.is_some())
         }
-        Exercise::Userinfo => calls("userinfo").any(|e| e.status == 200),
+        Exercise::Userinfo => calls(Endpoint::Userinfo).any(|e| e.status == 200),
         Exercise::Callback => facts.callback_delivered,
         Exercise::IdpError => j
             .iter()
-            .any(|e| e.outcome == "error_redirect" && e.error.is_some()),
+            .any(|e| e.outcome == Outcome::ErrorRedirect && e.error.is_some()),
     };
     if ok {
         return Ok(());
@@ -139,7 +139,7 @@ pub fn exercised(exercise: Exercise, facts: &Facts) -> Result<(), String> {
             stopped()
         ),
         Exercise::TokenRequest => format!("the app never called the token endpoint{}", stopped()),
-        Exercise::IdToken => match calls("token").next_back() {
+        Exercise::IdToken => match calls(Endpoint::Token).next_back() {
             Some(e) => format!(
                 "the token endpoint never gave this app an ID token; its last answer: {}",
                 journal_line(e)
@@ -153,9 +153,9 @@ pub fn exercised(exercise: Exercise, facts: &Facts) -> Result<(), String> {
             "the app sent no nonce, so it has none to compare with the ID token's (sending one is its own check)".to_string()
         }
         Exercise::NonceIdToken => exercised(Exercise::IdToken, facts).err().unwrap_or_default(),
-        Exercise::Userinfo => match calls("userinfo").next_back() {
+        Exercise::Userinfo => match calls(Endpoint::Userinfo).next_back() {
             Some(e) => format!("userinfo never answered this app 200: {}", journal_line(e)),
-            None if calls("token").any(|e| e.status == 200) => {
+            None if calls(Endpoint::Token).any(|e| e.status == 200) => {
                 "the app never called userinfo (it takes its claims from the ID token), so its handling of userinfo answers is untested".to_string()
             }
             None => format!(
@@ -177,7 +177,7 @@ pub fn exercised(exercise: Exercise, facts: &Facts) -> Result<(), String> {
 /// The token endpoint answered an authorization code 200: an ID token reached the app.
 fn id_token_issued(j: &[JournalEntry]) -> bool {
     j.iter().any(|e| {
-        e.endpoint == "token"
+        e.endpoint == Endpoint::Token
             && e.status == 200
             && e.grant_type.as_deref() == Some("authorization_code")
     })
@@ -249,13 +249,17 @@ mod tests {
         }
     }
 
-    fn entry(endpoint: &str, status: u16, error: Option<&str>) -> JournalEntry {
+    fn entry(endpoint: Endpoint, status: u16, error: Option<&str>) -> JournalEntry {
         JournalEntry {
-            endpoint: endpoint.into(),
+            endpoint,
             method: "GET".into(),
             status,
-            grant_type: (endpoint == "token").then(|| "authorization_code".to_string()),
-            outcome: if error.is_some() { "error" } else { "ok" }.into(),
+            grant_type: (endpoint == Endpoint::Token).then(|| "authorization_code".to_string()),
+            outcome: if error.is_some() {
+                Outcome::Error
+            } else {
+                Outcome::Ok
+            },
             error: error.map(str::to_string),
             ..Default::default()
         }
@@ -278,8 +282,8 @@ mod tests {
     #[test]
     fn a_check_whose_id_token_never_arrived_is_not_exercised_even_when_its_steps_pass() {
         let f = facts(vec![
-            entry("authorize", 303, None),
-            entry("token", 401, Some("invalid_client")),
+            entry(Endpoint::Authorize, 303, None),
+            entry(Endpoint::Token, 401, Some("invalid_client")),
         ]);
         let j = judge(
             &spec(Level::Must, Exercise::IdToken),
@@ -295,8 +299,8 @@ mod tests {
     #[test]
     fn an_exercised_check_passes_or_fails_by_its_level() {
         let f = facts(vec![
-            entry("authorize", 303, None),
-            entry("token", 200, None),
+            entry(Endpoint::Authorize, 303, None),
+            entry(Endpoint::Token, 200, None),
         ]);
         let must = spec(Level::Must, Exercise::IdToken);
         let should = spec(Level::Should, Exercise::IdToken);
@@ -348,31 +352,31 @@ mod tests {
 
     #[test]
     fn userinfo_checks_need_a_userinfo_answer() {
-        let f = facts(vec![entry("token", 200, None)]);
+        let f = facts(vec![entry(Endpoint::Token, 200, None)]);
         let err = exercised(Exercise::Userinfo, &f).unwrap_err();
         assert!(err.contains("never called userinfo"), "{err}");
         let f = facts(vec![
-            entry("token", 200, None),
-            entry("userinfo", 200, None),
+            entry(Endpoint::Token, 200, None),
+            entry(Endpoint::Userinfo, 200, None),
         ]);
         assert!(exercised(Exercise::Userinfo, &f).is_ok());
     }
 
     #[test]
     fn callbacks_and_idp_errors_count_only_when_delivered() {
-        let mut f = facts(vec![entry("authorize", 303, None)]);
+        let mut f = facts(vec![entry(Endpoint::Authorize, 303, None)]);
         assert!(exercised(Exercise::Callback, &f).is_err());
         f.callback_delivered = true;
         assert!(exercised(Exercise::Callback, &f).is_ok());
-        let mut e = entry("authorize", 303, Some("invalid_state"));
+        let mut e = entry(Endpoint::Authorize, 303, Some("invalid_state"));
         assert!(exercised(Exercise::IdpError, &facts(vec![e.clone()])).is_err());
-        e.outcome = "error_redirect".into();
+        e.outcome = Outcome::ErrorRedirect;
         assert!(exercised(Exercise::IdpError, &facts(vec![e])).is_ok());
     }
 
     #[test]
     fn a_check_that_never_reached_the_authorization_endpoint_says_so() {
-        let f = facts(vec![entry("discovery", 200, None)]);
+        let f = facts(vec![entry(Endpoint::Discovery, 200, None)]);
         let j = judge(
             &spec(Level::Must, Exercise::Authorize),
             &StepOutcome::Passed,

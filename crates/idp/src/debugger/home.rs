@@ -170,7 +170,7 @@ fn tenant_body(idp: &Idp, tenant: &Tenant, shows_secrets: bool) -> Markup {
 }
 
 /// The quirks that differ from the profile, as `name = value`.
-fn changed_quirks(quirks: &Quirks, profile: crate::quirks::Profile) -> Vec<String> {
+fn changed_quirks(quirks: &Quirks, profile: crate::profiles::Profile) -> Vec<String> {
     let now = serde_json::to_value(quirks).unwrap_or_default();
     let base = serde_json::to_value(Quirks::for_profile(profile)).unwrap_or_default();
     QUIRK_DOCS

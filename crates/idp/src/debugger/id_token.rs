@@ -159,7 +159,7 @@ fn check_signature(jwt: &str, header: &Value, jwks: &JwkSet) -> SignatureCheck {
 mod tests {
     use super::*;
     use crate::keys::{KeyRing, SigningKey};
-    use crate::misbehaviour::JwksShape;
+    use crate::keys::JwksShape;
     use crate::quirks::SigningAlg;
     use serde_json::json;
 

@@ -13,8 +13,8 @@ pub mod journal_view;
 pub mod sign_in;
 
 use crate::bounded::BoundedMap;
+use crate::dialect::ErrorDialect;
 use crate::error::OAuthError;
-use crate::quirks::ErrorStyle;
 use crate::server::Idp;
 use axum::Router;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -82,7 +82,7 @@ async fn wrong_method(method: Method) -> Response {
         .hint(format!(
             "HTTP method is '{method}', this page answers another."
         ))
-        .into_json_response(ErrorStyle::Rfc6749)
+        .into_json_response(ErrorDialect::Rfc6749)
 }
 
 /// `/` with a method other than GET: what the root tenant answers (a JSON 404 for an
@@ -95,7 +95,7 @@ async fn not_here(
         Some(t) => crate::endpoints::dispatch(&t, "/", req).await,
         None => OAuthError::not_found()
             .hint("There is no tenant 'default' on this IdP.")
-            .into_json_response(ErrorStyle::Rfc6749),
+            .into_json_response(ErrorDialect::Rfc6749),
     }
 }
 

@@ -4,10 +4,12 @@
 //! page before that.
 
 use super::{Req, pages};
+use crate::dialect::{ErrorDialect, PageDelivery, QueryEncoding};
 use crate::error::OAuthError;
 use crate::journal::JournalEntry;
 use crate::model::Client;
-use crate::quirks::{AuthorizeError, ErrorStyle, Quirks};
+use crate::protocol::{Endpoint, Outcome, ResponseMode};
+use crate::quirks::{AuthorizeError, Quirks};
 use crate::tenant::{EndpointPaths, PendingLogin, Tenant};
 use crate::tokens::{now, random_token};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -29,15 +31,15 @@ pub enum AuthzError {
         redirect_uri: String,
         /// `state` as sent.
         state: Option<String>,
-        /// `query`, `fragment` or `form_post`.
-        response_mode: String,
+        /// How the response reaches the app.
+        response_mode: ResponseMode,
     },
 }
 
 /// `GET|POST` the authorization endpoint.
 pub fn authorize(tenant: &Tenant, req: Req) -> Response {
     let params = req.params();
-    let mut entry = JournalEntry::new("authorize", req.method.as_str(), &params.0);
+    let mut entry = JournalEntry::new(Endpoint::Authorize, req.method.as_str(), &params.0);
     if req.method == axum::http::Method::POST && req.form.is_none() {
         let err = OAuthError::invalid_request()
             .hint("The request body must be 'application/x-www-form-urlencoded'.");
@@ -55,7 +57,7 @@ pub fn authorize(tenant: &Tenant, req: Req) -> Response {
                 .unwrap_or_default();
             tenant.lock().add_login(challenge.clone(), pending, now());
             entry.status = 200;
-            entry.outcome = "login_page".into();
+            entry.outcome = Outcome::LoginPage;
             tenant.record(entry);
             let action = tenant.url(EndpointPaths::of(quirks.endpoint_layout).login);
             pages::login_page(tenant, &action, &challenge, &client_name, None)
@@ -74,7 +76,6 @@ fn validate(
     q: &Quirks,
     params: &crate::params::Params,
 ) -> Result<PendingLogin, AuthzError> {
-    let fosite = q.error_style == ErrorStyle::Fosite;
     params.reject_repeats().map_err(AuthzError::Page)?;
     // 1. The client.
     let client: Client = {
@@ -97,15 +98,13 @@ fn validate(
     }
     // 3. response_mode, parsed before the redirect URI is trusted.
     let response_mode = match params.get("response_mode") {
-        None => "query".to_string(),
-        Some(m @ ("query" | "fragment" | "form_post")) => m.to_string(),
-        Some(other) => {
-            return Err(AuthzError::Page(
-                OAuthError::unsupported_response_mode().hint(format!(
-                    "Request with unsupported response_mode \"{other}\"."
-                )),
-            ));
-        }
+        None => ResponseMode::Query,
+        Some(m) => ResponseMode::parse(m).ok_or_else(|| {
+            AuthzError::Page(
+                OAuthError::unsupported_response_mode()
+                    .hint(format!("Request with unsupported response_mode \"{m}\".")),
+            )
+        })?,
     };
     let scopes: Vec<String> = params
         .get("scope")
@@ -130,7 +129,7 @@ fn validate(
             }
             uri.clone()
         }
-        None if openid && fosite => {
+        None if openid && q.error_style.redirect_uri_required_for_openid() => {
             return Err(AuthzError::Page(OAuthError::invalid_request().hint(
                 "The 'redirect_uri' parameter is required when using OpenID Connect 1.0.",
             )));
@@ -147,7 +146,7 @@ fn validate(
         err,
         redirect_uri: redirect_uri.clone(),
         state: state.clone(),
-        response_mode: response_mode.clone(),
+        response_mode,
     };
     // The forced error, once the app can be told.
     if let Some(err) = forced_error(q) {
@@ -268,18 +267,18 @@ pub fn redirect_matches(requested: &str, registered: &str, loopback_any_port: bo
 
 /// Sends an authorization error where the profile sends it, and journals it.
 pub fn deliver(tenant: &Tenant, mut entry: JournalEntry, err: AuthzError) -> Response {
-    let (style, layout) = {
+    let (dialect, layout) = {
         let s = tenant.lock();
         (s.quirks.error_style, s.quirks.endpoint_layout)
     };
     match err {
         AuthzError::Page(e) => {
-            let description = e.description_in(style);
+            let description = e.description_in(dialect);
             entry.error = Some(e.code.into());
             entry.error_description = Some(description.clone());
-            entry.outcome = "error_page".into();
-            match style {
-                ErrorStyle::Fosite => {
+            entry.outcome = Outcome::ErrorPage;
+            match dialect.page_delivery() {
+                PageDelivery::ForwardToErrorUrl => {
                     // Hydra forwards to its error URL with a 302 and no state.
                     let mut url =
                         url::Url::parse(&tenant.url(EndpointPaths::of(layout).error_page))
@@ -293,7 +292,7 @@ pub fn deliver(tenant: &Tenant, mut entry: JournalEntry, err: AuthzError) -> Res
                     tenant.record(entry);
                     redirect_response(StatusCode::FOUND, url.as_str())
                 }
-                ErrorStyle::Rfc6749 => {
+                PageDelivery::RenderInPlace => {
                     entry.status = 400;
                     tenant.record(entry);
                     pages::error_markup(e.code, &description)
@@ -306,21 +305,23 @@ pub fn deliver(tenant: &Tenant, mut entry: JournalEntry, err: AuthzError) -> Res
             state,
             response_mode,
         } => {
-            let description = err.description_in(style);
+            let description = err.description_in(dialect);
             let mut fields = vec![
                 ("error".to_string(), err.code.to_string()),
                 ("error_description".to_string(), description.clone()),
             ];
-            match (style, state) {
+            match state {
+                Some(s) => fields.push(("state".into(), s)),
                 // fosite always sends `state`, empty when the app sent none.
-                (ErrorStyle::Fosite, s) => fields.push(("state".into(), s.unwrap_or_default())),
-                (ErrorStyle::Rfc6749, Some(s)) => fields.push(("state".into(), s)),
-                (ErrorStyle::Rfc6749, None) => {}
+                None if dialect.error_state_always() => {
+                    fields.push(("state".into(), String::new()))
+                }
+                None => {}
             }
             entry.error = Some(err.code.into());
             entry.error_description = Some(description);
-            entry.outcome = "error_redirect".into();
-            respond_to_app(tenant, entry, style, &redirect_uri, &response_mode, fields)
+            entry.outcome = Outcome::ErrorRedirect;
+            respond_to_app(tenant, entry, dialect, &redirect_uri, response_mode, fields)
         }
     }
 }
@@ -329,23 +330,20 @@ pub fn deliver(tenant: &Tenant, mut entry: JournalEntry, err: AuthzError) -> Res
 pub fn respond_to_app(
     tenant: &Tenant,
     mut entry: JournalEntry,
-    style: ErrorStyle,
+    dialect: ErrorDialect,
     redirect_uri: &str,
-    response_mode: &str,
+    response_mode: ResponseMode,
     fields: Vec<(String, String)>,
 ) -> Response {
-    let status = match style {
-        ErrorStyle::Fosite => StatusCode::SEE_OTHER,
-        ErrorStyle::Rfc6749 => StatusCode::FOUND,
-    };
-    if response_mode == "form_post" {
+    let status = dialect.redirect_status();
+    if response_mode == ResponseMode::FormPost {
         entry.status = 200;
         entry.location = Some(redirect_uri.to_string());
         tenant.record(entry);
         return pages::form_post(redirect_uri, &fields);
     }
     let mut url = url::Url::parse(redirect_uri).expect("registered redirect URIs are absolute");
-    if response_mode == "fragment" {
+    if response_mode == ResponseMode::Fragment {
         let frag = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(&fields)
             .finish();
@@ -356,11 +354,16 @@ pub fn respond_to_app(
         all.extend(fields);
         // Nothing to send: no `?` at all rather than a dangling one.
         url.set_query(None);
-        if style == ErrorStyle::Fosite && !all.is_empty() {
-            all.sort_by(|a, b| a.0.cmp(&b.0));
-            url.set_query(Some(&go_values_encode(&all)));
-        } else if !all.is_empty() {
-            url.query_pairs_mut().extend_pairs(&all);
+        if !all.is_empty() {
+            match dialect.query_encoding() {
+                QueryEncoding::GoSortedValues => {
+                    all.sort_by(|a, b| a.0.cmp(&b.0));
+                    url.set_query(Some(&go_values_encode(&all)));
+                }
+                QueryEncoding::FormAppended => {
+                    url.query_pairs_mut().extend_pairs(&all);
+                }
+            }
         }
     }
     entry.status = status.as_u16();

@@ -4,21 +4,22 @@
 //! basic, and post is judged first.
 
 use crate::error::OAuthError;
-use crate::model::{Client, TokenAuthMethod};
+use crate::model::Client;
 use crate::params::Params;
+use crate::protocol::{ClientAuth, TokenAuthMethod};
 use crate::tenant::Tenant;
 use axum::http::{HeaderMap, header};
 use base64::Engine;
 
 /// How the request presented credentials, for the journal.
-pub fn observed_method(headers: &HeaderMap, form: &Params) -> &'static str {
+pub fn observed_method(headers: &HeaderMap, form: &Params) -> ClientAuth {
     let basic = basic_credentials(headers).is_some();
     let post = form.get("client_secret").is_some();
     match (basic, post) {
-        (true, true) => "both",
-        (true, false) => "basic",
-        (false, true) => "post",
-        (false, false) => "none",
+        (true, true) => ClientAuth::Both,
+        (true, false) => ClientAuth::Basic,
+        (false, true) => ClientAuth::Post,
+        (false, false) => ClientAuth::None,
     }
 }
 

@@ -14,9 +14,9 @@ pub fn discovery(tenant: &Tenant) -> Response {
     if quirks.id_token_misbehaviour == crate::misbehaviour::Misbehaviour::DiscoveryWrongIssuer {
         doc["issuer"] = json!(format!("{}INVALID", tenant.issuer(&quirks)));
     }
-    let mut entry = JournalEntry::new("discovery", "GET", &[]);
+    let mut entry = JournalEntry::new(crate::protocol::Endpoint::Discovery, "GET", &[]);
     entry.status = 200;
-    entry.outcome = "ok".into();
+    entry.outcome = crate::protocol::Outcome::Ok;
     tenant.record(entry);
     Json(doc).into_response()
 }
@@ -100,9 +100,9 @@ pub fn jwks(tenant: &Tenant) -> Response {
             s.quirks.id_token_misbehaviour,
         ))
     };
-    let mut entry = JournalEntry::new("jwks", "GET", &[]);
+    let mut entry = JournalEntry::new(crate::protocol::Endpoint::Jwks, "GET", &[]);
     entry.status = 200;
-    entry.outcome = "ok".into();
+    entry.outcome = crate::protocol::Outcome::Ok;
     tenant.record(entry);
     Json(set).into_response()
 }

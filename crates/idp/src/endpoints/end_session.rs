@@ -11,17 +11,21 @@ use axum::response::Response;
 /// `GET|POST` the end-session endpoint.
 pub fn end_session(tenant: &Tenant, req: Req) -> Response {
     let params = req.params();
-    let mut entry = JournalEntry::new("end_session", req.method.as_str(), &params.0);
+    let mut entry = JournalEntry::new(
+        crate::protocol::Endpoint::EndSession,
+        req.method.as_str(),
+        &params.0,
+    );
     let Some(target) = params.get("post_logout_redirect_uri") else {
         entry.status = 200;
-        entry.outcome = "ok".into();
+        entry.outcome = crate::protocol::Outcome::Ok;
         tenant.record(entry);
         return pages::signed_out_page();
     };
     entry.redirect_uri = Some(crate::journal::cap(target));
     let hint_client = params.get("id_token_hint").and_then(audience_of);
     let client_id = params.get("client_id").map(str::to_string).or(hint_client);
-    let (registered, style) = {
+    let (registered, dialect) = {
         let s = tenant.lock();
         let registered = s.clients.values().any(|c| {
             client_id.as_deref().is_none_or(|id| id == c.client_id)
@@ -39,8 +43,15 @@ pub fn end_session(tenant: &Tenant, req: Req) -> Response {
     if let Some(s) = params.get("state") {
         fields.push(("state".to_string(), s.to_string()));
     }
-    entry.outcome = "redirect".into();
-    respond_to_app(tenant, entry, style, target, "query", fields)
+    entry.outcome = crate::protocol::Outcome::Redirect;
+    respond_to_app(
+        tenant,
+        entry,
+        dialect,
+        target,
+        crate::protocol::ResponseMode::Query,
+        fields,
+    )
 }
 
 /// The first `aud` of an ID token, read without verifying it (only to find the client).

@@ -13,19 +13,19 @@ use axum::response::Response;
 /// `POST` the login form.
 pub fn login(tenant: &Tenant, req: Req) -> Response {
     let params = req.form.clone().unwrap_or_default();
-    let mut entry = JournalEntry::new("login", "POST", &params.0);
+    let mut entry = JournalEntry::new(crate::protocol::Endpoint::Login, "POST", &params.0);
     let challenge = params.get("login_challenge").unwrap_or("");
     let pending = tenant.lock().logins.get(challenge).cloned();
     let Some(pending) = pending.filter(|p| p.expires_at > now()) else {
         let err = OAuthError::invalid_request().hint(
             "The login request is unknown or has expired. Start the sign-in again from the application.",
         );
-        entry.outcome = "error_page".into();
+        entry.outcome = crate::protocol::Outcome::ErrorPage;
         entry.status = 400;
         entry.error = Some(err.code.into());
         tenant.record(entry);
-        let style = tenant.lock().quirks.error_style;
-        return pages::error_markup(err.code, &err.description_in(style));
+        let dialect = tenant.lock().quirks.error_style;
+        return pages::error_markup(err.code, &err.description_in(dialect));
     };
     entry.client_id = Some(pending.client_id.clone());
     entry.redirect_uri = pending
@@ -46,7 +46,7 @@ pub fn login(tenant: &Tenant, req: Req) -> Response {
         Some(u) if u.password == password => u,
         _ => {
             entry.status = 401;
-            entry.outcome = "login_page".into();
+            entry.outcome = crate::protocol::Outcome::LoginPage;
             entry.error = Some("wrong_credentials".into());
             tenant.record(entry);
             let action = tenant.url(EndpointPaths::of(quirks.endpoint_layout).login);
@@ -73,7 +73,7 @@ pub fn login(tenant: &Tenant, req: Req) -> Response {
         err,
         redirect_uri: pending.redirect_uri.clone(),
         state: pending.state.clone(),
-        response_mode: pending.response_mode.clone(),
+        response_mode: pending.response_mode,
     };
     if quirks.require_group_assignment && !user.groups.iter().any(|g| client.groups.contains(g)) {
         let err = OAuthError::access_denied().hint(format!(
@@ -90,7 +90,7 @@ pub fn login(tenant: &Tenant, req: Req) -> Response {
     ) {
         return deliver(tenant, entry, to_app(err, &pending));
     }
-    if quirks.error_style == crate::quirks::ErrorStyle::Fosite
+    if quirks.error_style.checks_prompt_after_login()
         && let Err(err) = check_prompt(pending.prompt.as_deref())
     {
         return deliver(tenant, entry, to_app(err, &pending));
@@ -127,20 +127,19 @@ pub fn login(tenant: &Tenant, req: Req) -> Response {
         s.codes.insert(code.clone(), record);
     }
     let mut fields = vec![("code".to_string(), code)];
-    if quirks.error_style == crate::quirks::ErrorStyle::Fosite {
-        // Hydra always returns the granted scope with the code.
+    if quirks.error_style.scope_with_code() {
         fields.push(("scope".into(), pending.scopes.join(" ")));
     }
     if let Some(s) = &pending.state {
         fields.push(("state".into(), s.clone()));
     }
-    entry.outcome = "redirect".into();
+    entry.outcome = crate::protocol::Outcome::Redirect;
     respond_to_app(
         tenant,
         entry,
         quirks.error_style,
         &pending.redirect_uri,
-        &pending.response_mode,
+        pending.response_mode,
         fields,
     )
 }

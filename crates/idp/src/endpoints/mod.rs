@@ -11,10 +11,10 @@ mod revoke;
 mod token;
 mod userinfo;
 
+use crate::dialect::ErrorDialect;
 use crate::error::OAuthError;
 use crate::journal::JournalEntry;
 use crate::params::{MAX_BODY, Params, is_form};
-use crate::quirks::ErrorStyle;
 use crate::tenant::{EndpointPaths, Tenant};
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
@@ -67,70 +67,75 @@ impl Req {
 
 /// Answers a request for `rest` (the path below the tenant's base URL).
 pub async fn dispatch(tenant: &Tenant, rest: &str, req: Request<Body>) -> Response {
-    let (layout, style) = {
+    let (layout, dialect) = {
         let s = tenant.lock();
         (s.quirks.endpoint_layout, s.quirks.error_style)
     };
     let paths = EndpointPaths::of(layout);
     let req = match Req::read(req).await {
         Ok(r) => r,
-        Err(e) => return e.into_json_response(style),
+        Err(e) => return e.into_json_response(dialect),
     };
     let get_or_post = |handler: fn(&Tenant, Req) -> Response, req: Req| match req.method {
         Method::GET | Method::POST => handler(tenant, req),
-        _ => wrong_method(tenant, "GET, POST", style, req),
+        _ => wrong_method(tenant, "GET, POST", dialect, req),
     };
     match rest {
-        "/.well-known/openid-configuration" => get_only(tenant, style, req, discovery::discovery),
-        p if p == paths.jwks => get_only(tenant, style, req, discovery::jwks),
+        "/.well-known/openid-configuration" => get_only(tenant, dialect, req, discovery::discovery),
+        p if p == paths.jwks => get_only(tenant, dialect, req, discovery::jwks),
         p if p == paths.authorize => get_or_post(authorize::authorize, req),
         p if p == paths.login => match req.method {
             Method::POST => login::login(tenant, req),
-            _ => wrong_method(tenant, "POST", style, req),
+            _ => wrong_method(tenant, "POST", dialect, req),
         },
         p if p == paths.token => match req.method {
             Method::POST => token::token(tenant, req),
-            _ => wrong_method(tenant, "POST", style, req),
+            _ => wrong_method(tenant, "POST", dialect, req),
         },
         p if p == paths.userinfo => get_or_post(userinfo::userinfo, req),
         p if p == paths.revoke => match req.method {
             Method::POST => revoke::revoke(tenant, req),
-            _ => wrong_method(tenant, "POST", style, req),
+            _ => wrong_method(tenant, "POST", dialect, req),
         },
         p if p == paths.end_session => get_or_post(end_session::end_session, req),
         p if p == paths.error_page => pages::error_page(tenant, &req.query),
         _ => {
-            let mut entry = JournalEntry::new("unknown", req.method.as_str(), &[]);
+            let mut entry =
+                JournalEntry::new(crate::protocol::Endpoint::Unknown, req.method.as_str(), &[]);
             entry
                 .params
                 .insert("path".into(), crate::journal::cap(rest));
             let e = OAuthError::not_found().hint(format!("No endpoint at '{rest}'."));
-            finish_json(tenant, entry, e, style)
+            finish_json(tenant, entry, e, dialect)
         }
     }
 }
 
 fn get_only(
     tenant: &Tenant,
-    style: ErrorStyle,
+    dialect: ErrorDialect,
     req: Req,
     handler: fn(&Tenant) -> Response,
 ) -> Response {
     if req.method == Method::GET || req.method == Method::HEAD {
         handler(tenant)
     } else {
-        wrong_method(tenant, "GET", style, req)
+        wrong_method(tenant, "GET", dialect, req)
     }
 }
 
-fn wrong_method(tenant: &Tenant, allow: &'static str, style: ErrorStyle, req: Req) -> Response {
-    let entry = JournalEntry::new("unknown", req.method.as_str(), &req.params().0);
+fn wrong_method(tenant: &Tenant, allow: &'static str, dialect: ErrorDialect, req: Req) -> Response {
+    let entry = JournalEntry::new(
+        crate::protocol::Endpoint::Unknown,
+        req.method.as_str(),
+        &req.params().0,
+    );
     let e = OAuthError::method_not_allowed().hint(format!(
         "HTTP method is '{}', expected '{}'.",
         req.method,
         allow.replace(", ", "' or '")
     ));
-    let mut resp = finish_json(tenant, entry, e, style);
+    let mut resp = finish_json(tenant, entry, e, dialect);
     resp.headers_mut()
         .insert(header::ALLOW, header::HeaderValue::from_static(allow));
     resp
@@ -141,20 +146,20 @@ pub fn finish_json(
     tenant: &Tenant,
     mut entry: JournalEntry,
     err: OAuthError,
-    style: ErrorStyle,
+    dialect: ErrorDialect,
 ) -> Response {
     entry.status = err.status.as_u16();
-    entry.outcome = "error".into();
+    entry.outcome = crate::protocol::Outcome::Error;
     entry.error = Some(err.code.into());
-    entry.error_description = Some(err.description_in(style));
+    entry.error_description = Some(err.description_in(dialect));
     tenant.record(entry);
-    err.into_json_response(style)
+    err.into_json_response(dialect)
 }
 
 /// Records a successful JSON answer.
 pub fn finish_ok(tenant: &Tenant, mut entry: JournalEntry, body: serde_json::Value) -> Response {
     entry.status = 200;
-    entry.outcome = "ok".into();
+    entry.outcome = crate::protocol::Outcome::Ok;
     tenant.record(entry);
     let mut resp = (StatusCode::OK, axum::Json(body)).into_response();
     let h = resp.headers_mut();

@@ -62,9 +62,9 @@ pub fn login_page(
 pub fn error_page(tenant: &Tenant, query: &Params) -> Response {
     let code = query.get("error").unwrap_or("unknown_error");
     let description = query.get("error_description").unwrap_or("");
-    let mut entry = JournalEntry::new("error_page", "GET", &query.0);
+    let mut entry = JournalEntry::new(crate::protocol::Endpoint::ErrorPage, "GET", &query.0);
     entry.status = 400;
-    entry.outcome = "error_page".into();
+    entry.outcome = crate::protocol::Outcome::ErrorPage;
     entry.error = Some(code.into());
     entry.error_description = Some(description.into());
     tenant.record(entry);

@@ -10,23 +10,23 @@ use axum::response::{IntoResponse, Response};
 
 /// `POST` the revocation endpoint.
 pub fn revoke(tenant: &Tenant, req: Req) -> Response {
-    let (style, enforce) = {
+    let (dialect, enforce) = {
         let s = tenant.lock();
         (s.quirks.error_style, s.quirks.enforce_token_auth_method)
     };
     let form = req.form.clone().unwrap_or_default();
-    let mut entry = JournalEntry::new("revoke", "POST", &form.0);
-    entry.client_auth = Some(observed_method(&req.headers, &form).into());
+    let mut entry = JournalEntry::new(crate::protocol::Endpoint::Revoke, "POST", &form.0);
+    entry.client_auth = Some(observed_method(&req.headers, &form));
     if let Err(e) = form.reject_repeats() {
-        return finish_json(tenant, entry, e, style);
+        return finish_json(tenant, entry, e, dialect);
     }
     let client = match authenticate(tenant, &req.headers, &form, enforce) {
         Ok(c) => c,
-        Err(e) => return finish_json(tenant, entry, e, style),
+        Err(e) => return finish_json(tenant, entry, e, dialect),
     };
     let Some(token) = form.get("token") else {
         let e = OAuthError::invalid_request().hint("The request is missing the 'token' parameter.");
-        return finish_json(tenant, entry, e, style);
+        return finish_json(tenant, entry, e, dialect);
     };
     {
         let mut s = tenant.lock();
@@ -42,7 +42,7 @@ pub fn revoke(tenant: &Tenant, req: Req) -> Response {
     }
     // RFC 7009 §2.2: unknown tokens are not an error.
     entry.status = 200;
-    entry.outcome = "ok".into();
+    entry.outcome = crate::protocol::Outcome::Ok;
     tenant.record(entry);
     StatusCode::OK.into_response()
 }

@@ -9,7 +9,7 @@ use crate::journal::JournalEntry;
 use crate::misbehaviour::Misbehaviour;
 use crate::model::Client;
 use crate::params::Params;
-use crate::quirks::{ErrorStyle, Quirks};
+use crate::quirks::Quirks;
 use crate::tenant::{Grant, Tenant, TokenRecord};
 use crate::tokens::{at_hash, now, random_token, s256};
 use axum::response::Response;
@@ -27,30 +27,26 @@ const KNOWN_GRANTS: [&str; 5] = [
 /// `POST` the token endpoint.
 pub fn token(tenant: &Tenant, req: Req) -> Response {
     let quirks = tenant.lock().quirks.clone();
-    let style = quirks.error_style;
+    let dialect = quirks.error_style;
     let form = req.form.clone().unwrap_or_default();
-    let mut entry = JournalEntry::new("token", "POST", &form.0);
-    entry.client_auth = Some(observed_method(&req.headers, &form).into());
+    let mut entry = JournalEntry::new(crate::protocol::Endpoint::Token, "POST", &form.0);
+    entry.client_auth = Some(observed_method(&req.headers, &form));
     if req.form.is_none() || form.0.is_empty() {
         // fosite says only that the form is empty (E-TOKEN-JSON); lenient explains.
-        let hint = if req.non_form_body && style == ErrorStyle::Rfc6749 {
-            "The POST body can not be empty. The body must be 'application/x-www-form-urlencoded'."
-        } else {
-            "The POST body can not be empty."
-        };
+        let hint = dialect.empty_token_body_hint(req.non_form_body);
         return finish_json(
             tenant,
             entry,
             OAuthError::invalid_request().hint(hint),
-            style,
+            dialect,
         );
     }
     if let Err(e) = form.reject_repeats() {
-        return finish_json(tenant, entry, e, style);
+        return finish_json(tenant, entry, e, dialect);
     }
     let Some(grant_type) = form.get("grant_type") else {
         let e = OAuthError::invalid_request().hint("Request parameter 'grant_type' is missing");
-        return finish_json(tenant, entry, e, style);
+        return finish_json(tenant, entry, e, dialect);
     };
     let client = match authenticate(
         tenant,
@@ -59,7 +55,7 @@ pub fn token(tenant: &Tenant, req: Req) -> Response {
         quirks.enforce_token_auth_method,
     ) {
         Ok(c) => c,
-        Err(e) => return finish_json(tenant, entry, e, style),
+        Err(e) => return finish_json(tenant, entry, e, dialect),
     };
     entry.client_id = Some(client.client_id.clone());
     let result = match grant_type {
@@ -75,16 +71,15 @@ pub fn token(tenant: &Tenant, req: Req) -> Response {
     match result {
         Ok(body) => {
             let mut resp = finish_ok(tenant, entry, body);
-            if style == ErrorStyle::Fosite {
-                // fosite `WriteAccessResponse` sets exactly this, no space.
+            if let Some(ct) = dialect.token_content_type() {
                 resp.headers_mut().insert(
                     axum::http::header::CONTENT_TYPE,
-                    axum::http::HeaderValue::from_static("application/json;charset=UTF-8"),
+                    axum::http::HeaderValue::from_static(ct),
                 );
             }
             resp
         }
-        Err(e) => finish_json(tenant, entry, e, style),
+        Err(e) => finish_json(tenant, entry, e, dialect),
     }
 }
 

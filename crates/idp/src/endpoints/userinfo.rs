@@ -3,9 +3,10 @@
 
 use super::{Req, finish_ok};
 use crate::claims;
+use crate::dialect::ErrorDialect;
 use crate::error::OAuthError;
 use crate::journal::JournalEntry;
-use crate::quirks::ErrorStyle;
+use crate::protocol::ClientAuth;
 use crate::tenant::Tenant;
 use crate::tokens::now;
 use axum::http::{HeaderValue, header};
@@ -14,9 +15,13 @@ use axum::response::Response;
 /// `GET|POST` userinfo.
 pub fn userinfo(tenant: &Tenant, req: Req) -> Response {
     let params = req.params();
-    let mut entry = JournalEntry::new("userinfo", req.method.as_str(), &params.0);
+    let mut entry = JournalEntry::new(
+        crate::protocol::Endpoint::Userinfo,
+        req.method.as_str(),
+        &params.0,
+    );
     let quirks = tenant.lock().quirks.clone();
-    let style = quirks.error_style;
+    let dialect = quirks.error_style;
     let header_token = req
         .headers
         .get(header::AUTHORIZATION)
@@ -29,28 +34,21 @@ pub fn userinfo(tenant: &Tenant, req: Req) -> Response {
         .as_ref()
         .and_then(|f| f.get("access_token"))
         .map(str::to_string);
-    entry.client_auth = Some(
-        match (&header_token, &form_token) {
-            (Some(_), Some(_)) => "both",
-            (Some(_), None) => "bearer_header",
-            (None, Some(_)) => "bearer_body",
-            (None, None) => "none",
-        }
-        .into(),
-    );
-    let bad = |hint: &str| match style {
-        ErrorStyle::Fosite => OAuthError::request_unauthorized()
-            .hint("Check that you provided valid credentials in the right format."),
-        ErrorStyle::Rfc6749 => OAuthError::invalid_token().hint(hint.to_string()),
-    };
+    entry.client_auth = Some(match (&header_token, &form_token) {
+        (Some(_), Some(_)) => ClientAuth::Both,
+        (Some(_), None) => ClientAuth::BearerHeader,
+        (None, Some(_)) => ClientAuth::BearerBody,
+        (None, None) => ClientAuth::None,
+    });
+    let bad = |hint: &str| dialect.bad_userinfo_token(hint);
     let token = match (header_token, form_token) {
         (Some(t), None) | (None, Some(t)) => t,
         (Some(_), Some(_)) => {
             let e = OAuthError::invalid_request()
                 .hint("The access token was sent both in the header and in the body.");
-            return challenge(tenant, entry, e, style);
+            return challenge(tenant, entry, e, dialect);
         }
-        (None, None) => return challenge(tenant, entry, bad("No access token was sent."), style),
+        (None, None) => return challenge(tenant, entry, bad("No access token was sent."), dialect),
     };
     let t = now();
     let found = {
@@ -72,7 +70,7 @@ pub fn userinfo(tenant: &Tenant, req: Req) -> Response {
         } else {
             bad("The access token is unknown, expired or revoked.")
         };
-        return challenge(tenant, entry, e, style);
+        return challenge(tenant, entry, e, dialect);
     };
     entry.client_id = Some(client.client_id.clone());
     let mut body = claims::userinfo(&quirks, &tenant.issuer(&quirks), &user, &client, &grant, t);
@@ -80,13 +78,18 @@ pub fn userinfo(tenant: &Tenant, req: Req) -> Response {
     finish_ok(tenant, entry, serde_json::Value::Object(body))
 }
 
-fn challenge(tenant: &Tenant, entry: JournalEntry, e: OAuthError, style: ErrorStyle) -> Response {
+fn challenge(
+    tenant: &Tenant,
+    entry: JournalEntry,
+    e: OAuthError,
+    dialect: ErrorDialect,
+) -> Response {
     let value = format!(
         "Bearer error=\"{}\",error_description=\"{}\"",
         e.code,
-        e.description_in(style).replace('"', "'")
+        e.description_in(dialect).replace('"', "'")
     );
-    let mut resp = super::finish_json(tenant, entry, e, style);
+    let mut resp = super::finish_json(tenant, entry, e, dialect);
     if let Ok(v) = HeaderValue::from_str(&value) {
         resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
     }

@@ -78,7 +78,7 @@ fn diagnosis(out: &mut String, r: &CheckRecord) {
     let lines: Vec<String> = r
         .journal
         .iter()
-        .filter(|e| e.endpoint != "discovery" && e.endpoint != "jwks")
+        .filter(|e| !e.endpoint.is_metadata())
         .map(journal_line)
         .collect();
     if !lines.is_empty() {

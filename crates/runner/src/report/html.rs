@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 use std::io::{Read as _, Seek as _, SeekFrom};
 use std::path::Path;
 use stickler_idp::JournalEntry;
+#[cfg(test)]
+use stickler_idp::{Endpoint, Outcome};
 
 /// Lines of the app's log shown under a check.
 const LOG_LINES: usize = 40;
@@ -465,17 +467,17 @@ mod tests {
     fn records() -> Vec<CheckRecord> {
         let mut rs = fixtures::records();
         let entry =
-            |seq: u64, at_ms: u128, endpoint: &str, method: &str, status: u16| JournalEntry {
+            |seq: u64, at_ms: u128, endpoint: Endpoint, method: &str, status: u16| JournalEntry {
                 seq,
                 at_ms,
-                endpoint: endpoint.into(),
+                endpoint,
                 method: method.into(),
                 status,
-                outcome: "ok".into(),
+                outcome: Outcome::Ok,
                 ..Default::default()
             };
-        let mut authorize = entry(2, 1_764_644_400_250, "authorize", "GET", 303);
-        authorize.outcome = "error_redirect".into();
+        let mut authorize = entry(2, 1_764_644_400_250, Endpoint::Authorize, "GET", 303);
+        authorize.outcome = Outcome::ErrorRedirect;
         authorize.error = Some("invalid_state".into());
         authorize.error_description = Some("state must be at least 8 characters <long>".into());
         authorize.params = [
@@ -487,7 +489,7 @@ mod tests {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         rs[0].journal = vec![
-            entry(1, 1_764_644_400_000, "discovery", "GET", 200),
+            entry(1, 1_764_644_400_000, Endpoint::Discovery, "GET", 200),
             authorize,
         ];
         rs[0].observation = Some(Observation {

@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
-use stickler_idp::JournalEntry;
+use stickler_idp::{Endpoint, JournalEntry};
 
 /// Evidence the checks leave, by check id, for the writer to pick up when the check's
 /// `Finished` event arrives (the after hook that fills it runs before that event).
@@ -243,12 +243,12 @@ impl Collector {
 fn stop_point(journal: &[JournalEntry]) -> (u8, Option<&str>) {
     let stage = journal
         .iter()
-        .map(|e| match e.endpoint.as_str() {
-            "authorize" => 1,
-            "login" => 2,
-            "token" if e.status == 200 => 4,
-            "token" => 3,
-            "userinfo" => 5,
+        .map(|e| match e.endpoint {
+            Endpoint::Authorize => 1,
+            Endpoint::Login => 2,
+            Endpoint::Token if e.status == 200 => 4,
+            Endpoint::Token => 3,
+            Endpoint::Userinfo => 5,
             _ => 0,
         })
         .max()
@@ -516,7 +516,7 @@ mod tests {
     #[test]
     fn blockers_are_failed_checks_that_stopped_at_the_same_point() {
         let stop = |error: &str| JournalEntry {
-            endpoint: "authorize".into(),
+            endpoint: Endpoint::Authorize,
             status: 303,
             error: Some(error.into()),
             ..Default::default()

@@ -60,7 +60,7 @@ async fn signed_in_selector_mistake(
         .await
         .ok()?
         .iter()
-        .any(|e| e.endpoint == "token" && e.status == 200);
+        .any(|e| e.endpoint == stickler_idp::Endpoint::Token && e.status == 200);
     if !issued {
         return None;
     }
@@ -99,7 +99,7 @@ async fn signed_in(w: &mut CheckWorld, username: String) -> Result<()> {
             .journal()
             .await?
             .into_iter()
-            .find(|e| e.error.is_some() && e.endpoint != "discovery")
+            .find(|e| e.error.is_some() && e.endpoint != stickler_idp::Endpoint::Discovery)
             .map(|e| {
                 format!(
                     "\nThe IdP refused first: {}",
@@ -166,8 +166,8 @@ async fn refuses_forged_callback(w: &mut CheckWorld) -> Result<()> {
             .journal()
             .await?
             .into_iter()
-            .filter(|e| e.endpoint == "authorize")
-            .all(|e| e.pkce_method.as_deref() == Some("S256"));
+            .filter(|e| e.endpoint == stickler_idp::Endpoint::Authorize)
+            .all(|e| e.pkce_method == Some(stickler_idp::PkceMethod::S256));
         if pkce {
             w.warnings.push(Warning {
                 kind: "accepted a callback whose state it never issued (PKCE S256 protects it)".into(),

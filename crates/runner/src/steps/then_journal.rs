@@ -5,9 +5,9 @@ use crate::verdict::Warning;
 use crate::world::CheckWorld;
 use anyhow::{Result, bail};
 use cucumber::then;
-use stickler_idp::JournalEntry;
+use stickler_idp::{ClientAuth, Endpoint, JournalEntry, PkceMethod};
 
-async fn entries(w: &CheckWorld, endpoint: &str) -> Result<Vec<JournalEntry>> {
+async fn entries(w: &CheckWorld, endpoint: Endpoint) -> Result<Vec<JournalEntry>> {
     let all = w.journal().await?;
     let found: Vec<_> = all.into_iter().filter(|e| e.endpoint == endpoint).collect();
     if found.is_empty() {
@@ -25,7 +25,7 @@ fn idp_said(e: &JournalEntry) -> String {
 
 #[then(regex = r"^the app sent a state of at least (\d+) characters$")]
 async fn state_length(w: &mut CheckWorld, min: usize) -> Result<()> {
-    for e in entries(w, "authorize").await? {
+    for e in entries(w, Endpoint::Authorize).await? {
         match e.state_len {
             None => bail!(
                 "the app sent no `state` to the authorization endpoint.{}",
@@ -43,13 +43,13 @@ async fn state_length(w: &mut CheckWorld, min: usize) -> Result<()> {
 
 #[then(regex = r"^the app sent a nonce of at least (\d+) characters, if any$")]
 async fn nonce_length(w: &mut CheckWorld, min: usize) -> Result<()> {
-    for e in entries(w, "authorize").await? {
+    for e in entries(w, Endpoint::Authorize).await? {
         if let Some(n) = e.nonce_len.filter(|n| *n < min) {
             let token = w
                 .journal()
                 .await?
                 .into_iter()
-                .find(|t| t.endpoint == "token" && t.error.is_some());
+                .find(|t| t.endpoint == Endpoint::Token && t.error.is_some());
             let said = token.map(|t| idp_said(&t)).unwrap_or_default();
             bail!("the app sent a `nonce` of {n} characters (at least {min} needed).{said}");
         }
@@ -59,13 +59,13 @@ async fn nonce_length(w: &mut CheckWorld, min: usize) -> Result<()> {
 
 #[then(regex = r"^the app used PKCE with S256, if at all$")]
 async fn pkce_s256(w: &mut CheckWorld) -> Result<()> {
-    for e in entries(w, "authorize").await? {
-        if let Some(m) = e.pkce_method.as_deref().filter(|m| *m != "S256") {
+    for e in entries(w, Endpoint::Authorize).await? {
+        if let Some(m) = e.pkce_method.as_ref().filter(|m| **m != PkceMethod::S256) {
             let login = w
                 .journal()
                 .await?
                 .into_iter()
-                .find(|l| l.endpoint == "login" && l.error.is_some());
+                .find(|l| l.endpoint == Endpoint::Login && l.error.is_some());
             let said = login.map(|l| idp_said(&l)).unwrap_or_default();
             bail!("the app used PKCE method `{m}`.{said}");
         }
@@ -81,7 +81,7 @@ async fn redirect_uri(w: &mut CheckWorld) -> Result<()> {
         .first()
         .map(|c| c.redirect_uris.clone())
         .unwrap_or_default();
-    for e in entries(w, "authorize").await? {
+    for e in entries(w, Endpoint::Authorize).await? {
         match &e.redirect_uri {
             None => bail!("the app sent no `redirect_uri`.{}", idp_said(&e)),
             Some(r) if !registered.contains(r) => bail!(
@@ -105,24 +105,21 @@ async fn token_auth(w: &mut CheckWorld) -> Result<()> {
         .clients
         .first()
         .map(|c| c.token_endpoint_auth_method);
-    let expected = match registered {
-        Some(stickler_idp::TokenAuthMethod::ClientSecretBasic) => "basic",
-        Some(stickler_idp::TokenAuthMethod::ClientSecretPost) => "post",
-        _ => "none",
-    };
+    let expected = registered.map_or(ClientAuth::None, |m| m.observed());
     let registered = registered.map(|m| m.as_str()).unwrap_or("?");
-    let tokens = entries(w, "token").await?;
-    let used: Vec<&str> = tokens
+    let tokens = entries(w, Endpoint::Token).await?;
+    let used: Vec<ClientAuth> = tokens
         .iter()
-        .map(|e| e.client_auth.as_deref().unwrap_or("none"))
+        .map(|e| e.client_auth.unwrap_or(ClientAuth::None))
         .collect();
+    let listed: Vec<&str> = used.iter().map(|u| u.as_str()).collect();
     w.notes.push(format!(
         "the app authenticated at the token endpoint with `{}` (registered: {registered})",
-        used.join("`, then `")
+        listed.join("`, then `")
     ));
     let right = tokens
         .iter()
-        .position(|e| e.client_auth.as_deref().unwrap_or("none") == expected && e.status == 200);
+        .position(|e| e.client_auth.unwrap_or(ClientAuth::None) == expected && e.status == 200);
     match right {
         // Exactly as registered from the first call on.
         Some(0) if used.iter().all(|u| *u == expected) => Ok(()),
@@ -142,11 +139,11 @@ async fn token_auth(w: &mut CheckWorld) -> Result<()> {
         None => {
             let e = tokens
                 .iter()
-                .find(|e| e.client_auth.as_deref().unwrap_or("none") != expected);
+                .find(|e| e.client_auth.unwrap_or(ClientAuth::None) != expected);
             match e {
                 Some(e) => bail!(
                     "the app authenticated with `{}` but the client is registered for `{registered}`.{}",
-                    e.client_auth.as_deref().unwrap_or("none"),
+                    e.client_auth.unwrap_or(ClientAuth::None),
                     idp_said(e)
                 ),
                 None => bail!(
@@ -166,7 +163,7 @@ async fn token_auth(w: &mut CheckWorld) -> Result<()> {
 /// token to the browser that asked for it (§15.5.2).
 #[then(regex = r"^the app sent a nonce$")]
 async fn sends_nonce(w: &mut CheckWorld) -> Result<()> {
-    for e in entries(w, "authorize").await? {
+    for e in entries(w, Endpoint::Authorize).await? {
         if e.nonce_len.is_none() {
             bail!(
                 "the app sent no `nonce` to the authorization endpoint ({})",
@@ -194,7 +191,7 @@ async fn idp_refused(w: &mut CheckWorld, code: String) -> Result<()> {
 }
 
 /// The first call to `endpoint` since the check began, if any.
-async fn first_call(w: &CheckWorld, endpoint: &str) -> Result<Option<JournalEntry>> {
+async fn first_call(w: &CheckWorld, endpoint: Endpoint) -> Result<Option<JournalEntry>> {
     Ok(w.journal()
         .await?
         .into_iter()
@@ -204,7 +201,7 @@ async fn first_call(w: &CheckWorld, endpoint: &str) -> Result<Option<JournalEntr
 /// After an ID token it had to refuse, the app must not go on to use the access token.
 #[then(regex = r"^the app did not call userinfo$")]
 async fn no_userinfo(w: &mut CheckWorld) -> Result<()> {
-    if let Some(e) = first_call(w, "userinfo").await? {
+    if let Some(e) = first_call(w, Endpoint::Userinfo).await? {
         bail!(
             "the app called userinfo ({}) with the access token of a response whose ID token it had to refuse",
             journal_line(&e)
@@ -217,7 +214,7 @@ async fn no_userinfo(w: &mut CheckWorld) -> Result<()> {
 /// reject, for one).
 #[then(regex = r"^the app did not send the browser to the authorization endpoint$")]
 async fn no_authorize(w: &mut CheckWorld) -> Result<()> {
-    if let Some(e) = first_call(w, "authorize").await? {
+    if let Some(e) = first_call(w, Endpoint::Authorize).await? {
         bail!(
             "the app sent the browser to the authorization endpoint ({}) although it had to reject the IdP's configuration first",
             journal_line(&e)
@@ -231,7 +228,7 @@ async fn no_authorize(w: &mut CheckWorld) -> Result<()> {
 #[then(regex = r"^the app asked for the profile or email scope$")]
 async fn user_claim_scope(w: &mut CheckWorld) -> Result<()> {
     const USER_SCOPES: [&str; 4] = ["profile", "email", "phone", "address"];
-    for e in entries(w, "authorize").await? {
+    for e in entries(w, Endpoint::Authorize).await? {
         let scope = e.params.get("scope").map(String::as_str).unwrap_or("");
         if !scope.split(' ').any(|s| USER_SCOPES.contains(&s)) {
             bail!(
