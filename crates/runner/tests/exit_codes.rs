@@ -1,6 +1,8 @@
 //! The `stickler` binary's exit codes and messages for what goes wrong before any check
 //! runs: usage and configuration errors (2) name the file, line and key; environment
-//! errors (3) say what is missing and how to fix it.
+//! errors (3) say what is missing and how to fix it. Also `--dry-run` (0 or 2, nothing
+//! started) and a `signed_in` selector that never matched a signed-in page (2, the
+//! scenario file's mistake).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
