@@ -158,8 +158,8 @@ fn check_signature(jwt: &str, header: &Value, jwks: &JwkSet) -> SignatureCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keys::{KeyRing, SigningKey};
     use crate::keys::JwksShape;
+    use crate::keys::{KeyRing, SigningKey};
     use crate::quirks::SigningAlg;
     use serde_json::json;
 
