@@ -209,6 +209,11 @@ async fn the_root_is_the_default_tenants_home_and_the_admin_api_stays_json() {
     }
     let resp = idp.admin(Method::GET, "/tenants", None).await;
     assert_eq!(resp.status(), StatusCode::OK);
+    // The browser's favicon request is answered without filling the root's journal.
+    let before = idp.journal("default").await.len();
+    let resp = idp.http.get(idp.url("/favicon.ico")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert_eq!(idp.journal("default").await.len(), before);
 }
 
 #[tokio::test]

@@ -62,6 +62,12 @@ pub fn new_flows() -> Flows {
 pub fn router() -> Router<Arc<Idp>> {
     Router::new()
         .route("/", get(home::root).fallback(not_here))
+        // Browsers ask for it on every IdP page; answered here so that it does not fill
+        // the root tenant's journal with unknown-endpoint entries.
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::http::StatusCode::NO_CONTENT }).fallback(not_here),
+        )
         .route(
             "/_stickler/sign-in",
             post(sign_in::start).fallback(wrong_method),
