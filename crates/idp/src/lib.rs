@@ -13,18 +13,21 @@
 //! # Ok(()) }
 //! ```
 
+pub mod access_token;
 pub mod admin;
 pub mod bounded;
 pub mod claims;
 pub mod config;
 pub mod debugger;
 pub mod demo;
+pub mod device;
 pub mod dialect;
 pub mod endpoints;
 pub mod error;
 pub mod journal;
 pub mod keys;
 pub mod limits;
+pub mod mint;
 pub mod misbehaviour;
 pub mod model;
 pub mod params;
