@@ -144,6 +144,15 @@ async fn a_tenant_home_shows_issuer_discovery_clients_users_and_a_sign_in_button
             "/_stickler/journal/acme"
         );
     }
+    // JumpCloud has no device grant; a lenient tenant shows its device endpoints.
+    let (_, html) = page(&idp, idp.http.get(t.url("/"))).await;
+    assert!(!html.contains("device-authorization-endpoint"));
+    let lenient_t = idp.create(lenient("open")).await;
+    let (_, html) = page(&idp, idp.http.get(lenient_t.url("/"))).await;
+    assert_eq!(
+        text_of(&html, "device-authorization-endpoint"),
+        lenient_t.endpoint("device_authorization_endpoint")
+    );
     // A client without the built-in callback gets no button.
     let other = idp.create(jumpcloud("plain")).await;
     let (_, html) = page(&idp, idp.http.get(other.url("/"))).await;

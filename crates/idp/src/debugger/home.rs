@@ -4,7 +4,8 @@
 //!
 //! Stable element ids and classes (documented in the README's "Page elements"):
 //! `#tenant-home` (with `data-tenant`), `#profile`, `#issuer`, `#discovery-url`,
-//! `#quirks-changed`, `#secrets-hidden`, `#clients` with one `tr.client` per client
+//! `#quirks-changed`, `#device-authorization-endpoint` and `#device-verification` (where
+//! the tenant serves the device grant), `#secrets-hidden`, `#clients` with one `tr.client` per client
 //! (`data-client-id`; cells `.client-secret`, `.auth-method`; the button
 //! `button.sign-in-client`, or `.no-callback` when the client has not registered the
 //! built-in callback), `#users` with one `tr.user` per user (`data-username`; cells
@@ -105,6 +106,10 @@ fn tenant_body(idp: &Idp, tenant: &Tenant, shows_secrets: bool) -> Markup {
                 dt { "Token" } dd { code { (tenant.url(paths.token)) } }
                 dt { "Userinfo" } dd { code { (tenant.url(paths.userinfo)) } }
                 dt { "JWKS" } dd { code { (tenant.url(paths.jwks)) } }
+                @if info.quirks.device_flow {
+                    dt { "Device authorization" } dd { code id="device-authorization-endpoint" { (tenant.url(paths.device_authorization)) } }
+                    dt { "Device verification page" } dd { a id="device-verification" href=(tenant.url(paths.device_verify)) { (tenant.url(paths.device_verify)) } }
+                }
                 dt { "Quirks changed" } dd id="quirks-changed" {
                     @if changed.is_empty() { span class="muted" { "none: the profile as it is" } }
                     @else { code { (changed.join(", ")) } }
