@@ -77,20 +77,6 @@ pub fn tenant_page(idp: &Idp, tenant: &Tenant, req: &Request) -> Response {
 
 fn tenant_body(idp: &Idp, tenant: &Tenant, shows_secrets: bool) -> Markup {
     let info = tenant.info();
-    let passwords: Vec<(String, String)> = {
-        let s = tenant.lock();
-        s.users
-            .values()
-            .map(|u| (u.username.clone(), u.password.clone()))
-            .collect()
-    };
-    let password_of = |name: &str| {
-        passwords
-            .iter()
-            .find(|(u, _)| u == name)
-            .map(|(_, p)| p.clone())
-            .unwrap_or_default()
-    };
     let paths = EndpointPaths::of(info.quirks.endpoint_layout);
     let callback = format!("{}{CALLBACK_PATH}", idp.base_url);
     let changed = changed_quirks(&info.quirks, info.profile);
@@ -158,7 +144,7 @@ fn tenant_body(idp: &Idp, tenant: &Tenant, shows_secrets: bool) -> Markup {
                         tr class="user" data-username=(u.username) {
                             td { code { (u.username) } }
                             td class="password" {
-                                @if shows_secrets { code { (password_of(&u.username)) } }
+                                @if shows_secrets { code { (u.password) } }
                                 @else { span class="muted" { "hidden" } }
                             }
                             td class="sub" { code { (u.sub) } }

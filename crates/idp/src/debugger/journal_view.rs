@@ -19,7 +19,7 @@ use maud::{PreEscaped, html};
 use std::sync::Arc;
 
 /// The page of one tenant's journal.
-async fn render(idp: &Idp, name: &str) -> Response {
+fn render(idp: &Idp, name: &str) -> Response {
     if idp.tenant(name).is_none() {
         return page(
             StatusCode::NOT_FOUND,
@@ -55,7 +55,7 @@ async fn render(idp: &Idp, name: &str) -> Response {
 
 /// `GET /_stickler/journal/<tenant>`: the page (404 for an unknown tenant).
 pub async fn view(State(idp): State<Arc<Idp>>, JsonPath(name): JsonPath<String>) -> Response {
-    render(&idp, &name).await
+    render(&idp, &name)
 }
 
 const SCRIPT: &str = r#"(function () {
