@@ -339,7 +339,8 @@ fn a_signed_in_selector_that_never_matches_a_signed_in_page_exits_2() {
             && e.contains("found by jumpcloud.issuer.1"),
         "{e}"
     );
-    // The correct selector passes the same check.
+    // The correct selector passes the same check; the console says what is built and
+    // started, streams the build's output, and counts the checks.
     let o = stickler(
         &[
             "run",
@@ -351,6 +352,18 @@ fn a_signed_in_selector_that_never_matches_a_signed_in_page_exits_2() {
         ],
         &[],
     );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{e}");
+    assert!(
+        e.contains("building Stickler demo app (openidconnect-rs): cargo build -p stickler-demo-rp")
+            && e.contains("\n  build |     Finished `dev` profile")
+            && e.contains("\nbuilt in ")
+            && e.contains("starting Stickler demo app (openidconnect-rs) once against a lenient IdP (preflight)"),
+        "{e}"
+    );
+    let build_log = std::fs::read_to_string(report.join("build.log")).unwrap();
+    assert!(build_log.contains("Finished `dev` profile"), "{build_log}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("[1/1] ✓ jumpcloud.issuer.1"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
