@@ -80,6 +80,11 @@ pub struct RunArgs {
     /// Where screenshots, page text, app logs and journals go.
     #[arg(long, value_name = "DIR", default_value = "stickler-report")]
     pub report_dir: PathBuf,
+    /// Check the scenario file (keys, placeholders, CSS selectors, parsed by Chromium),
+    /// the feature paths and the check selection, then exit 0 or 2 without building or
+    /// starting the app.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `stickler idp`.

@@ -97,6 +97,9 @@ pub struct Evidence {
     /// The API's answers, for API checks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub api: Vec<ApiObservation>,
+    /// A mistake in the scenario file, not the app's (the run exits 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario_mistake: Option<String>,
 }
 
 impl Evidence {

@@ -108,6 +108,23 @@ async fn run_inner(args: RunArgs) -> Result<u8, Stop> {
     // Every file parses and every check reads, or nothing starts.
     let parsed = FeatureSet::parse_all(&features).map_err(|errors| usage(errors.join("\n")))?;
     let specs = select(&args, &scenario, &parsed)?;
+    if args.dry_run {
+        let errors = crate::dry_run::check_selectors(&args, &scenario)
+            .await
+            .map_err(|e| {
+                environment(format!(
+                    "--dry-run asks Chromium whether the scenario's CSS selectors parse, and no browser session opened: {e}"
+                ))
+            })?;
+        if !errors.is_empty() {
+            return Err(usage(errors.join("\n")));
+        }
+        say!(
+            "{}",
+            crate::dry_run::summary(&scenario, &features, &specs).trim_end()
+        );
+        return Ok(exit::OK);
+    }
     let ids = crate::check::Ids::of(&parsed);
     let report_dir = args.report_dir.clone();
     std::fs::create_dir_all(&report_dir).map_err(|e| {
@@ -154,6 +171,23 @@ async fn run_inner(args: RunArgs) -> Result<u8, Stop> {
         t0.elapsed().as_secs_f64(),
         report_dir.display()
     );
+    // A check that ran into a mistake of the scenario file says nothing about the app.
+    let mistakes: Vec<(&str, &str)> = records
+        .iter()
+        .filter_map(|r| {
+            r.scenario_mistake
+                .as_deref()
+                .map(|m| (r.spec.id.as_str(), m))
+        })
+        .collect();
+    if let Some((_, first)) = mistakes.first() {
+        let ids: Vec<&str> = mistakes.iter().map(|(id, _)| *id).collect();
+        eprintln!(
+            "error: {first}\n(a mistake in the scenario file, found by {}; fix it and run again)",
+            ids.join(", ")
+        );
+        return Ok(exit::USAGE);
+    }
     let counts = report::Counts::of(&records);
     if counts.failed > 0 {
         return Ok(exit::CHECKS_FAILED);
@@ -360,10 +394,19 @@ async fn run_checks(
     // The app (built once and proven to start, or the running one's tenant found), while
     // a first browser proves Chromium starts and leaves the profile every session copies.
     let app = async {
-        build_targets(&scenario).await?;
+        build_targets(&scenario, report_dir).await?;
         match &scenario.app {
             AppMode::Managed { command, .. } => {
+                let started = Instant::now();
+                eprintln!(
+                    "starting {} once against a lenient IdP (preflight)",
+                    scenario.name
+                );
                 preflight(&scenario, &idp, report_dir).await?;
+                eprintln!(
+                    "the app started in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                );
                 api_preflight(&scenario, &idp, report_dir).await?;
                 Ok(AppTarget::Managed {
                     command: command.clone(),
@@ -508,7 +551,7 @@ async fn preflight(
 
 /// Runs the build steps of the app, the CLI and the API once each, in that order (one
 /// command given for several runs once).
-async fn build_targets(scenario: &ScenarioFile) -> Result<(), Stop> {
+async fn build_targets(scenario: &ScenarioFile, report_dir: &std::path::Path) -> Result<(), Stop> {
     let app = match &scenario.app {
         AppMode::Managed { build, .. } => build.as_ref(),
         _ => None,
@@ -521,10 +564,20 @@ async fn build_targets(scenario: &ScenarioFile) -> Result<(), Stop> {
         if done.contains(&build) {
             continue;
         }
-        eprintln!("building the {what}: {}", build.join(" "));
-        run_build(build, &scenario.workdir)
+        let started = Instant::now();
+        let name = match what {
+            "app" => scenario.name.clone(),
+            other => format!("the {other} of {}", scenario.name),
+        };
+        eprintln!(
+            "building {name}: {} (in {})",
+            build.join(" "),
+            scenario.workdir.display()
+        );
+        run_build(build, &scenario.workdir, &report_dir.join("build.log"))
             .await
             .map_err(|e| environment(format!("the {what}'s build step failed: {e}")))?;
+        eprintln!("built in {:.1} s", started.elapsed().as_secs_f64());
         done.push(build);
     }
     Ok(())

@@ -76,6 +76,9 @@ pub struct CheckWorld {
     pub api_seen: Vec<crate::evidence::ApiObservation>,
     /// The tenant was made for this check's CLI or API and goes with it.
     pub own_tenant: bool,
+    /// A mistake in the scenario file a step found (e.g. a `signed_in` selector that
+    /// never matched while the page showed the user): the run exits 2.
+    pub scenario_mistake: Option<String>,
 }
 
 fn user(name: &str, groups: &[&str]) -> UserSpec {
@@ -119,6 +122,7 @@ impl CheckWorld {
             api_url: None,
             api_seen: Vec::new(),
             own_tenant: false,
+            scenario_mistake: None,
         })
     }
 
@@ -416,6 +420,7 @@ impl CheckWorld {
             callback_delivered: self.callback_delivered,
             cli: self.cli_seen.clone(),
             api: self.api_seen.clone(),
+            scenario_mistake: self.scenario_mistake.clone(),
             ..Default::default()
         };
         if let Some(run) = self.cli_run.take() {

@@ -510,7 +510,7 @@ fn a_cli_and_an_api_alone_are_checked_without_a_web_app() {
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(stderr.contains("1 app check left out"), "{stderr}");
     assert!(
-        stderr.contains("building the CLI") && !stderr.contains("building the API"),
+        stderr.contains("building the CLI of") && !stderr.contains("building the API of"),
         "{stderr}"
     );
     assert!(

@@ -73,6 +73,9 @@ pub struct CheckRecord {
     pub journal: Vec<JournalEntry>,
     /// Its files.
     pub files: Files,
+    /// A mistake in the scenario file this check ran into (the run exits 2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenario_mistake: Option<String>,
     /// When it started (RFC 3339).
     pub started_at: String,
     /// Wall time.
@@ -234,6 +237,7 @@ impl Collector {
             blocked_by: Vec::new(),
             warnings: facts.warnings,
             notes: ev.notes,
+            scenario_mistake: ev.scenario_mistake,
             observation: ev.observation,
             cli: facts.cli,
             api: facts.api,
@@ -444,6 +448,7 @@ pub(crate) mod fixtures {
             notes: vec![],
             observation: None,
             journal: vec![],
+            scenario_mistake: None,
             started_at: "2026-12-02T03:00:00+00:00".into(),
             duration_ms: 1500,
         };
