@@ -23,6 +23,7 @@ pub mod endpoints;
 pub mod error;
 pub mod journal;
 pub mod keys;
+pub mod layout;
 pub mod limits;
 pub mod misbehaviour;
 pub mod model;

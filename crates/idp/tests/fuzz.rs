@@ -292,7 +292,7 @@ fn admin_body(rng: &mut Rng, tenant: &str) -> Vec<u8> {
         0 => b"{".to_vec(),
         1 => b"[\"Engineering\"]".to_vec(),
         2 => garbage(rng).into_bytes(),
-        3 => json!({"name": tenant, "profile": rng.pick(&["jumpcloud", "lenient", "okta"]),
+        3 => json!({"name": tenant, "profile": rng.pick(&["jumpcloud", "lenient", "octa"]),
                     "clients": [{"client_id": "app", "redirect_uris": [APP_REDIRECT], "groups": ["Engineering"]},
                                 {"client_id": "public", "token_endpoint_auth_method": "none", "redirect_uris": [APP_REDIRECT]}],
                     "users": [{"username": "alice", "password": "alice-pw", "groups": ["Engineering"]}]})

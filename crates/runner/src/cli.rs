@@ -85,7 +85,9 @@ pub struct RunArgs {
 /// `stickler idp`.
 #[derive(Debug, Args)]
 pub struct IdpArgs {
-    /// Profile of the demo tenant, and of config tenants that name none: jumpcloud, lenient.
+    /// Profile of the demo tenant, and of config tenants that name none (see
+    /// `--list-quirks`): jumpcloud, lenient, okta, okta_org, entra, entra_common, google,
+    /// auth0, keycloak, cognito, authentik.
     #[arg(long, default_value = "jumpcloud", env = "STICKLER_PROFILE")]
     pub profile: stickler_idp::Profile,
     /// TOML file declaring tenants, clients, users, groups and quirk overrides.
