@@ -62,11 +62,15 @@ async fn okta_custom_server_paths_errors_and_thin_tokens() {
     assert_eq!(resp.status(), StatusCode::FOUND);
     assert_eq!(
         location(&resp),
-        format!("{APP_REDIRECT}?error=access_denied&error_description=User+is+not+assigned+to+the+client+application&state={STATE}")
+        format!(
+            "{APP_REDIRECT}?error=access_denied&error_description=User+is+not+assigned+to+the+client+application&state={STATE}"
+        )
     );
     // O7: credentials in the header and the body at once, byte for byte.
     let code = t.code(&AuthParams::code_flow(), "alice").await;
-    let resp = t.exchange(Auth::Both(CLIENT_ID, CLIENT_SECRET), &code, None).await;
+    let resp = t
+        .exchange(Auth::Both(CLIENT_ID, CLIENT_SECRET), &code, None)
+        .await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         resp.text().await.unwrap(),
@@ -74,7 +78,9 @@ async fn okta_custom_server_paths_errors_and_thin_tokens() {
     );
     // O4, O3: a thin ID token, no groups claim; userinfo has the profile and email.
     let tokens = t.sign_in(&AuthParams::code_flow(), "carol").await;
-    let claims = t.verify_id_token(tokens["id_token"].as_str().unwrap()).await;
+    let claims = t
+        .verify_id_token(tokens["id_token"].as_str().unwrap())
+        .await;
     for absent in ["email", "given_name", "name", "groups", "memberOf"] {
         assert!(claims.get(absent).is_none(), "{absent} in {claims}");
     }
@@ -102,7 +108,9 @@ async fn okta_org_server_has_no_issuer_path() {
         ],
     );
     let tokens = t.sign_in(&AuthParams::code_flow(), "alice").await;
-    let claims = t.verify_id_token(tokens["id_token"].as_str().unwrap()).await;
+    let claims = t
+        .verify_id_token(tokens["id_token"].as_str().unwrap())
+        .await;
     assert_eq!(claims["iss"], json!(t.base));
 }
 
@@ -137,7 +145,9 @@ async fn entra_single_tenant_paths_and_aadsts_pages() {
         "AADSTS50105: The signed in user 'bob' is not assigned to a role for the application 'app'(App)."
     );
     let tokens = t.sign_in(&AuthParams::code_flow(), "alice").await;
-    let claims = t.verify_id_token(tokens["id_token"].as_str().unwrap()).await;
+    let claims = t
+        .verify_id_token(tokens["id_token"].as_str().unwrap())
+        .await;
     assert_eq!(claims["iss"], json!(t.url(&format!("/{tid}/v2.0"))));
 }
 
@@ -196,10 +206,7 @@ async fn google_refuses_unknown_scopes_and_has_no_logout_metadata() {
     assert_eq!(t.disco["issuer"], json!(t.base));
     let tokens = t.sign_in(&AuthParams::code_flow(), "alice").await;
     let (_, claims) = jwt_parts(tokens["id_token"].as_str().unwrap());
-    assert_eq!(
-        claims["iss"],
-        json!(t.base.trim_start_matches("http://"))
-    );
+    assert_eq!(claims["iss"], json!(t.base.trim_start_matches("http://")));
     assert!(claims.get("groups").is_none());
 }
 
@@ -222,14 +229,19 @@ async fn auth0_slash_issuer_namespaced_claims_and_hs256_legacy_apps() {
     assert!(t.disco.get("end_session_endpoint").is_none());
     // A4: only namespaced custom claims, never `*.auth0.com` ones.
     let tokens = t.sign_in(&AuthParams::code_flow(), "alice").await;
-    let claims = t.verify_id_token(tokens["id_token"].as_str().unwrap()).await;
+    let claims = t
+        .verify_id_token(tokens["id_token"].as_str().unwrap())
+        .await;
     assert_eq!(claims["https://app.example.com/roles"], json!(["admin"]));
     assert!(claims.get("department").is_none());
     assert!(claims.get("https://x.auth0.com/y").is_none());
     // A3: a legacy app's HS256 ID token, signed with the client secret.
     idp.patch_quirks(&mut t, json!({"id_token_hs256_client_secret": true}))
         .await;
-    assert_eq!(t.disco["id_token_signing_alg_values_supported"], json!(["HS256"]));
+    assert_eq!(
+        t.disco["id_token_signing_alg_values_supported"],
+        json!(["HS256"])
+    );
     let tokens = t.sign_in(&AuthParams::code_flow(), "alice").await;
     let jwt = tokens["id_token"].as_str().unwrap();
     let (header, _) = jwt_parts(jwt);
@@ -257,17 +269,25 @@ async fn keycloak_realm_paths_full_path_groups_and_its_texts() {
                 "authorization_endpoint",
                 "/realms/stickler/protocol/openid-connect/auth",
             ),
-            ("token_endpoint", "/realms/stickler/protocol/openid-connect/token"),
+            (
+                "token_endpoint",
+                "/realms/stickler/protocol/openid-connect/token",
+            ),
         ],
     );
     // K5: the redirect page and the unknown client.
     assert_redirect_page(&idp, &t, "Invalid parameter: redirect_uri").await;
     t.authorize(&AuthParams::code_flow().set("client_id", "nope"))
         .await;
-    assert_eq!(last_entry(&idp, &t).await["error_description"], "Client not found.");
+    assert_eq!(
+        last_entry(&idp, &t).await["error_description"],
+        "Client not found."
+    );
     // K4: a wrong secret.
     let code = t.code(&AuthParams::code_flow(), "alice").await;
-    let resp = t.exchange(Auth::Basic(CLIENT_ID, "wrong"), &code, None).await;
+    let resp = t
+        .exchange(Auth::Basic(CLIENT_ID, "wrong"), &code, None)
+        .await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         resp.text().await.unwrap(),
@@ -296,7 +316,9 @@ async fn keycloak_realm_paths_full_path_groups_and_its_texts() {
     );
     // K6: a PKCE mismatch.
     let other = "x".repeat(43);
-    let code = t.code(&AuthParams::code_flow().pkce(VERIFIER), "alice").await;
+    let code = t
+        .code(&AuthParams::code_flow().pkce(VERIFIER), "alice")
+        .await;
     let resp = t.exchange(BASIC, &code, Some(&other)).await;
     assert_eq!(
         resp.text().await.unwrap(),
@@ -304,10 +326,17 @@ async fn keycloak_realm_paths_full_path_groups_and_its_texts() {
     );
     // K8: groups as full paths; K10: no claim for a user without assigned groups.
     let tokens = t.sign_in(&AuthParams::code_flow(), "carol").await;
-    let claims = t.verify_id_token(tokens["id_token"].as_str().unwrap()).await;
-    assert_eq!(claims["groups"], json!(["/Engineering", "/Admins", "/Sales"]));
+    let claims = t
+        .verify_id_token(tokens["id_token"].as_str().unwrap())
+        .await;
+    assert_eq!(
+        claims["groups"],
+        json!(["/Engineering", "/Admins", "/Sales"])
+    );
     let tokens = t.sign_in(&AuthParams::code_flow(), "bob").await;
-    let claims = t.verify_id_token(tokens["id_token"].as_str().unwrap()).await;
+    let claims = t
+        .verify_id_token(tokens["id_token"].as_str().unwrap())
+        .await;
     assert_eq!(claims["groups"], json!(["/Sales"]));
 }
 
@@ -328,12 +357,12 @@ async fn cognito_endpoints_apart_from_the_issuer_and_string_email_verified() {
     );
     // C3: a string at userinfo, a boolean in the ID token; C5 [I]: `cognito:groups`.
     let tokens = t.sign_in(&AuthParams::code_flow(), "alice").await;
-    let claims = t.verify_id_token(tokens["id_token"].as_str().unwrap()).await;
+    let claims = t
+        .verify_id_token(tokens["id_token"].as_str().unwrap())
+        .await;
     assert_eq!(claims["email_verified"], json!(true));
     assert_eq!(claims["cognito:groups"], json!(["Engineering"]));
-    let resp = t
-        .userinfo(tokens["access_token"].as_str().unwrap())
-        .await;
+    let resp = t.userinfo(tokens["access_token"].as_str().unwrap()).await;
     let body = resp.text().await.unwrap();
     assert!(body.contains(r#""email_verified":"true""#), "{body}");
 }
@@ -357,6 +386,8 @@ async fn authentik_per_application_issuer_and_its_pages() {
         "The client identifier (client_id) is missing or invalid."
     );
     let tokens = t.sign_in(&AuthParams::code_flow(), "alice").await;
-    let claims = t.verify_id_token(tokens["id_token"].as_str().unwrap()).await;
+    let claims = t
+        .verify_id_token(tokens["id_token"].as_str().unwrap())
+        .await;
     assert_eq!(claims["iss"], json!(t.url("/application/o/stickler/")));
 }
