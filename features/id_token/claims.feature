@@ -22,7 +22,7 @@ Feature: The app checks the ID token's required claims
     Level: must — OIDC Core §2: `sub` is REQUIRED; OIDF oidcc-client-test-missing-sub expects a refusal
     Exercised: id_token
     Why: `sub` is the only stable identity of the user at the IdP; an app that signs in without it falls back to a default or to the email and can attach the session to the wrong account.
-    Fix: refuse an ID token without `sub` and key accounts on (iss, sub). Typed decoders do this for you (openidconnect-rs, go-oidc, openid-client); hand-rolled `jwt.decode` into a struct with defaults does not: make `sub` a required field.
+    Fix: refuse an ID token without `sub` and key accounts on (iss, sub). openidconnect-rs and openid-client v6 refuse it; go-oidc 2.x (`Verify`) and mozilla-django-oidc 5 do not: check `idToken.Subject != ""` (go-oidc) or that the decoded payload has a `sub` (mozilla-django-oidc: override `verify_token`) yourself. In hand-rolled code make `sub` a required field, not an Option with a default.
 
     Given the quirk id_token_misbehaviour is "missing_sub"
     When carol signs in through the browser
@@ -34,7 +34,7 @@ Feature: The app checks the ID token's required claims
     Level: must — OIDC Core §2: `iat` is REQUIRED; OIDF oidcc-client-test-missing-iat expects a refusal
     Exercised: id_token
     Why: `iat` says when the token was made; without it the app cannot bound its age, and a decoder that defaults it to now accepts tokens of any age.
-    Fix: treat `iat` as required (openidconnect-rs, go-oidc and openid-client do); in hand-rolled code make it a required field, not an Option with a default.
+    Fix: treat `iat` as required. openidconnect-rs and openid-client v6 do; go-oidc 2.x only parses it (check `idToken.IssuedAt.IsZero()` yourself); mozilla-django-oidc 5 with PyJWT 2 requires no claim (override `verify_token`). In hand-rolled code make it a required field, not an Option with a default.
 
     Given the quirk id_token_misbehaviour is "missing_iat"
     When carol signs in through the browser
@@ -46,7 +46,7 @@ Feature: The app checks the ID token's required claims
     Level: should — OIDC Core §3.1.3.7 item 10: `iat` can be used to reject tokens issued too far from now; the acceptable range is client specific
     Exercised: id_token
     Why: an `iat` far ahead of the clock means a forged token or a badly wrong IdP clock; a token "from tomorrow" stays fresh for a day after its `exp` checks pass.
-    Fix: refuse `iat` more than a few minutes ahead (300 s of skew is plenty). openidconnect-rs checks nothing by default: call `IdTokenVerifier::set_issue_time_verifier_fn`; openid-client v6 and Auth.js (oauth4webapi 3.x) check `iat` only against the past, never the future: compare `claims.iat` with the clock yourself (Auth.js: in the `jwt` callback, from `account.id_token`); go-oidc 2.x only parses `iat`; jose/jsonwebtoken: validate `iat` yourself (`maxTokenAge` in jose).
+    Fix: refuse `iat` more than a few minutes ahead (300 s of skew is plenty). openidconnect-rs checks nothing by default: call `IdTokenVerifier::set_issue_time_verifier_fn`; openid-client v6 and Auth.js (oauth4webapi 3.x) check `iat` only against the past, never the future: compare `claims.iat` with the clock yourself (Auth.js: in the `jwt` callback, from `account.id_token`); go-oidc 2.x only parses `iat`: compare `idToken.IssuedAt` with the clock. mozilla-django-oidc 5 (PyJWT 2) refuses it, but with an uncaught `ImmatureSignatureError` (an HTTP 500 page): catch it in `verify_token`.
 
     Given the quirk id_token_misbehaviour is "iat_in_future"
     When carol signs in through the browser

@@ -31,7 +31,7 @@ Feature: The app finds the IdP's signing key
     Level: must — OIDC Core §10.1.1: the RP must fetch the new keys when the `kid` is unknown; OIDF oidcc-client-test-signing-key-rotation
     Exercised: id_token
     Why: an app that caches the JWKS for ever locks everybody out the moment the IdP rolls its key (openidconnect-rs#232, kellnr#1266, keepass4web-rs#313).
-    Fix: when a token's `kid` is not in the cached JWKS, fetch the JWKS again (rate-limited) and retry. go-oidc's RemoteKeySet and openid-client do this; openidconnect-rs leaves it to you: refetch the provider metadata and JWKS on `SignatureVerificationError::NoMatchingKey`.
+    Fix: when a token's `kid` is not in the cached JWKS, fetch the JWKS again (rate-limited) and retry. go-oidc 2.x's RemoteKeySet does it at once. openid-client v6 with `enableNonRepudiationChecks` (oauth4webapi 3.8) refetches only when its copy of the JWKS is at least 60 s old, so sign-ins fail for up to a minute after the IdP signs with a key it had not published before: publish new keys in the JWKS well before signing with them, on the IdP side. openidconnect-rs leaves it to you: refetch the provider metadata and JWKS on `SignatureVerificationError::NoMatchingKey`.
 
     When carol signs in through the browser
     Then the app shows carol signed in

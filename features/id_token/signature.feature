@@ -8,7 +8,7 @@ Feature: The app verifies the ID token's signature
     Level: should — OIDC Core §3.1.3.7 item 6: for an ID token from the token endpoint, TLS server validation MAY replace the signature check; the OIDF suite marks it SKIPPED, not FAILED
     Exercised: id_token
     Why: without the signature check anyone can forge any user's ID token.
-    Fix: verify the signature against the IdP's JWKS; never decode without verifying (jwt.decode(..., verify=False), jose `decodeJwt`). Auth.js / next-auth v5 and openid-client v6 (both on oauth4webapi) do NOT verify the signature of an ID token that comes from the token endpoint (Core §3.1.3.7 item 6 allows it): openid-client v6 verifies it after `client.enableNonRepudiationChecks(config)`; Auth.js has no setting for it, so verify `tokens.id_token` yourself with jose's `jwtVerify` and `createRemoteJWKSet` in the `jwt` or `signIn` callback if you need it. go-oidc: `provider.Verifier(&oidc.Config{ClientID: ...}).Verify` verifies it; mozilla-django-oidc: set `OIDC_RP_SIGN_ALGO = "RS256"` and `OIDC_OP_JWKS_ENDPOINT`; Spring: the default `OidcIdTokenValidator` with the JWKS decoder.
+    Fix: verify the signature against the IdP's JWKS; never decode a token without verifying it. Auth.js / next-auth v5 and openid-client v6 (both on oauth4webapi 3) do NOT verify the signature of an ID token that comes from the token endpoint (Core §3.1.3.7 item 6 allows it): openid-client v6 verifies it after `client.enableNonRepudiationChecks(config)`; Auth.js has no setting for it: verify `account.id_token` against the JWKS yourself in the `signIn` callback if you need it. go-oidc: `provider.Verifier(&oidc.Config{ClientID: ...}).Verify` verifies it; mozilla-django-oidc: set `OIDC_RP_SIGN_ALGO = "RS256"` and `OIDC_OP_JWKS_ENDPOINT`.
 
     Given the quirk id_token_misbehaviour is "bad_signature"
     When carol signs in through the browser
@@ -20,7 +20,7 @@ Feature: The app verifies the ID token's signature
     Level: should — OIDC Core §3.1.3.7 item 7: `alg` SHOULD be RS256 or the registered algorithm; item 6 lets token-endpoint ID tokens skip the signature; OIDF oidcc-client-test-idtoken-sig-none accepts either
     Exercised: id_token
     Why: an `alg: none` token is a forgery kit: anyone can write one.
-    Fix: allow only the algorithms you registered (RS256); reject `none` explicitly. node jsonwebtoken: `verify(token, key, { algorithms: ["RS256"] })`; PyJWT: `decode(..., algorithms=["RS256"])`. openid-client, Auth.js (oauth4webapi), go-oidc and Spring's `OidcIdTokenDecoderFactory` refuse it by default: do not decode the token yourself.
+    Fix: allow only the algorithms you registered (RS256) and pass that list to your JWT library's verify call; never take the algorithm from the token's header. openid-client v6, Auth.js (oauth4webapi 3) and go-oidc 2.x refuse it by default; mozilla-django-oidc 5 refuses it too, with an HTTP 500 page (a `KeyError` on the missing `kid`). Do not decode the token yourself.
 
     Given the quirk id_token_misbehaviour is "alg_none"
     When carol signs in through the browser
@@ -31,7 +31,7 @@ Feature: The app verifies the ID token's signature
     Level: should — OIDC Core §3.1.3.7 items 6-8: a token-endpoint ID token MAY go unverified (OIDF: SKIPPED); `alg` SHOULD be the registered one
     Exercised: id_token
     Why: an app that accepts any algorithm can be fed an HS256 token made with a secret an attacker may know; go-oidc: "oidc: malformed jwt: unexpected signature algorithm \"HS256\"; expected [\"RS256\"]".
-    Fix: pin the expected algorithm (RS256) instead of trusting the header's `alg`; a verifier that picks the key type from the header uses the client secret as an HMAC key. node jsonwebtoken: `algorithms: ["RS256"]`; PyJWT: `algorithms=["RS256"]`; mozilla-django-oidc: `OIDC_RP_SIGN_ALGO = "RS256"` with `OIDC_OP_JWKS_ENDPOINT`; openid-client: keep `id_token_signed_response_alg` at RS256.
+    Fix: pin the expected algorithm (RS256) instead of trusting the header's `alg`; a verifier that picks the key type from the header uses the client secret as an HMAC key. mozilla-django-oidc: `OIDC_RP_SIGN_ALGO = "RS256"` with `OIDC_OP_JWKS_ENDPOINT`; openid-client v6, Auth.js and go-oidc 2.x refuse it by default.
 
     Given the quirk id_token_misbehaviour is "hs256_client_secret"
     When carol signs in through the browser

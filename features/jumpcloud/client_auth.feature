@@ -15,8 +15,8 @@ Feature: The app authenticates at the token endpoint the way its registration sa
     'client_secret_basic'."
     Fix: make the app send client_id and client_secret in the form body.
     Auth.js: `client: { token_endpoint_auth_method: "client_secret_post" }` on the
-    provider. openid-client v6: `ClientSecretPost(secret)` (its default). Spring:
-    `client-authentication-method: client_secret_post`. Or switch the JumpCloud app to
+    provider. openid-client v6: `ClientSecretPost(secret)` (its default when given a
+    secret). Or switch the JumpCloud app to
     "Client Secret Basic".
 
     Given the profile's enforce_token_auth_method applies

@@ -35,9 +35,7 @@ Feature: Group assignment and the groups claim
     `[].concat(profile.memberOf ?? [])`. go-oidc: `idToken.Claims(&c)` into a
     `json.RawMessage` field, then try a string, then `[]string`. mozilla-django-oidc:
     in your `OIDCAuthenticationBackend.create_user`/`update_user`,
-    `[g] if isinstance(g, str) else g or []`. Spring Security: in the
-    `GrantedAuthoritiesMapper` or `OidcUserService`, take `getClaim("memberOf")` as an
-    `Object` and handle both a `String` and a `Collection`. Read the claim name from
+    `[g] if isinstance(g, str) else g or []`. Read the claim name from
     configuration, since JumpCloud admins choose it.
 
     When alice signs in through the browser
@@ -51,8 +49,8 @@ Feature: Group assignment and the groups claim
     Why: with several bound groups the same claim is an array
     (`"memberOf": ["Engineering", "Admins"]`).
     Fix: as above: normalise the claim to a list whatever its shape; code written for
-    the single-string case (`groups.split(",")`, a Go `string` field, a Spring
-    `getClaimAsString`) loses or breaks on the array.
+    the single-string case (`groups.split(",")`, a Go `string` field) loses or breaks
+    on the array.
 
     When carol signs in through the browser
     Then the app shows carol signed in

@@ -14,11 +14,9 @@ Feature: The app uses the issuer exactly as JumpCloud publishes it
     a path (`/t/<name>/`) so that apps that rebuild URLs from the host also fail here.
     Fix: configure the issuer byte for byte as discovery publishes it, slash included
     (`https://oauth.id.jumpcloud.com/`), and never trim or normalise it. go-oidc:
-    `oidc.NewProvider(ctx, "https://oauth.id.jumpcloud.com/")`. Spring Security:
-    `spring.security.oauth2.client.provider.jumpcloud.issuer-uri:
-    https://oauth.id.jumpcloud.com/`. Auth.js / next-auth: `issuer` on the provider
+    `oidc.NewProvider(ctx, "https://oauth.id.jumpcloud.com/")`. Auth.js / next-auth: `issuer` on the provider
     (`AUTH_<PROVIDER>_ISSUER`), as published. openid-client: discover from that exact
-    URL (`Issuer.discover(...)` in v5, `discovery(new URL(...), ...)` in v6).
+    URL (`discovery(new URL(...), ...)` in v6).
     mozilla-django-oidc does no discovery: copy each `OIDC_OP_*_ENDPOINT` from the
     discovery document rather than building them from a base URL.
 

@@ -11,7 +11,7 @@ Feature: PKCE and nonce meet JumpCloud's rules
     allowed." A challenge without a method counts as plain.
     Fix: always send `code_challenge_method=S256` with a SHA-256 challenge. Never
     pick the method from discovery's list. openid-client: `calculatePKCECodeChallenge`
-    + `code_challenge_method: "S256"`. Spring: PKCE is S256.
+    + `code_challenge_method: "S256"`; Auth.js sends S256 by default.
 
     Given the profile's pkce_plain_allowed applies
     When carol signs in through the browser
@@ -45,8 +45,8 @@ Feature: PKCE and nonce meet JumpCloud's rules
     Fix: send a random nonce (16+ characters) and compare it with the ID token's `nonce`.
     Auth.js / next-auth v5: add "nonce" to the provider's `checks` (its default is
     `["pkce"]`). go-oidc with golang.org/x/oauth2: `oidc.Nonce(n)` in `AuthCodeURL` and
-    compare `idToken.Nonce`. mozilla-django-oidc (`OIDC_USE_NONCE = True`, the default),
-    openidconnect-rs and Spring Security send one by default.
+    compare `idToken.Nonce`. mozilla-django-oidc (`OIDC_USE_NONCE = True`, the default)
+    sends one; openid-client v6 sends the `nonce` you pass (`randomNonce()`).
 
     When carol signs in through the browser
     Then the app sent a nonce

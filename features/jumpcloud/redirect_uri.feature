@@ -14,9 +14,7 @@ Feature: The app sends its registered redirect URI byte for byte
     registered one: same scheme (watch TLS-terminating proxies), host, port, path and
     trailing slash. Auth.js / next-auth: the callback is
     `<AUTH_URL>/api/auth/callback/<provider id>`; set `AUTH_URL` (v5) or
-    `NEXTAUTH_URL` (v4) to the public URL. Spring Security: `redirect-uri:
-    "{baseUrl}/login/oauth2/code/{registrationId}"` and, behind a proxy,
-    `server.forward-headers-strategy: framework`. mozilla-django-oidc builds it from
+    `NEXTAUTH_URL` (v4) to the public URL. mozilla-django-oidc builds it from
     the request: behind a proxy set `SECURE_PROXY_SSL_HEADER` and
     `USE_X_FORWARDED_HOST`. go-oidc (x/oauth2): `oauth2.Config.RedirectURL`.
     openid-client: the same `redirect_uri` in the authorization URL and the code

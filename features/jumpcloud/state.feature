@@ -16,7 +16,7 @@ Feature: The app protects its callback with a strong state
     callback. Auth.js / next-auth v5: add `checks: ["pkce", "state"]` to the provider
     (its default is `["pkce"]`, which sends no state). openid-client: pass
     `state: client.randomState()`. go-oidc/x/oauth2: `AuthCodeURL(state)` with a random
-    value, never "". Spring Security and mozilla-django-oidc send one by default.
+    value, never "". mozilla-django-oidc sends one by default.
 
     Given the profile's min_state_length applies
     When carol signs in through the browser

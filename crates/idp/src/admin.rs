@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 type AdminResult = Result<Response, Response>;
 
-fn fail(status: StatusCode, code: &'static str, message: impl Into<String>) -> Response {
+pub(crate) fn fail(status: StatusCode, code: &'static str, message: impl Into<String>) -> Response {
     let e = OAuthError {
         code,
         description: "",
@@ -34,7 +34,7 @@ fn fail(status: StatusCode, code: &'static str, message: impl Into<String>) -> R
     e.into_json_response(ErrorDialect::Rfc6749)
 }
 
-fn bad_json(rej: JsonRejection) -> Response {
+pub(crate) fn bad_json(rej: JsonRejection) -> Response {
     fail(StatusCode::BAD_REQUEST, "invalid_request", rej.body_text())
 }
 
@@ -48,7 +48,7 @@ fn no_tenant(name: &str) -> Response {
 
 // The error is the finished HTTP answer, as in every admin handler; it is not worth boxing.
 #[allow(clippy::result_large_err)]
-fn tenant(idp: &Idp, name: &str) -> Result<Arc<Tenant>, Response> {
+pub(crate) fn tenant(idp: &Idp, name: &str) -> Result<Arc<Tenant>, Response> {
     idp.tenant(name).ok_or_else(|| no_tenant(name))
 }
 
@@ -63,6 +63,7 @@ pub fn router() -> Router<Arc<Idp>> {
             get(get_quirks).patch(patch_quirks),
         )
         .route("/tenants/{name}/keys/rotate", post(rotate_keys))
+        .route("/tenants/{name}/tokens", post(crate::mint::mint_token))
         .route("/tenants/{name}/clients", post(add_client))
         .route(
             "/tenants/{name}/clients/{client_id}/groups",

@@ -122,6 +122,11 @@ impl<V> BoundedMap<V> {
         self.compact();
     }
 
+    /// Every entry, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
+        self.map.iter().map(|(k, (v, _))| (k, v))
+    }
+
     /// Number of entries.
     pub fn len(&self) -> usize {
         self.map.len()

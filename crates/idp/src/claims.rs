@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 /// Claims that only ID tokens carry; Hydra's userinfo drops them (`getOidcUserInfo`).
 const ID_TOKEN_ONLY: [&str; 6] = ["nonce", "at_hash", "c_hash", "exp", "sid", "jti"];
 
-fn shaped(values: Vec<String>, shape: ClaimShape) -> Value {
+pub(crate) fn shaped(values: Vec<String>, shape: ClaimShape) -> Value {
     match (shape, values.len()) {
         (ClaimShape::StringIfSingle | ClaimShape::String, 1) => Value::String(values[0].clone()),
         _ => json!(values),

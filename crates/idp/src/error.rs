@@ -82,6 +82,15 @@ oauth_errors! {
     /// Not an OAuth code: wrong HTTP method.
     method_not_allowed => "invalid_request", METHOD_NOT_ALLOWED,
         "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.";
+    /// RFC 8628 §3.5 `authorization_pending` (fosite `ErrAuthorizationPending`).
+    authorization_pending => "authorization_pending", BAD_REQUEST,
+        "The authorization request is still pending as the end user hasn't yet completed the user-interaction steps.";
+    /// RFC 8628 §3.5 `slow_down` (fosite `ErrSlowDown`).
+    slow_down => "slow_down", BAD_REQUEST,
+        "The authorization request was rate-limited to prevent system overload.";
+    /// RFC 8628 §3.5 `expired_token` (fosite `ErrDeviceExpiredToken`).
+    expired_token => "expired_token", BAD_REQUEST,
+        "The device_code has expired, and the device authorization session has concluded.";
     /// RFC 6749 `server_error`.
     server_error => "server_error", INTERNAL_SERVER_ERROR,
         "The authorization server encountered an unexpected condition that prevented it from fulfilling the request.";

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 /// Parameters whose values are secrets: only their length is kept, as `***(len)`.
 /// Codes and tokens are bearer credentials (RFC 6749 §10.3, §10.5); the login
 /// challenge lets whoever holds it sign in in place of the user.
-pub const SECRET_PARAMS: [&str; 11] = [
+/// Device and user codes (RFC 8628 §5.2, §5.4) are credentials of the same kind.
+pub const SECRET_PARAMS: [&str; 13] = [
     "client_secret",
     "password",
     "code_verifier",
@@ -21,6 +22,8 @@ pub const SECRET_PARAMS: [&str; 11] = [
     "token",
     "login_challenge",
     "client_assertion",
+    "device_code",
+    "user_code",
 ];
 
 /// `***(len)`: a secret's length without its value.
@@ -99,7 +102,8 @@ pub struct JournalEntry {
     /// Unix time in milliseconds.
     pub at_ms: u128,
     /// Which endpoint: `discovery`, `jwks`, `authorize`, `login`, `token`, `userinfo`,
-    /// `revoke`, `end_session`, `error_page`, `unknown`.
+    /// `revoke`, `end_session`, `error_page`, `device_authorization`, `device_verify`,
+    /// `unknown`.
     pub endpoint: Endpoint,
     /// HTTP method.
     pub method: String,
@@ -124,7 +128,8 @@ pub struct JournalEntry {
     pub grant_type: Option<String>,
     /// HTTP status of the answer.
     pub status: u16,
-    /// `ok`, `login_page`, `redirect`, `error_redirect`, `error_page` or `error`.
+    /// `ok`, `login_page`, `redirect`, `error_redirect`, `error_page`, `error`, or on the
+    /// device verification page `approved` / `denied`.
     pub outcome: Outcome,
     /// The OAuth `error` code, when it failed.
     pub error: Option<String>,
@@ -132,6 +137,10 @@ pub struct JournalEntry {
     pub error_description: Option<String>,
     /// Where the browser was sent, for redirects.
     pub location: Option<String>,
+    /// Device-code polls at the token endpoint: milliseconds since the previous poll
+    /// for the same device code; absent on the first (RFC 8628 §3.5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since_last_poll_ms: Option<u64>,
 }
 
 impl JournalEntry {

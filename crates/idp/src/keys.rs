@@ -115,8 +115,19 @@ impl SigningKey {
         claims: &C,
         kid: Option<&str>,
     ) -> Result<String, jsonwebtoken::errors::Error> {
+        self.sign_with_header(claims, kid, "JWT")
+    }
+
+    /// Signs claims with the given `kid` (or none) and `typ` headers.
+    pub fn sign_with_header<C: Serialize>(
+        &self,
+        claims: &C,
+        kid: Option<&str>,
+        typ: &str,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
         let mut header = Header::new(jwt_alg(self.alg));
         header.kid = kid.map(str::to_string);
+        header.typ = Some(typ.to_string());
         let Some(pair) = &self.rsa else {
             return jsonwebtoken::encode(&header, claims, &self.encoding);
         };

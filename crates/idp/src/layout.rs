@@ -79,13 +79,17 @@ pub struct EndpointPaths {
     pub login: &'static str,
     /// The provider's error page.
     pub error_page: &'static str,
+    /// Device authorization endpoint (RFC 8628 §3.1), where the profile has one.
+    pub device_authorization: &'static str,
+    /// The device verification page (RFC 8628 §3.3): `verification_uri`.
+    pub device_verify: &'static str,
 }
 
 const WELL_KNOWN: &str = "/.well-known/openid-configuration";
 
 macro_rules! paths {
     ($issuer:literal, $discovery:expr, $authorize:literal, $token:literal, $userinfo:literal,
-     $jwks:literal, $revoke:literal, $end_session:literal) => {
+     $jwks:literal, $revoke:literal, $end_session:literal, $device:literal) => {
         EndpointPaths {
             issuer: $issuer,
             discovery: $discovery,
@@ -97,6 +101,9 @@ macro_rules! paths {
             end_session: $end_session,
             login: "/login",
             error_page: "/error",
+            device_authorization: $device,
+            // The IdP's own UI, like the login form.
+            device_verify: "/device",
         }
     };
 }
@@ -107,6 +114,9 @@ impl EndpointPaths {
         match layout {
             EndpointLayout::Hydra => EndpointPaths {
                 error_page: "/oauth2/fallbacks/error",
+                // Hydra's verification UI lives in the login app, here at
+                // `/oauth2/device/verify`.
+                device_verify: "/oauth2/device/verify",
                 ..paths!(
                     "",
                     WELL_KNOWN,
@@ -115,7 +125,8 @@ impl EndpointPaths {
                     "/userinfo",
                     "/.well-known/jwks.json",
                     "/oauth2/revoke",
-                    "/oauth2/sessions/logout"
+                    "/oauth2/sessions/logout",
+                    "/oauth2/device/auth"
                 )
             },
             EndpointLayout::Generic => paths!(
@@ -126,7 +137,8 @@ impl EndpointPaths {
                 "/userinfo",
                 "/jwks",
                 "/revoke",
-                "/logout"
+                "/logout",
+                "/device_authorization"
             ),
             EndpointLayout::OktaOrg => paths!(
                 "",
@@ -136,7 +148,8 @@ impl EndpointPaths {
                 "/oauth2/v1/userinfo",
                 "/oauth2/v1/keys",
                 "/oauth2/v1/revoke",
-                "/oauth2/v1/logout"
+                "/oauth2/v1/logout",
+                "/oauth2/v1/device/authorize"
             ),
             EndpointLayout::OktaCustom => paths!(
                 "/oauth2/default",
@@ -146,7 +159,8 @@ impl EndpointPaths {
                 "/oauth2/default/v1/userinfo",
                 "/oauth2/default/v1/keys",
                 "/oauth2/default/v1/revoke",
-                "/oauth2/default/v1/logout"
+                "/oauth2/default/v1/logout",
+                "/oauth2/default/v1/device/authorize"
             ),
             EndpointLayout::Entra => paths!(
                 "/5f2b6c9e-1a2b-4c3d-8e9f-0a1b2c3d4e5f/v2.0",
@@ -156,7 +170,8 @@ impl EndpointPaths {
                 "/oidc/userinfo",
                 "/5f2b6c9e-1a2b-4c3d-8e9f-0a1b2c3d4e5f/discovery/v2.0/keys",
                 "/5f2b6c9e-1a2b-4c3d-8e9f-0a1b2c3d4e5f/oauth2/v2.0/revoke",
-                "/5f2b6c9e-1a2b-4c3d-8e9f-0a1b2c3d4e5f/oauth2/v2.0/logout"
+                "/5f2b6c9e-1a2b-4c3d-8e9f-0a1b2c3d4e5f/oauth2/v2.0/logout",
+                "/5f2b6c9e-1a2b-4c3d-8e9f-0a1b2c3d4e5f/oauth2/v2.0/devicecode"
             ),
             EndpointLayout::EntraCommon => paths!(
                 "/common/v2.0",
@@ -166,7 +181,8 @@ impl EndpointPaths {
                 "/oidc/userinfo",
                 "/common/discovery/v2.0/keys",
                 "/common/oauth2/v2.0/revoke",
-                "/common/oauth2/v2.0/logout"
+                "/common/oauth2/v2.0/logout",
+                "/common/oauth2/v2.0/devicecode"
             ),
             EndpointLayout::Keycloak => paths!(
                 "/realms/stickler",
@@ -176,7 +192,8 @@ impl EndpointPaths {
                 "/realms/stickler/protocol/openid-connect/userinfo",
                 "/realms/stickler/protocol/openid-connect/certs",
                 "/realms/stickler/protocol/openid-connect/revoke",
-                "/realms/stickler/protocol/openid-connect/logout"
+                "/realms/stickler/protocol/openid-connect/logout",
+                "/realms/stickler/protocol/openid-connect/auth/device"
             ),
             EndpointLayout::Cognito => paths!(
                 "/us-east-1_Stickler",
@@ -186,7 +203,8 @@ impl EndpointPaths {
                 "/oauth2/userInfo",
                 "/us-east-1_Stickler/.well-known/jwks.json",
                 "/oauth2/revoke",
-                "/logout"
+                "/logout",
+                "/oauth2/device_authorization"
             ),
             EndpointLayout::Authentik => paths!(
                 "/application/o/stickler",
@@ -196,7 +214,8 @@ impl EndpointPaths {
                 "/application/o/userinfo/",
                 "/application/o/stickler/jwks/",
                 "/application/o/revoke/",
-                "/application/o/stickler/end-session/"
+                "/application/o/stickler/end-session/",
+                "/application/o/device/"
             ),
         }
     }

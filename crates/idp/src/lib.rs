@@ -13,11 +13,13 @@
 //! # Ok(()) }
 //! ```
 
+pub mod access_token;
 pub mod admin;
 pub mod bounded;
 pub mod claims;
 pub mod config;
 pub mod demo;
+pub mod device;
 pub mod dialect;
 pub mod endpoints;
 pub mod error;
@@ -25,6 +27,7 @@ pub mod journal;
 pub mod keys;
 pub mod layout;
 pub mod limits;
+pub mod mint;
 pub mod misbehaviour;
 pub mod model;
 pub mod params;

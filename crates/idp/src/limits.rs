@@ -32,6 +32,13 @@ pub const MAX_REFRESH_TOKENS: usize = 4_096;
 /// a grant carries the scope and nonce as sent, which may be long.
 pub const MAX_GRANT_BYTES: usize = 4 * 1024 * 1024;
 
+/// Device codes kept (pending, approved, denied or redeemed: a redeemed one must stay
+/// to answer `invalid_grant`). Expired ones go on every insert; past the cap the oldest.
+pub const MAX_DEVICE_CODES: usize = 1_000;
+
+/// Bytes (approximate) of device codes: a device request carries its scope as sent.
+pub const MAX_DEVICE_CODE_BYTES: usize = 1024 * 1024;
+
 /// Journal entries kept; the oldest go first (`seq` keeps counting).
 pub const MAX_JOURNAL_ENTRIES: usize = 10_000;
 

@@ -71,6 +71,9 @@ pub enum Misbehaviour {
     /// The discovery document's `issuer` is not the issuer URL the app was given
     /// (`oidcc-client-test-discovery-issuer-mismatch`, rp-discovery-issuer-not-matching-config).
     DiscoveryWrongIssuer,
+    /// `nbf` a day in the future (`exp` an hour after it): the token is not yet valid
+    /// (RFC 7519 §4.1.5; for API checks, "not yet valid").
+    NbfInFuture,
 }
 
 /// Claims only userinfo keeps under a thin ID token.
@@ -135,6 +138,10 @@ pub fn tamper_id_token(m: Misbehaviour, c: &mut Map<String, Value>, groups_claim
             c.insert("exp".into(), json!(now + DAY + 3600));
         }
         Misbehaviour::EmailVerifiedString => stringify_email_verified(c),
+        Misbehaviour::NbfInFuture => {
+            c.insert("nbf".into(), json!(now + DAY));
+            c.insert("exp".into(), json!(now + DAY + 3600));
+        }
         _ => {}
     }
 }
@@ -167,20 +174,33 @@ pub fn sign(
     client_secret: &str,
     claims: &Map<String, Value>,
 ) -> Result<String, jsonwebtoken::errors::Error> {
+    sign_typed(m, key, client_secret, claims, "JWT")
+}
+
+/// [`sign`] with another `typ` header (`at+jwt` for RFC 9068 access tokens).
+pub fn sign_typed(
+    m: Misbehaviour,
+    key: &SigningKey,
+    client_secret: &str,
+    claims: &Map<String, Value>,
+    typ: &str,
+) -> Result<String, jsonwebtoken::errors::Error> {
     let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
+    let kid = Some(key.kid.as_str());
     match m {
         Misbehaviour::AlgNone => Ok(format!(
             "{}.{}.",
-            b64(&json!({"alg": "none", "typ": "JWT"})),
+            b64(&json!({"alg": "none", "typ": typ})),
             b64(&Value::Object(claims.clone()))
         )),
         Misbehaviour::Hs256ClientSecret => {
-            let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+            let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+            header.typ = Some(typ.to_string());
             let k = jsonwebtoken::EncodingKey::from_secret(client_secret.as_bytes());
             jsonwebtoken::encode(&header, claims, &k)
         }
         Misbehaviour::BadSignature => {
-            let jwt = key.sign(claims)?;
+            let jwt = key.sign_with_header(claims, kid, typ)?;
             // Flip the first signature character: still base64url, no longer valid.
             let (head, sig) = jwt.rsplit_once('.').unwrap_or((&jwt, ""));
             let mut sig: Vec<char> = sig.chars().collect();
@@ -189,11 +209,13 @@ pub fn sign(
             }
             Ok(format!("{head}.{}", sig.into_iter().collect::<String>()))
         }
-        Misbehaviour::UnknownKid => key.sign_with_kid(claims, Some("a-kid-not-in-the-jwks")),
-        Misbehaviour::NoKidSingleKey | Misbehaviour::NoKidSeveralKeys => {
-            key.sign_with_kid(claims, None)
+        Misbehaviour::UnknownKid => {
+            key.sign_with_header(claims, Some("a-kid-not-in-the-jwks"), typ)
         }
-        _ => key.sign(claims),
+        Misbehaviour::NoKidSingleKey | Misbehaviour::NoKidSeveralKeys => {
+            key.sign_with_header(claims, None, typ)
+        }
+        _ => key.sign_with_header(claims, kid, typ),
     }
 }
 

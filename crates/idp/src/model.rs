@@ -43,7 +43,9 @@ pub struct ClientSpec {
     /// The one method this client may use at the token endpoint; default from the profile.
     #[serde(default)]
     pub token_endpoint_auth_method: Option<TokenAuthMethod>,
-    /// Registered redirect URIs, compared byte for byte.
+    /// Registered redirect URIs, compared byte for byte. Required unless the client's
+    /// grant types leave out `authorization_code` (a device-only CLI).
+    #[serde(default)]
     pub redirect_uris: Vec<String>,
     /// Where end-session may send the browser back to.
     #[serde(default)]
@@ -51,7 +53,9 @@ pub struct ClientSpec {
     /// Groups assigned to (bound to) this app.
     #[serde(default)]
     pub groups: Vec<String>,
-    /// Grant types the client may use (default `authorization_code`, `refresh_token`).
+    /// Grant types the client may use (default: `authorization_code` when it has redirect
+    /// URIs, `refresh_token`, and the device code grant, which only tenants with the
+    /// `device_flow` quirk serve).
     #[serde(default)]
     pub grant_types: Option<Vec<String>>,
     /// A display name for the login page.
@@ -133,6 +137,9 @@ pub struct UserSpec {
     pub claims: BTreeMap<String, Value>,
 }
 
+/// The device authorization grant's `grant_type` (RFC 8628 §3.4).
+pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
 /// A registered client, with every default filled in.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Client {
@@ -179,12 +186,17 @@ impl Client {
             client_id,
             client_secret,
             token_endpoint_auth_method: method,
+            grant_types: spec.grant_types.unwrap_or_else(|| {
+                // Without redirect URIs the client cannot use the code flow: a CLI, or an
+                // API's audience.
+                let code = (!spec.redirect_uris.is_empty()).then(|| "authorization_code".into());
+                code.into_iter()
+                    .chain(["refresh_token".into(), DEVICE_CODE_GRANT.into()])
+                    .collect()
+            }),
             redirect_uris: spec.redirect_uris,
             post_logout_redirect_uris: spec.post_logout_redirect_uris,
             groups: spec.groups,
-            grant_types: spec
-                .grant_types
-                .unwrap_or_else(|| vec!["authorization_code".into(), "refresh_token".into()]),
             scopes: spec.scopes,
         }
     }

@@ -193,6 +193,10 @@ pub enum Endpoint {
     EndSession,
     /// The IdP's error page.
     ErrorPage,
+    /// The device authorization endpoint (RFC 8628 §3.1).
+    DeviceAuthorization,
+    /// The device verification page (RFC 8628 §3.3).
+    DeviceVerify,
     /// No endpoint (an unknown path or a wrong HTTP method).
     #[default]
     Unknown,
@@ -211,6 +215,8 @@ impl Endpoint {
             Endpoint::Revoke => "revoke",
             Endpoint::EndSession => "end_session",
             Endpoint::ErrorPage => "error_page",
+            Endpoint::DeviceAuthorization => "device_authorization",
+            Endpoint::DeviceVerify => "device_verify",
             Endpoint::Unknown => "unknown",
         }
     }
@@ -244,6 +250,11 @@ pub enum Outcome {
     /// An error answered as JSON (RFC 6749 §5.2), or a request no handler finished.
     #[default]
     Error,
+    /// The device verification page: the person signed in and allowed the device.
+    Approved,
+    /// The device verification page: the person declined, or is outside the app's
+    /// groups (the device's next poll gets `access_denied`).
+    Denied,
 }
 
 impl Outcome {
@@ -256,6 +267,8 @@ impl Outcome {
             Outcome::ErrorRedirect => "error_redirect",
             Outcome::ErrorPage => "error_page",
             Outcome::Error => "error",
+            Outcome::Approved => "approved",
+            Outcome::Denied => "denied",
         }
     }
 }

@@ -60,6 +60,27 @@ pub enum AuthorizeError {
     UnsupportedResponseType,
 }
 
+/// How access tokens look (the `access_token_format` quirk).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessTokenFormat {
+    /// A random opaque string (Hydra's default `ory_at_...`).
+    Opaque,
+    /// A signed JWT in the shape of RFC 9068 (`typ: at+jwt`; see `access_token.rs`).
+    Jwt,
+}
+
+/// The shape of RFC 8628 user codes (the `device_user_code_format` quirk).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserCodeFormat {
+    /// Eight characters from RFC 8628 §6.1's base-20 set `BCDFGHJKLMNPQRSTVWXZ`, shown
+    /// with a dash: `BCDF-GHJK` (Hydra/fosite's default set).
+    Consonants,
+    /// Eight digits: `12345678`.
+    Digits,
+}
+
 /// One quirk's documentation, for `--list-quirks` and the README.
 #[derive(Debug, Clone, Copy)]
 pub struct QuirkDoc {
@@ -233,7 +254,8 @@ declare_quirks! {
     /// OpenID certification RP test: `none`, `wrong_iss`, `wrong_aud`, `extra_aud_no_azp`,
     /// `bad_signature`, `alg_none`, `hs256_client_secret`, `unknown_kid`,
     /// `no_kid_single_key`, `wrong_nonce`, `missing_nonce`, `exp_in_past`, `missing_sub`,
-    /// `wrong_at_hash`, `userinfo_wrong_sub`, `thin_id_token`. See `misbehaviour.rs`.
+    /// `wrong_at_hash`, `userinfo_wrong_sub`, `thin_id_token`, `nbf_in_future` ... See
+    /// `misbehaviour.rs`.
     id_token_misbehaviour: crate::misbehaviour::Misbehaviour = crate::misbehaviour::Misbehaviour::None,
 
     /// Answer every authorization request from a known client with a registered
@@ -293,6 +315,39 @@ declare_quirks! {
     /// auth0-samples/auth0-golang-web-app#24, auth0/auth0-react#130); Authentik without a
     /// signing key (AK2, goauthentik/authentik#9250).
     id_token_hs256_client_secret: bool = false,
+    /// Access tokens are `opaque` strings or `jwt`s in RFC 9068's shape (header
+    /// `typ: at+jwt`; `iss, sub, aud, exp, iat, jti, client_id, scope`, `auth_time` and
+    /// the groups claim as the groups quirks shape it; `aud` is the client id). JumpCloud's
+    /// are opaque `ory_at_` tokens (quirks.md J10: "Access tokens are opaque").
+    access_token_format: AccessTokenFormat = AccessTokenFormat::Opaque,
+
+    /// The tenant serves the device authorization grant (RFC 8628): a
+    /// `device_authorization_endpoint` in discovery, the verification page, and the
+    /// `urn:ietf:params:oauth:grant-type:device_code` grant. Off: discovery lists only
+    /// `authorization_code` and `refresh_token`, the device paths answer 404 and the grant
+    /// is `unauthorized_client`. JumpCloud has none (quirks.md J16, §1.3).
+    device_flow: bool = true,
+
+    /// The polling `interval` the device authorization answer gives, in seconds (RFC 8628
+    /// §3.2: default 5). A poll sooner than this (less 500 ms) is answered `slow_down` and
+    /// the code's interval grows by 5 s (§3.5).
+    device_poll_interval_secs: u64 = 5u64,
+
+    /// Lifetime of a device code and its user code, in seconds (`expires_in`; Hydra
+    /// `ttl.device_user_code`: 10 min). Past it, polls answer `expired_token`.
+    device_code_lifetime_secs: u64 = 600u64,
+
+    /// User codes: `consonants` (RFC 8628 §6.1: 8 of `BCDFGHJKLMNPQRSTVWXZ`, shown
+    /// `BCDF-GHJK`) or `digits` (8 digits). Entry ignores case, dashes and spaces.
+    device_user_code_format: UserCodeFormat = UserCodeFormat::Consonants,
+
+    /// Misbehaviour for device-flow checks: the first poll of every device code is
+    /// answered `slow_down` (and its interval grows by 5 s), however late it comes.
+    device_slow_down_first_poll: bool = false,
+
+    /// Misbehaviour for device-flow checks: once the user has approved, the next poll is
+    /// answered `expired_token` instead of tokens (the code expires early).
+    device_expire_early: bool = false,
 }
 
 impl QuirkOverrides {

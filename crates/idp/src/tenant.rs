@@ -32,7 +32,9 @@ pub enum SpecError {
         uri: String,
     },
     /// A client without any redirect URI.
-    #[error("client `{0}` has no redirect_uris")]
+    #[error(
+        "client `{0}` has no redirect_uris (a device-only client lists grant_types without authorization_code)"
+    )]
     NoRedirectUri(String),
     /// The tenant holds as many clients or users as it may.
     #[error("a tenant holds at most {max} {kind}s")]
@@ -173,6 +175,9 @@ pub struct TenantState {
     pub access_tokens: BoundedMap<TokenRecord>,
     /// Refresh tokens (capped: [`limits::MAX_REFRESH_TOKENS`]).
     pub refresh_tokens: BoundedMap<TokenRecord>,
+    /// Device codes waiting for, or done with, their user (capped:
+    /// [`limits::MAX_DEVICE_CODES`]).
+    pub device_codes: BoundedMap<crate::device::DeviceRecord>,
     /// The last ID token issued to each client (for the `replay_id_token` misbehaviour).
     pub last_id_tokens: HashMap<String, String>,
     /// Entries with their weight, oldest first.
@@ -249,6 +254,7 @@ impl TenantState {
             .retain(|c| c.expires_at.saturating_add(600) > now);
         self.access_tokens.retain(|t| t.expires_at > now);
         self.refresh_tokens.retain(|t| t.expires_at > now);
+        self.device_codes.retain(|d| d.expires_at > now);
     }
 
     /// Revokes every refresh token of a family and the access tokens of its grant.
@@ -266,7 +272,8 @@ impl TenantState {
             });
         }
         let client = Client::from_spec(spec, self.quirks.default_token_auth_method);
-        if client.redirect_uris.is_empty() {
+        // A device-only client (a CLI) has nowhere to be redirected to.
+        if client.redirect_uris.is_empty() && client.allows_grant("authorization_code") {
             return Err(SpecError::NoRedirectUri(client.client_id));
         }
         for uri in client
@@ -445,6 +452,11 @@ impl Tenant {
                 limits::MAX_REFRESH_TOKENS,
                 limits::MAX_GRANT_BYTES,
                 TokenRecord::weight,
+            ),
+            device_codes: BoundedMap::new(
+                limits::MAX_DEVICE_CODES,
+                limits::MAX_DEVICE_CODE_BYTES,
+                crate::device::DeviceRecord::weight,
             ),
             last_id_tokens: HashMap::new(),
             journal: VecDeque::new(),

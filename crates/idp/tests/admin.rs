@@ -111,7 +111,7 @@ async fn bad_specs_are_refused_with_a_json_reason() {
     bad(json!({"name": "a/b"}), "a/b").await;
     bad(json!({"name": ".."}), "..").await;
     bad(
-        json!({"name": "a", "clients": [{"client_id": "c", "redirect_uris": []}]}),
+        json!({"name": "a", "clients": [{"client_id": "c", "redirect_uris": [], "grant_types": ["authorization_code"]}]}),
         "no redirect_uris",
     )
     .await;

@@ -18,7 +18,7 @@ async fn jumpcloud_discovery_is_hydras_document_with_a_trailing_slash_issuer() {
     let t = idp.create(jumpcloud("x")).await;
     let base = t.base.clone();
     assert_eq!(t.issuer, format!("{base}/"));
-    // quirks.md §1.3, key for key, value for value.
+    // quirks.md §1.3, key for key, value for value, but for the grants.
     let expected = json!({
       "issuer": format!("{base}/"),
       "authorization_endpoint": format!("{base}/oauth2/auth"),
@@ -36,7 +36,9 @@ async fn jumpcloud_discovery_is_hydras_document_with_a_trailing_slash_issuer() {
       "id_token_signed_response_alg": ["RS256"],
       "userinfo_signed_response_alg": ["RS256"],
       "userinfo_signing_alg_values_supported": ["none","RS256"],
-      "grant_types_supported": ["authorization_code","implicit","client_credentials","refresh_token","urn:ietf:params:oauth:grant-type:device_code"],
+      // Hydra also lists implicit, client_credentials and device_code; a JumpCloud
+      // app can use only these two (quirks.md §1.3, J16).
+      "grant_types_supported": ["authorization_code","refresh_token"],
       "response_modes_supported": ["query","fragment","form_post"],
       "request_parameter_supported": true,
       "request_uri_parameter_supported": true,
@@ -50,7 +52,7 @@ async fn jumpcloud_discovery_is_hydras_document_with_a_trailing_slash_issuer() {
       "code_challenge_methods_supported": ["plain","S256"]
     });
     assert_eq!(t.disco, expected);
-    // No device flow, although the grant is advertised.
+    // No device flow, and the grant is not advertised.
     assert!(t.disco.get("device_authorization_endpoint").is_none());
     // The JWKS is served where discovery says.
     let jwks = t.jwks().await;
@@ -83,9 +85,16 @@ async fn lenient_discovery_has_no_slash_and_generic_paths() {
     );
     assert_eq!(
         t.disco["grant_types_supported"],
-        json!(["authorization_code", "refresh_token"])
+        json!([
+            "authorization_code",
+            "refresh_token",
+            "urn:ietf:params:oauth:grant-type:device_code"
+        ])
     );
-    assert!(t.disco.get("device_authorization_endpoint").is_none());
+    assert_eq!(
+        t.disco["device_authorization_endpoint"],
+        format!("{base}/device_authorization")
+    );
     let r = t.http.get(t.url("/oauth2/auth")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }

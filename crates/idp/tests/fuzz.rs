@@ -3,8 +3,9 @@
 //! random and malformed parameters, methods, headers and bodies, mixed with real codes,
 //! tokens and login challenges. Every answer must be below 500, no handler may panic,
 //! and every error must come in its endpoint's format: OAuth JSON for token, userinfo,
-//! revocation, discovery, JWKS and the admin API; a redirect or an HTML page for the
-//! authorization, login and end-session endpoints.
+//! revocation, discovery, JWKS, the device authorization endpoint and the admin API; a
+//! redirect or an HTML page for the authorization, login, end-session and device
+//! verification endpoints.
 //!
 //! `cargo test -p stickler-idp --test fuzz` runs 3,000 requests. The same at scale, with
 //! a report of 5xx answers, panics, format violations and RSS growth:
@@ -132,7 +133,7 @@ const VENDORS: [(&str, &str); 5] = [
     ("gg", "google"),
 ];
 
-const PARAM_NAMES: [&str; 30] = [
+const PARAM_NAMES: [&str; 33] = [
     "response_type",
     "client_id",
     "redirect_uri",
@@ -161,6 +162,9 @@ const PARAM_NAMES: [&str; 30] = [
     "error_description",
     "max_age",
     "ui_locales",
+    "device_code",
+    "user_code",
+    "action",
     "",
     "\u{0}x",
 ];
@@ -219,6 +223,7 @@ fn value(rng: &mut Rng, name: &str, pool: &Pool) -> String {
                     "refresh_token",
                     "client_credentials",
                     "password",
+                    "urn:ietf:params:oauth:grant-type:device_code",
                     "urn:x",
                 ])
                 .to_string(),
@@ -230,6 +235,12 @@ fn value(rng: &mut Rng, name: &str, pool: &Pool) -> String {
             "client_secret" => rng.pick(&[CLIENT_SECRET, "wrong", ""]).to_string(),
             "username" => rng.pick(&["alice", "bob", "carol", "nobody"]).to_string(),
             "password" => rng.pick(&["alice-pw", "bob-pw", "wrong"]).to_string(),
+            "action" => rng
+                .pick(&["continue", "sign_in", "deny", "other"])
+                .to_string(),
+            "user_code" => rng
+                .pick(&["BCDF-GHJK", "bcdfghjk", "12345678", "-"])
+                .to_string(),
             _ => garbage(rng),
         }
     };
@@ -256,8 +267,10 @@ fn params(rng: &mut Rng, pool: &Pool) -> Vec<(String, String)> {
     out
 }
 
-fn endpoint_paths(layout: EndpointLayout) -> [(&'static str, Kind); 9] {
+fn endpoint_paths(layout: EndpointLayout) -> [(&'static str, Kind); 11] {
     let p = EndpointPaths::of(layout);
+    // Device flow is off on the jumpcloud tenants: JSON 404s there, unless an admin call
+    // switched it on.
     [
         (p.discovery, Kind::Json),
         (p.jwks, Kind::Json),
@@ -268,10 +281,12 @@ fn endpoint_paths(layout: EndpointLayout) -> [(&'static str, Kind); 9] {
         (p.end_session, Kind::Browser),
         (p.login, Kind::Browser),
         (p.error_page, Kind::Browser),
+        (p.device_authorization, Kind::Json),
+        (p.device_verify, Kind::Browser),
     ]
 }
 
-const ADMIN_PATHS: [&str; 15] = [
+const ADMIN_PATHS: [&str; 16] = [
     "/admin",
     "/admin/",
     "/admin/tenants/nope/quirks",
@@ -285,6 +300,7 @@ const ADMIN_PATHS: [&str; 15] = [
     "/admin/tenants/TENANT/users",
     "/admin/tenants/TENANT/users/alice/groups",
     "/admin/tenants/TENANT/journal",
+    "/admin/tenants/TENANT/tokens",
     "/admin/tenants/TENANT/nothing",
     "/admin/%FF",
 ];
@@ -307,7 +323,7 @@ const QUIRK_VALUES: [&str; 14] = [
 ];
 
 fn admin_body(rng: &mut Rng, tenant: &str) -> Vec<u8> {
-    match rng.below(8) {
+    match rng.below(9) {
         0 => b"{".to_vec(),
         1 => b"[\"Engineering\"]".to_vec(),
         2 => garbage(rng).into_bytes(),
@@ -319,6 +335,11 @@ fn admin_body(rng: &mut Rng, tenant: &str) -> Vec<u8> {
         .into_bytes(),
         4 => json!({"redirect_uris": [garbage(rng)], "scope": garbage(rng)}).to_string().into_bytes(),
         5 => json!({"username": garbage(rng), "claims": {"department": 1}}).to_string().into_bytes(),
+        6 => json!({"client_id": rng.pick(&["app", "public", "nobody"]), "user": rng.pick(&["alice", "alice@example.com", "nobody"]),
+                    "kind": rng.pick(&["id_token", "access_token", "x"]), "misbehaviour": rng.pick(&["none", "alg_none", "nbf_in_future", "replay_id_token", "x"]),
+                    "claims": {"groups": rng.pick(&[json!(null), json!("g"), json!([1])])}, "expires_in": rng.below(100_000)})
+        .to_string()
+        .into_bytes(),
         _ => {
             let name = stickler_idp::QUIRK_DOCS[rng.below(stickler_idp::QUIRK_DOCS.len())].name;
             format!("{{\"{name}\": {}}}", rng.pick(&QUIRK_VALUES)).into_bytes()
@@ -516,7 +537,8 @@ impl Fuzzer {
                 302 | 303 => Err("a redirect without Location".into()),
                 // 404: a fuzz tenant deleted or re-laid-out by an admin call.
                 404 | 405 | 413 => json_error(),
-                200 | 400 | 401 if ct.starts_with("text/html") => Ok(()),
+                // 403: the device page's denial (declined, or outside the app's groups).
+                200 | 400 | 401 | 403 if ct.starts_with("text/html") => Ok(()),
                 s => Err(format!("status {s} with {ct:?}")),
             },
             Kind::Page if status.as_u16() == 200 && ct.starts_with("text/html") => Ok(()),

@@ -4,7 +4,9 @@
 //! issuer, audience, nonce, `at_hash`) and calls userinfo. The same client configured
 //! for `client_secret_basic` gets fosite's 401. And every deliberately wrong ID token
 //! or userinfo answer (`id_token_misbehaviour`) is caught by the library, except the two
-//! an RP must accept.
+//! an RP must accept. As a public CLI, the library completes the device authorization
+//! grant (RFC 8628) while a person approves on the verification page, waits out a
+//! `slow_down`, and reports `access_denied` for a user outside the app's groups.
 
 mod common;
 
@@ -405,4 +407,217 @@ async fn with_keys(metadata: CoreProviderMetadata) -> CoreProviderMetadata {
         .await
         .expect("JWKS");
     metadata.set_jwks(keys)
+}
+
+/// Discovery with RFC 8628's `device_authorization_endpoint`, as openidconnect's own
+/// device-grant example reads it.
+#[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
+struct DeviceEndpoint {
+    device_authorization_endpoint: openidconnect::DeviceAuthorizationUrl,
+}
+
+impl openidconnect::AdditionalProviderMetadata for DeviceEndpoint {}
+
+type DeviceProviderMetadata = openidconnect::ProviderMetadata<
+    DeviceEndpoint,
+    openidconnect::core::CoreAuthDisplay,
+    openidconnect::core::CoreClientAuthMethod,
+    openidconnect::core::CoreClaimName,
+    openidconnect::core::CoreClaimType,
+    openidconnect::core::CoreGrantType,
+    openidconnect::core::CoreJweContentEncryptionAlgorithm,
+    openidconnect::core::CoreJweKeyManagementAlgorithm,
+    openidconnect::core::CoreJsonWebKey,
+    openidconnect::core::CoreResponseMode,
+    openidconnect::core::CoreResponseType,
+    openidconnect::core::CoreSubjectIdentifierType,
+>;
+
+/// Approves (or, for bob, is refused at) the verification page as a person would.
+async fn approve_on_page(t: &Tenant, complete: &str, user: &str) -> String {
+    let page = t
+        .http
+        .get(complete)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let action = t.url("/oauth2/device/verify");
+    assert!(page.contains(&format!("action=\"{action}\"")), "{page}");
+    let code = query_of(complete)["user_code"].clone();
+    let password = format!("{user}-pw");
+    let resp = t
+        .http
+        .post(&action)
+        .form(&[
+            ("user_code", code.as_str()),
+            ("username", user),
+            ("password", password.as_str()),
+            ("action", "sign_in"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    resp.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn openidconnect_completes_the_device_flow_as_a_public_cli_and_honours_slow_down() {
+    let idp = TestIdp::start().await;
+    let mut spec = with_quirks(
+        jumpcloud("dev"),
+        serde_json::json!({"device_flow": true, "device_poll_interval_secs": 1, "device_slow_down_first_poll": true}),
+    );
+    spec["clients"].as_array_mut().unwrap().push(serde_json::json!({
+        "client_id": "jitsudo-cli", "token_endpoint_auth_method": "none", "groups": ["Engineering"],
+    }));
+    let mut t = idp.create(spec).await;
+    t.reload().await;
+    let log: Exchanges = Arc::default();
+    let http = adapter(http_client(), log.clone());
+    let metadata =
+        DeviceProviderMetadata::discover_async(IssuerUrl::new(t.issuer.clone()).unwrap(), &http)
+            .await
+            .expect("discovery with a device endpoint");
+    let device_url = metadata
+        .additional_metadata()
+        .device_authorization_endpoint
+        .clone();
+    assert_eq!(device_url.as_str(), t.url("/oauth2/device/auth"));
+    let client =
+        CoreClient::from_provider_metadata(metadata, ClientId::new("jitsudo-cli".into()), None)
+            .set_device_authorization_url(device_url)
+            .set_auth_type(AuthType::RequestBody);
+
+    let details: openidconnect::core::CoreDeviceAuthorizationResponse = client
+        .exchange_device_code()
+        .add_scope(Scope::new("email".into()))
+        .add_scope(Scope::new("offline_access".into()))
+        .request_async(&http)
+        .await
+        .expect("device authorization");
+    let complete = details
+        .verification_uri_complete()
+        .expect("verification_uri_complete")
+        .secret()
+        .clone();
+    assert_eq!(details.interval(), std::time::Duration::from_secs(1));
+
+    // The library polls in the background while the person approves on the page.
+    let poller = {
+        let client = client.clone();
+        let http = adapter(http_client(), log.clone());
+        let details = details.clone();
+        tokio::spawn(async move {
+            client
+                .exchange_device_access_token(&details)
+                .unwrap()
+                .request_async(
+                    &http,
+                    tokio::time::sleep,
+                    Some(std::time::Duration::from_secs(30)),
+                )
+                .await
+        })
+    };
+    let page = approve_on_page(&t, &complete, "alice").await;
+    assert!(page.contains("id=\"device-approved\""), "{page}");
+    let tokens = poller.await.unwrap().expect("tokens after polling");
+    assert!(tokens.refresh_token().is_some());
+    let id_token = tokens.extra_fields().id_token().expect("an ID token");
+    let claims = id_token
+        .claims(&client.id_token_verifier(), |_: Option<&Nonce>| Ok(()))
+        .expect("the ID token verifies");
+    assert_eq!(claims.audiences()[0].as_str(), "jitsudo-cli");
+    assert_eq!(claims.issuer().as_str(), t.issuer);
+
+    // The first poll was answered slow_down; the library waited 1 + 5 s before the next.
+    let polls: Vec<serde_json::Value> = idp
+        .journal("dev")
+        .await
+        .into_iter()
+        .filter(|e| e["endpoint"] == "token")
+        .collect();
+    assert_eq!(polls[0]["error"], "slow_down");
+    let gap = polls[1]["since_last_poll_ms"].as_u64().unwrap();
+    assert!(gap >= 6_000, "{gap} ms");
+    assert_eq!(polls.last().unwrap()["outcome"], "ok");
+}
+
+#[tokio::test]
+async fn openidconnect_reports_access_denied_for_a_user_outside_the_apps_groups() {
+    let idp = TestIdp::start().await;
+    let mut spec = with_quirks(
+        jumpcloud("den"),
+        serde_json::json!({"device_flow": true, "device_poll_interval_secs": 1}),
+    );
+    spec["clients"].as_array_mut().unwrap().push(serde_json::json!({
+        "client_id": "jitsudo-cli", "token_endpoint_auth_method": "none", "groups": ["Engineering"],
+    }));
+    let mut t = idp.create(spec).await;
+    t.reload().await;
+    let http = adapter(http_client(), Arc::default());
+    let metadata =
+        DeviceProviderMetadata::discover_async(IssuerUrl::new(t.issuer.clone()).unwrap(), &http)
+            .await
+            .unwrap();
+    let device_url = metadata
+        .additional_metadata()
+        .device_authorization_endpoint
+        .clone();
+    let client =
+        CoreClient::from_provider_metadata(metadata, ClientId::new("jitsudo-cli".into()), None)
+            .set_device_authorization_url(device_url)
+            .set_auth_type(AuthType::RequestBody);
+    let details: openidconnect::core::CoreDeviceAuthorizationResponse = client
+        .exchange_device_code()
+        .request_async(&http)
+        .await
+        .unwrap();
+    let complete = details
+        .verification_uri_complete()
+        .unwrap()
+        .secret()
+        .clone();
+    let page = approve_on_page(&t, &complete, "bob").await;
+    assert!(page.contains("id=\"device-denied\""), "{page}");
+    let err = client
+        .exchange_device_access_token(&details)
+        .unwrap()
+        .request_async(
+            &http,
+            tokio::time::sleep,
+            Some(std::time::Duration::from_secs(30)),
+        )
+        .await
+        .expect_err("bob is refused");
+    match err {
+        RequestTokenError::ServerResponse(r) => {
+            assert_eq!(
+                r.error(),
+                &openidconnect::DeviceCodeErrorResponseType::AccessDenied
+            );
+        }
+        other => panic!("expected access_denied, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn openidconnect_finds_no_device_endpoint_in_jumpclouds_discovery() {
+    let idp = TestIdp::start().await;
+    let t = idp.create(jumpcloud("nodev")).await;
+    let http = adapter(http_client(), Arc::default());
+    let err =
+        DeviceProviderMetadata::discover_async(IssuerUrl::new(t.issuer.clone()).unwrap(), &http)
+            .await
+            .expect_err("no device_authorization_endpoint");
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(s) = source {
+        text.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    assert!(text.contains("device_authorization_endpoint"), "{text}");
 }

@@ -182,3 +182,61 @@ fn every_example_gives_its_pinned_verdicts() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The relying-party libraries a Fix text may name, each with the example or demo app
+/// that runs it in this project's tests, so that every library-specific sentence is
+/// checked against the library itself (an example's pinned verdicts, or the demo app's
+/// self-test). A library named in a Fix without a row here is a claim nothing proves.
+const PROVEN_LIBRARIES: &[(&str, &str)] = &[
+    ("Auth.js", "examples/nextauth"),
+    ("next-auth", "examples/nextauth"),
+    ("@auth/core", "examples/nextauth"),
+    ("oauth4webapi", "examples/openid-client"),
+    ("openid-client", "examples/openid-client"),
+    ("mozilla-django-oidc", "examples/django"),
+    ("PyJWT", "examples/django"),
+    ("go-oidc", "examples/go-oidc"),
+    ("x/oauth2", "examples/go-oidc"),
+    ("openidconnect-rs", "crates/demo-rp"),
+];
+
+/// Libraries users ask about that no example runs yet: a Fix must not name them.
+const UNPROVEN_LIBRARIES: &[&str] = &[
+    "Spring",
+    "jsonwebtoken",
+    "python-jose",
+    "Authlib",
+    "passport",
+    "omniauth",
+    "MSAL",
+    "jose `",
+    "jose's",
+];
+
+#[test]
+fn fix_texts_name_only_libraries_an_example_runs() {
+    let out = Command::new(env!("CARGO_BIN_EXE_stickler"))
+        .current_dir(workspace())
+        .args(["checks", "--json"])
+        .output()
+        .expect("stickler checks runs");
+    let checks: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    for (_, home) in PROVEN_LIBRARIES {
+        assert!(workspace().join(home).is_dir(), "{home} is gone");
+    }
+    let mut problems = Vec::new();
+    for check in checks.as_array().expect("a list") {
+        let id = check["id"].as_str().unwrap_or("?");
+        let fix = check["fix"].as_str().unwrap_or("");
+        for name in UNPROVEN_LIBRARIES {
+            if fix.contains(name) {
+                problems.push(format!(
+                    "{id}: the Fix names `{}`, which no example runs; prove it with an example \
+                     (and a row in PROVEN_LIBRARIES) or say it without the library",
+                    name.trim_end_matches([' ', '`', '\''])
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -1,6 +1,7 @@
 //! Discovery (OIDC Discovery §3) and the JWKS (RFC 7517).
 
 use crate::journal::JournalEntry;
+use crate::model::DEVICE_CODE_GRANT;
 use crate::quirks::{EndpointLayout, Quirks};
 use crate::tenant::{EndpointPaths, Tenant};
 use axum::Json;
@@ -28,6 +29,22 @@ pub fn discovery(tenant: &Tenant) -> Response {
 
 /// The discovery document for the active quirks.
 pub fn document(tenant: &Tenant, q: &Quirks) -> Value {
+    let mut doc = layout_document(tenant, q);
+    // Only the grants the tenant serves: Hydra's own document also lists `implicit`,
+    // `client_credentials` and the device grant, which a JumpCloud app can never use
+    // (quirks.md §1.3, J16).
+    let mut grants = vec!["authorization_code", "refresh_token"];
+    if q.device_flow {
+        grants.push(DEVICE_CODE_GRANT);
+        let p = EndpointPaths::of(q.endpoint_layout);
+        doc["device_authorization_endpoint"] = json!(tenant.url(p.device_authorization));
+    }
+    doc["grant_types_supported"] = json!(grants);
+    doc
+}
+
+/// The document of the endpoint layout, before the grants.
+fn layout_document(tenant: &Tenant, q: &Quirks) -> Value {
     let p = EndpointPaths::of(q.endpoint_layout);
     let issuer = tenant.published_issuer(q);
     let alg = if q.id_token_hs256_client_secret {
@@ -37,7 +54,7 @@ pub fn document(tenant: &Tenant, q: &Quirks) -> Value {
     };
     match q.endpoint_layout {
         // Hydra's document (hydra `oauth2/handler.go`), including what it advertises
-        // but refuses: `plain` PKCE, implicit, client_credentials and device_code.
+        // but refuses: `plain` PKCE and the implicit/hybrid response types.
         EndpointLayout::Hydra => json!({
             "issuer": issuer,
             "authorization_endpoint": tenant.url(p.authorize),
@@ -55,7 +72,6 @@ pub fn document(tenant: &Tenant, q: &Quirks) -> Value {
             "id_token_signed_response_alg": [alg],
             "userinfo_signed_response_alg": [alg],
             "userinfo_signing_alg_values_supported": ["none", alg],
-            "grant_types_supported": ["authorization_code", "implicit", "client_credentials", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
             "response_modes_supported": ["query", "fragment", "form_post"],
             "request_parameter_supported": true,
             "request_uri_parameter_supported": true,
@@ -87,7 +103,6 @@ pub fn document(tenant: &Tenant, q: &Quirks) -> Value {
                 "subject_types_supported": ["public"],
                 "response_types_supported": ["code"],
                 "response_modes_supported": ["query", "fragment", "form_post"],
-                "grant_types_supported": ["authorization_code", "refresh_token"],
                 "scopes_supported": ["openid", "profile", "email", "groups", "offline_access"],
                 "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "given_name", "family_name", "preferred_username", "email", "email_verified", q.groups_claim.as_str()],
                 "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],

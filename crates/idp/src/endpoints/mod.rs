@@ -3,6 +3,7 @@
 
 mod authorize;
 mod client_auth;
+mod device;
 mod discovery;
 mod end_session;
 mod login;
@@ -69,9 +70,13 @@ impl Req {
 
 /// Answers a request for `rest` (the path below the tenant's base URL).
 pub async fn dispatch(tenant: &Tenant, rest: &str, req: Request<Body>) -> Response {
-    let (layout, dialect) = {
+    let (layout, dialect, device_flow) = {
         let s = tenant.lock();
-        (s.quirks.endpoint_layout, s.quirks.error_style)
+        (
+            s.quirks.endpoint_layout,
+            s.quirks.error_style,
+            s.quirks.device_flow,
+        )
     };
     let paths = EndpointPaths::of(layout);
     let req = match Req::read(req).await {
@@ -101,6 +106,12 @@ pub async fn dispatch(tenant: &Tenant, rest: &str, req: Request<Body>) -> Respon
         },
         p if p == paths.end_session => get_or_post(end_session::end_session, req),
         p if p == paths.error_page => pages::error_page(tenant, &req.query),
+        // Without device flow these paths are unknown, as on a provider without it.
+        p if device_flow && p == paths.device_authorization => match req.method {
+            Method::POST => device::device_authorization(tenant, req),
+            _ => wrong_method(tenant, "POST", dialect, req),
+        },
+        p if device_flow && p == paths.device_verify => get_or_post(device::verify, req),
         _ => {
             let mut entry =
                 JournalEntry::new(crate::protocol::Endpoint::Unknown, req.method.as_str(), &[]);

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
 
-fn layout(title: &str, body: Markup) -> Markup {
+pub(super) fn layout(title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -40,13 +40,7 @@ pub fn login_page(
         html! {
             h1 { "Sign in" }
             p { "to " strong { (client_name) } " through the Stickler IdP (tenant " code { (tenant.name) } ")" }
-            @if let Some(e) = error { p id="login-error" class="err" role="alert" { (e) } }
-            form id="stickler-login" method="post" action=(action) {
-                input type="hidden" name="login_challenge" value=(challenge);
-                label for="username" { "Username" input id="username" name="username" autocomplete="username" autofocus; }
-                label for="password" { "Password" input id="password" name="password" type="password" autocomplete="current-password"; }
-                button id="sign-in" type="submit" { "Sign in" }
-            }
+            (login_form(action, &[("login_challenge", challenge)], error, false))
         },
     );
     let status = if error.is_some() {
@@ -55,6 +49,31 @@ pub fn login_page(
         StatusCode::OK
     };
     (status, Html(page.into_string())).into_response()
+}
+
+/// The login form (`#stickler-login`) with its hidden fields; `device` adds the
+/// device verification's `#deny` button and names the buttons' `action`.
+pub(super) fn login_form(
+    action: &str,
+    hidden: &[(&str, &str)],
+    error: Option<&str>,
+    device: bool,
+) -> Markup {
+    html! {
+        @if let Some(e) = error { p id="login-error" class="err" role="alert" { (e) } }
+        form id="stickler-login" method="post" action=(action) {
+            @for (name, value) in hidden { input type="hidden" name=(name) value=(value); }
+            label for="username" { "Username" input id="username" name="username" autocomplete="username" autofocus; }
+            label for="password" { "Password" input id="password" name="password" type="password" autocomplete="current-password"; }
+            @if device {
+                button id="sign-in" type="submit" name="action" value="sign_in" { "Sign in and allow" }
+                " "
+                button id="deny" type="submit" name="action" value="deny" formnovalidate { "Deny" }
+            } @else {
+                button id="sign-in" type="submit" { "Sign in" }
+            }
+        }
+    }
 }
 
 /// The provider's own error page: where errors go that must not reach the app

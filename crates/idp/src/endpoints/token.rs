@@ -1,5 +1,6 @@
 //! The token endpoint (RFC 6749 §3.2, OIDC Core §3.1.3): `authorization_code` and
-//! `refresh_token` grants, with fosite's checks and messages.
+//! `refresh_token` grants, with fosite's checks and messages, and the device code grant's
+//! polls (RFC 8628 §3.4, in `device.rs`) where the profile has device flow.
 
 use super::client_auth::{authenticate, observed_method};
 use super::{Req, finish_json, finish_ok};
@@ -8,7 +9,7 @@ use crate::dialect::{CodeFailure, ErrorDialect};
 use crate::error::OAuthError;
 use crate::journal::JournalEntry;
 use crate::misbehaviour::Misbehaviour;
-use crate::model::Client;
+use crate::model::{Client, DEVICE_CODE_GRANT};
 use crate::params::Params;
 use crate::quirks::Quirks;
 use crate::tenant::{Grant, Tenant, TokenRecord};
@@ -58,6 +59,12 @@ pub fn token(tenant: &Tenant, req: Req) -> Response {
         "authorization_code" | "refresh_token" if !client.allows_grant(grant_type) => {
             Err(not_allowed_grant(grant_type))
         }
+        DEVICE_CODE_GRANT if quirks.device_flow && !client.allows_grant(grant_type) => {
+            Err(not_allowed_grant(grant_type))
+        }
+        DEVICE_CODE_GRANT if quirks.device_flow => {
+            super::device::poll(tenant, &quirks, &client, &form, &mut entry)
+        }
         "authorization_code" => code_grant(tenant, &quirks, &client, &form),
         "refresh_token" => refresh_grant(tenant, &quirks, &client, &form),
         g if KNOWN_GRANTS.contains(&g) => Err(not_allowed_grant(g)),
@@ -79,7 +86,7 @@ pub fn token(tenant: &Tenant, req: Req) -> Response {
     }
 }
 
-fn not_allowed_grant(grant: &str) -> OAuthError {
+pub(super) fn not_allowed_grant(grant: &str) -> OAuthError {
     OAuthError::unauthorized_client().hint(format!(
         "The OAuth 2.0 Client is not allowed to use authorization grant \"{grant}\"."
     ))
@@ -238,7 +245,7 @@ fn refresh_grant(
 }
 
 /// Mints the access token, ID token and refresh token of a grant.
-fn issue(
+pub(super) fn issue(
     tenant: &Tenant,
     q: &Quirks,
     client: &Client,
@@ -258,12 +265,13 @@ fn issue(
             tenant.token_issuer(q),
         )
     };
-    let (at_prefix, rt_prefix) = if q.hydra_token_prefixes {
-        ("ory_at_", "ory_rt_")
+    let rt_prefix = if q.hydra_token_prefixes {
+        "ory_rt_"
     } else {
-        ("", "")
+        ""
     };
-    let access_token = random_token(at_prefix, 32);
+    let access_token = crate::access_token::mint(q, &key, &issuer, &user, client, grant, t)
+        .map_err(|e| OAuthError::server_error().hint(format!("Signing failed: {e}")))?;
     let mut body = json!({
         "access_token": access_token,
         "token_type": q.token_type,

@@ -46,6 +46,9 @@ pub fn quirks() -> Quirks {
         profile_claims_minimal: true,
         refresh_requires_offline_scope: true,
         refresh_token_rotation: true,
+        // J16, §1.3: an app enables only Authorization Code and Refresh Token; no device
+        // authorization endpoint, and discovery lists only those grants.
+        device_flow: false,
         ..Quirks::baseline()
     }
 }
