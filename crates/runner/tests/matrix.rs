@@ -47,7 +47,7 @@ fn the_matrix_shows_which_profile_breaks_the_app_and_why() {
     );
     assert!(stdout.contains("  ✓ lenient  works\n"), "{stdout}");
     assert!(
-        stdout.contains("  ✗ okta     breaks    okta.client_auth.1: "),
+        stdout.contains("  ✗ okta     breaks    okta.client_auth.1: failed: "),
         "{stdout}"
     );
 
@@ -71,7 +71,7 @@ fn the_matrix_shows_which_profile_breaks_the_app_and_why() {
     assert_eq!(cells[1]["profile"], "okta");
     assert_eq!(cells[1]["fare"], "breaks");
     let cause = cells[1]["first_cause"].as_str().unwrap();
-    assert!(cause.starts_with("okta.client_auth.1: "), "{cause}");
+    assert!(cause.starts_with("okta.client_auth.1: failed: "), "{cause}");
     assert!(
         ids(&cells[1]).contains(&"okta.client_auth.1".to_string()),
         "{}",

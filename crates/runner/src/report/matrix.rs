@@ -55,7 +55,10 @@ pub enum Fare {
     Works,
     /// At least one check failed.
     Breaks,
-    /// Nothing was exercised: no verdict either way.
+    /// Nothing failed, but some checks never reached their subject (often: the app
+    /// could not sign in far enough), so "works" is not proven.
+    Unproven,
+    /// No check runs for this profile.
     Untested,
 }
 
@@ -91,24 +94,22 @@ impl Cell {
         let counts = Counts::of(records);
         let fare = if counts.failed > 0 {
             Fare::Breaks
-        } else if counts.passed > 0 {
-            Fare::Works
+        } else if counts.not_exercised > 0 || counts.passed == 0 {
+            Fare::Unproven
         } else {
-            Fare::Untested
+            Fare::Works
         };
         let first_cause = records
             .iter()
             .find(|r| r.verdict == Verdict::Failed)
+            .or_else(|| records.iter().find(|r| r.verdict == Verdict::NotExercised))
             .map(|r| {
+                let reason = r.reason.as_deref().unwrap_or("");
                 format!(
-                    "{}: {}",
+                    "{}: {}: {}",
                     r.spec.id,
-                    r.reason
-                        .as_deref()
-                        .unwrap_or("failed")
-                        .lines()
-                        .next()
-                        .unwrap_or("")
+                    r.verdict.words(),
+                    reason.lines().next().unwrap_or("")
                 )
             });
         Cell {
@@ -142,6 +143,7 @@ impl Cell {
         match self.fare {
             Fare::Works => "works",
             Fare::Breaks => "breaks",
+            Fare::Unproven => "unproven",
             Fare::Untested => "untested",
         }
     }
@@ -175,6 +177,7 @@ impl Matrix {
             let mark = match c.fare {
                 Fare::Works => "✓",
                 Fare::Breaks => "✗",
+                Fare::Unproven => "?",
                 Fare::Untested => "-",
             };
             let mut line = format!("  {mark} {:<width$}  {:<8}", c.profile.name(), c.label());
@@ -204,7 +207,7 @@ impl Matrix {
                 head {
                     meta charset="utf-8";
                     title { "Stickler compatibility matrix: " (self.app) }
-                    style { "body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.4rem .6rem;text-align:left;vertical-align:top}.works{background:#e6f4ea}.breaks{background:#fce8e6}.untested{background:#f1f3f4}ul{margin:.3rem 0 0 1rem;padding:0}" }
+                    style { "body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.4rem .6rem;text-align:left;vertical-align:top}.works{background:#e6f4ea}.breaks{background:#fce8e6}.unproven{background:#fef7e0}.untested{background:#f1f3f4}ul{margin:.3rem 0 0 1rem;padding:0}" }
                 }
                 body {
                     h1 { "Compatibility matrix" }
@@ -259,6 +262,32 @@ mod tests {
             parse_profiles("okta,octa")
                 .unwrap_err()
                 .contains("unknown profile `octa`")
+        );
+    }
+
+    #[test]
+    fn a_cell_breaks_on_a_failure_and_works_only_when_every_check_was_exercised() {
+        let all = super::super::fixtures::records();
+        let of = |keep: &[Verdict]| {
+            let rs: Vec<CheckRecord> = all
+                .iter()
+                .filter(|r| keep.contains(&r.verdict))
+                .cloned()
+                .collect();
+            Cell::of(Profile::Okta, &rs)
+        };
+        let c = of(&[Verdict::Passed, Verdict::Failed, Verdict::NotExercised]);
+        assert_eq!(c.fare, Fare::Breaks);
+        assert!(c.first_cause.unwrap().contains(": failed: "));
+        let c = of(&[Verdict::Passed, Verdict::NotExercised]);
+        assert_eq!(c.fare, Fare::Unproven);
+        assert!(c.first_cause.unwrap().contains(": not exercised: "));
+        let c = of(&[Verdict::Passed, Verdict::NotApplicable]);
+        assert_eq!(c.fare, Fare::Works);
+        assert!(
+            c.checks
+                .iter()
+                .all(|k| k.link.starts_with("okta/index.html#check-"))
         );
     }
 
