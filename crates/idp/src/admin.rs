@@ -101,38 +101,53 @@ pub fn router() -> Router<Arc<Idp>> {
 /// Middleware: when the IdP has an admin token, the call must carry it; without one,
 /// the call must be addressed to a loopback host or to the public URL's host.
 pub async fn require_token(State(idp): State<Arc<Idp>>, req: Request, next: Next) -> Response {
+    match admin_access(&idp, req.headers(), req.uri()) {
+        Ok(()) => next.run(req).await,
+        Err(refusal) => refusal,
+    }
+}
+
+/// The admin API's access rule, for whatever shows what it shows (secrets, the journal):
+/// with an admin token, `Authorization: Bearer <token>` (401 `unauthorized` otherwise);
+/// without one, a `Host` naming a loopback host or the public URL's host (403
+/// `forbidden_host` otherwise). The refusal is the finished JSON answer.
+// The error is the finished HTTP answer, as in every admin handler; it is not worth boxing.
+#[allow(clippy::result_large_err)]
+pub fn admin_access(
+    idp: &Idp,
+    headers: &axum::http::HeaderMap,
+    uri: &axum::http::Uri,
+) -> Result<(), Response> {
     let Some(expected) = &idp.admin_token else {
-        let host = req
-            .headers()
+        let host = headers
             .get(header::HOST)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
-            .or_else(|| req.uri().authority().map(|a| a.to_string()));
+            .or_else(|| uri.authority().map(|a| a.to_string()));
         let public = url::Url::parse(&idp.base_url)
             .ok()
             .and_then(|u| u.host_str().map(str::to_string));
         return match host {
-            Some(h) if host_allowed(&h, public.as_deref()) => next.run(req).await,
-            _ => fail(
+            Some(h) if host_allowed(&h, public.as_deref()) => Ok(()),
+            _ => Err(fail(
                 StatusCode::FORBIDDEN,
                 "forbidden_host",
                 "Without an admin token the admin API answers only requests addressed to a loopback host (127.0.0.1, localhost, [::1]) or to the --public-url host; start the IdP with --admin-token to reach it under another name.",
-            ),
+            )),
         };
     };
-    let given = req
-        .headers()
+    let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     if given.is_some_and(|g| same_secret(g.as_bytes(), expected.as_bytes())) {
-        next.run(req).await
+        Ok(())
     } else {
-        fail(
+        Err(fail(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "This IdP requires the admin token: send 'Authorization: Bearer <token>'.",
-        )
+        ))
     }
 }
 

@@ -18,6 +18,7 @@ pub mod admin;
 pub mod bounded;
 pub mod claims;
 pub mod config;
+pub mod debugger;
 pub mod demo;
 pub mod device;
 pub mod dialect;

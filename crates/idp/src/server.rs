@@ -1,23 +1,25 @@
 //! The IdP server: the tenant registry, the router (tenant paths, the admin API, the
-//! manual-testing callback page) and starting and stopping it on a socket.
+//! pages for a person: home pages, sign-in and callback, journal) and starting and
+//! stopping it on a socket.
 
 use crate::admin;
+use crate::debugger;
 use crate::dialect::ErrorDialect;
-use crate::endpoints::{self, code_catcher};
+use crate::endpoints;
 use crate::error::OAuthError;
 use crate::model::TenantSpec;
 use crate::tenant::{DEFAULT_TENANT, SpecError, Tenant, TenantInfo};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Path, State};
-use axum::http::Request;
 use axum::http::request::Parts;
+use axum::http::{Method, Request};
 use axum::response::Response;
-use axum::routing::{any, get};
+use axum::routing::any;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -54,6 +56,8 @@ pub struct Idp {
     /// Tenants it holds at most (default [`crate::limits::MAX_TENANTS`]).
     max_tenants: AtomicUsize,
     tenants: RwLock<BTreeMap<String, Arc<Tenant>>>,
+    /// Sign-ins started from the home pages, by state.
+    flows: Mutex<debugger::Flows>,
 }
 
 impl Idp {
@@ -64,6 +68,7 @@ impl Idp {
             admin_token,
             max_tenants: AtomicUsize::new(crate::limits::MAX_TENANTS),
             tenants: RwLock::new(BTreeMap::new()),
+            flows: Mutex::new(debugger::new_flows()),
         })
     }
 
@@ -106,6 +111,11 @@ impl Idp {
             .is_some()
     }
 
+    /// The sign-ins started from the home pages (never held across an `.await`).
+    pub fn flows(&self) -> MutexGuard<'_, debugger::Flows> {
+        self.flows.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Every tenant.
     pub fn tenants(&self) -> Vec<Arc<Tenant>> {
         self.tenants
@@ -127,15 +137,9 @@ pub fn router(idp: Arc<Idp>) -> Router {
                 admin::require_token,
             )),
         )
-        .route(
-            "/_stickler/callback",
-            get(code_catcher).fallback(|method: axum::http::Method| async move {
-                OAuthError::method_not_allowed()
-                    .hint(format!("HTTP method is '{method}', expected 'GET'."))
-                    .into_json_response(ErrorDialect::Rfc6749)
-            }),
-        )
+        .merge(debugger::router())
         .route("/t/{tenant}", any(tenant_root))
+        .route("/t/{tenant}/", any(tenant_root))
         .route("/t/{tenant}/{*rest}", any(tenant_path))
         .fallback(default_tenant)
         .with_state(idp)
@@ -171,6 +175,9 @@ async fn default_tenant(State(idp): State<Arc<Idp>>, req: Request<Body>) -> Resp
 
 async fn route_to(idp: &Idp, name: &str, rest: &str, req: Request<Body>) -> Response {
     match idp.tenant(name) {
+        Some(t) if rest == "/" && matches!(req.method(), &Method::GET | &Method::HEAD) => {
+            debugger::home::tenant_page(idp, &t, &req)
+        }
         Some(t) => endpoints::dispatch(&t, rest, req).await,
         None => OAuthError::not_found()
             .hint(format!("There is no tenant '{name}' on this IdP."))

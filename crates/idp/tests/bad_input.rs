@@ -327,13 +327,10 @@ async fn unknown_tenants_and_paths_get_404_in_json() {
         idp.url("/t/nope/oauth2/token"),
         // No default tenant was created.
         idp.url("/.well-known/openid-configuration"),
-        idp.url("/"),
         t.url("/nothing"),
         t.url("/oauth2/userinfo"),
         t.url("//.well-known/openid-configuration"),
         t.url("/.well-known/openid-configuration/"),
-        t.url(""),
-        t.url("/"),
     ];
     for url in urls {
         let resp = t.http.get(&url).send().await.unwrap();
@@ -351,6 +348,17 @@ async fn unknown_tenants_and_paths_get_404_in_json() {
         .await
         .unwrap();
     assert_eq!(json_error(resp).await.0, StatusCode::NOT_FOUND);
+    // A tenant's root answers GET with its home page (tests/debugger.rs), and any other
+    // method as an unknown endpoint.
+    for url in [t.url(""), t.url("/"), idp.url("/")] {
+        let resp = t.http.post(&url).send().await.unwrap();
+        let (status, error, _) = json_error(resp).await;
+        assert_eq!(
+            (status, error.as_str()),
+            (StatusCode::NOT_FOUND, "not_found"),
+            "POST {url}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -62,7 +62,8 @@ enum Kind {
     Admin,
     /// Browser endpoints: a redirect or an HTML page (JSON only for 405 and 413).
     Browser,
-    /// The built-in callback page: always HTML.
+    /// The pages for a person (callback, sign-in, exchange, journal): HTML, a redirect
+    /// to the authorization endpoint, or JSON for 405.
     Page,
 }
 
@@ -396,7 +397,15 @@ impl Fuzzer {
                     .replace("TENANT", rng_tenant_name(target.name));
                 (p, Kind::Admin)
             }
-            17 => ("/_stickler/callback".to_string(), Kind::Page),
+            17 => {
+                let p = rng.pick(&[
+                    "/_stickler/callback",
+                    "/_stickler/sign-in",
+                    "/_stickler/exchange",
+                    "/_stickler/journal/jc",
+                ]);
+                (p.to_string(), Kind::Page)
+            }
             _ => {
                 let p = rng.pick(&[
                     "/",
@@ -541,9 +550,13 @@ impl Fuzzer {
                 200 | 400 | 401 | 403 if ct.starts_with("text/html") => Ok(()),
                 s => Err(format!("status {s} with {ct:?}")),
             },
-            Kind::Page if status.as_u16() == 200 && ct.starts_with("text/html") => Ok(()),
-            Kind::Page if status.as_u16() == 405 => json_error(),
-            Kind::Page => Err(format!("status {status} with {ct:?}")),
+            Kind::Page => match status.as_u16() {
+                // A sign-in started from the debugger: off to the authorization endpoint.
+                303 if has_location => Ok(()),
+                200 | 400 | 404 | 413 if ct.starts_with("text/html") => Ok(()),
+                405 => json_error(),
+                s => Err(format!("status {s} with {ct:?}")),
+            },
         };
         if let Err(why) = verdict {
             push(&mut out.violations, format!("{what}: {why}"));

@@ -62,7 +62,7 @@ pub enum AppError {
         tail: String,
     },
     /// The build command failed.
-    #[error("the build step `{command}` failed ({status}); run it by hand in {} to see why", workdir.display())]
+    #[error("the build step `{command}` failed ({status}) in {}; its output is above and in {}", workdir.display(), log.display())]
     Build {
         /// The command.
         command: String,
@@ -70,6 +70,8 @@ pub enum AppError {
         workdir: PathBuf,
         /// How it ended.
         status: String,
+        /// Its whole output.
+        log: PathBuf,
     },
 }
 
@@ -268,23 +270,80 @@ impl ManagedApp {
     }
 }
 
-/// Runs the scenario's build step once in `workdir`, its output shown as it goes.
-pub async fn run_build(argv: &[String], workdir: &Path) -> Result<(), AppError> {
+/// Runs the scenario's build step once in `workdir`, as its own process group (ended
+/// with the run, also on Ctrl-C and by the watchdog): every line it prints, on stdout or
+/// stderr, is shown on stderr as it comes, prefixed `  build | `, and kept in
+/// `log_path`, so a long build is never silent and never mixes with the report.
+pub async fn run_build(argv: &[String], workdir: &Path, log_path: &Path) -> Result<(), AppError> {
+    use tokio::io::AsyncBufReadExt as _;
     let Some((program, args)) = argv.split_first() else {
         return Err(AppError::EmptyCommand { what: "build" });
     };
-    let status = tokio::process::Command::new(program_path(program, workdir))
+    let mut log = std::fs::File::create(log_path).map_err(|source| AppError::Log {
+        path: log_path.to_path_buf(),
+        source,
+    })?;
+    let mut command = tokio::process::Command::new(program_path(program, workdir));
+    command
         .args(args)
         .current_dir(workdir)
         .stdin(Stdio::null())
-        .kill_on_drop(true)
-        .status()
-        .await
-        .map_err(|source| AppError::Spawn {
-            program: program.clone(),
-            workdir: workdir.to_path_buf(),
-            source,
-        })?;
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut group = ProcessGroup::spawn(&mut command).map_err(|source| AppError::Spawn {
+        program: program.clone(),
+        workdir: workdir.to_path_buf(),
+        source,
+    })?;
+    let (out, err) = group.take_output();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
+    let mut readers = Vec::new();
+    for pipe in [
+        out.map(|o| Box::new(o) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
+        err.map(|e| Box::new(e) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let tx = tx.clone();
+        readers.push(tokio::spawn(async move {
+            let mut lines = tokio::io::BufReader::new(pipe);
+            let mut line = Vec::new();
+            while matches!(lines.read_until(b'\n', &mut line).await, Ok(n) if n > 0) {
+                let _ = tx.send(std::mem::take(&mut line));
+            }
+        }));
+    }
+    drop(tx);
+    let show = |line: &[u8], log: &mut std::fs::File| {
+        let text = String::from_utf8_lossy(line);
+        let text = text.trim_end_matches(['\n', '\r']);
+        eprintln!("  build | {text}");
+        let _ = writeln!(log, "{text}");
+    };
+    let status = loop {
+        tokio::select! {
+            Some(line) = rx.recv() => show(&line, &mut log),
+            status = group.wait() => break status,
+        }
+    };
+    // What is still in the pipes; a member that keeps them open (a daemon the build
+    // left behind) is ended with the group below, so this wait is bounded.
+    let drain = async {
+        while let Some(line) = rx.recv().await {
+            show(&line, &mut log);
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
+    for r in readers {
+        r.abort();
+    }
+    group.end(STOP_GRACE).await;
+    let status = status.map_err(|source| AppError::Spawn {
+        program: program.clone(),
+        workdir: workdir.to_path_buf(),
+        source,
+    })?;
     if status.success() {
         Ok(())
     } else {
@@ -292,6 +351,7 @@ pub async fn run_build(argv: &[String], workdir: &Path) -> Result<(), AppError> 
             command: argv.join(" "),
             workdir: workdir.to_path_buf(),
             status: status.to_string(),
+            log: log_path.to_path_buf(),
         })
     }
 }
@@ -464,20 +524,86 @@ mod tests {
             "{e}"
         );
 
-        let build = ["sh".to_string(), "-c".into(), "exit 2".into()];
-        let e = run_build(&build, dir.path()).await.expect_err("fails");
+        let build = [
+            "sh".to_string(),
+            "-c".into(),
+            "echo compiling widgets; echo 'error: no widget' >&2; exit 2".into(),
+        ];
+        let log = dir.path().join("build.log");
+        let e = run_build(&build, dir.path(), &log)
+            .await
+            .expect_err("fails");
         assert!(
-            e.to_string()
-                .starts_with("the build step `sh -c exit 2` failed (exit status: 2)"),
+            e.to_string().starts_with(
+                "the build step `sh -c echo compiling widgets; echo 'error: no widget' >&2; exit 2` failed (exit status: 2)"
+            ),
             "{e}"
         );
-        run_build(&["true".to_string()], dir.path())
+        // Both streams are kept, line by line.
+        let kept = std::fs::read_to_string(&log).unwrap();
+        assert!(
+            kept.contains("compiling widgets\n") && kept.contains("error: no widget\n"),
+            "{kept}"
+        );
+        // A build that leaves a background process behind: the group is ended with it.
+        let build = [
+            "sh".to_string(),
+            "-c".into(),
+            "sleep 30 & echo started $!".into(),
+        ];
+        run_build(&build, dir.path(), &log).await.expect("builds");
+        let kept = std::fs::read_to_string(&log).unwrap();
+        let pid: i32 = kept
+            .trim()
+            .strip_prefix("started ")
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_err()
+                || std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                    .is_ok_and(|s| s.contains(") Z ")),
+            "the build's background process {pid} was left running"
+        );
+        run_build(&["true".to_string()], dir.path(), &log)
             .await
             .expect("builds");
         assert!(matches!(
-            run_build(&[], dir.path()).await,
+            run_build(&[], dir.path(), &log).await,
             Err(AppError::EmptyCommand { what: "build" })
         ));
+    }
+
+    #[tokio::test]
+    async fn an_interrupted_build_leaves_nothing_running() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("build.log");
+        let build = [
+            "sh".to_string(),
+            "-c".into(),
+            "echo $$; sleep 30 & sleep 30".into(),
+        ];
+        // Ctrl-C drops the run's future mid-build.
+        let dropped = tokio::time::timeout(
+            Duration::from_millis(500),
+            run_build(&build, dir.path(), &log),
+        )
+        .await;
+        assert!(dropped.is_err(), "the build was still running");
+        let pgid: u32 = std::fs::read_to_string(&log)
+            .unwrap()
+            .trim()
+            .parse()
+            .expect("the shell's pid, its group id");
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while group_alive(pgid) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "left: {:?}",
+                live_members(pgid)
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     #[test]

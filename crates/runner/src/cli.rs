@@ -85,6 +85,11 @@ pub struct RunArgs {
     /// profile only; each profile's report goes to `<report-dir>/<profile>/`.
     #[arg(long, value_name = "LIST")]
     pub profiles: Option<String>,
+    /// Check the scenario file (keys, placeholders, CSS selectors, parsed by Chromium),
+    /// the feature paths and the check selection, then exit 0 or 2 without building or
+    /// starting the app.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `stickler idp`.

@@ -61,6 +61,9 @@ pub struct Evidence {
     pub not_applicable: Option<String>,
     /// A journey delivered its forged or replayed callback to the app.
     pub callback_delivered: bool,
+    /// A mistake in the scenario file, not the app's (the run exits 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario_mistake: Option<String>,
 }
 
 impl Evidence {

@@ -104,6 +104,12 @@ fn command_line_quirks(args: &[String]) -> Result<QuirkOverrides, String> {
 
 fn print_tenant(info: &TenantInfo, base: &str) {
     say!("\nTenant `{}` (profile {})", info.name, info.profile);
+    let home = if info.name == stickler_idp::DEFAULT_TENANT {
+        format!("{base}/")
+    } else {
+        format!("{base}/t/{}/", info.name)
+    };
+    say!("  home:       {home}  (sign in, exchange the code, live journal)");
     say!("  issuer:     {}", info.issuer);
     say!("  discovery:  {}", info.discovery_url);
     let changed = changed_quirks(info);

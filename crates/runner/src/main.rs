@@ -14,6 +14,7 @@ mod check;
 mod checks_cmd;
 mod chromedriver;
 mod cli;
+mod dry_run;
 mod env;
 mod evidence;
 mod exit;

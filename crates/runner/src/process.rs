@@ -82,6 +82,21 @@ impl ProcessGroup {
         self.pgid
     }
 
+    /// The leader's piped stdout and stderr, once (`None` when not piped).
+    pub fn take_output(
+        &mut self,
+    ) -> (
+        Option<tokio::process::ChildStdout>,
+        Option<tokio::process::ChildStderr>,
+    ) {
+        (self.child.stdout.take(), self.child.stderr.take())
+    }
+
+    /// Waits for the leader to exit (members may live on; [`ProcessGroup::end`] ends them).
+    pub async fn wait(&mut self) -> std::io::Result<std::process::ExitStatus> {
+        self.child.wait().await
+    }
+
     /// The leader's exit status, if it has exited (it is reaped then).
     pub fn try_wait(&mut self) -> Option<std::process::ExitStatus> {
         self.child.try_wait().ok().flatten()

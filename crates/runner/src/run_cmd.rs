@@ -105,13 +105,39 @@ async fn run_inner(args: RunArgs) -> Result<u8, Stop> {
             )));
         }
     }
-    if let Some(list) = &args.profiles {
-        let profiles = matrix::parse_profiles(list).map_err(usage)?;
-        if args.junit.is_some() {
-            return Err(usage(
-                "--junit reports one run; with --profiles each profile's reports are in <report-dir>/<profile>/ and --json writes the matrix",
-            ));
+    // Every file parses and every check reads, or nothing starts.
+    let parsed = FeatureSet::parse_all(&features).map_err(|errors| usage(errors.join("\n")))?;
+    let specs = select(&args, &parsed)?;
+    let profiles = match &args.profiles {
+        Some(list) => {
+            let profiles = matrix::parse_profiles(list).map_err(usage)?;
+            if args.junit.is_some() {
+                return Err(usage(
+                    "--junit reports one run; with --profiles each profile's reports are in <report-dir>/<profile>/ and --json writes the matrix",
+                ));
+            }
+            Some(profiles)
         }
+        None => None,
+    };
+    if args.dry_run {
+        let errors = crate::dry_run::check_selectors(&args, &scenario)
+            .await
+            .map_err(|e| {
+                environment(format!(
+                    "--dry-run asks Chromium whether the scenario's CSS selectors parse, and no browser session opened: {e}"
+                ))
+            })?;
+        if !errors.is_empty() {
+            return Err(usage(errors.join("\n")));
+        }
+        say!(
+            "{}",
+            crate::dry_run::summary(&scenario, &features, &specs).trim_end()
+        );
+        return Ok(exit::OK);
+    }
+    if let Some(profiles) = profiles {
         return run_matrix(&args, scenario, features, profiles, t0).await;
     }
     let report_dir = args.report_dir.clone();
@@ -136,6 +162,23 @@ async fn run_inner(args: RunArgs) -> Result<u8, Stop> {
         t0.elapsed().as_secs_f64(),
         report_dir.display()
     );
+    // A check that ran into a mistake of the scenario file says nothing about the app.
+    let mistakes: Vec<(&str, &str)> = records
+        .iter()
+        .filter_map(|r| {
+            r.scenario_mistake
+                .as_deref()
+                .map(|m| (r.spec.id.as_str(), m))
+        })
+        .collect();
+    if let Some((_, first)) = mistakes.first() {
+        let ids: Vec<&str> = mistakes.iter().map(|(id, _)| *id).collect();
+        eprintln!(
+            "error: {first}\n(a mistake in the scenario file, found by {}; fix it and run again)",
+            ids.join(", ")
+        );
+        return Ok(exit::USAGE);
+    }
     let counts = report::Counts::of(&records);
     if counts.failed > 0 {
         return Ok(exit::CHECKS_FAILED);
@@ -398,12 +441,28 @@ async fn run_checks(
         match &scenario.app {
             AppMode::Managed { build, command, .. } => {
                 if let Some(build) = build {
-                    eprintln!("building the app: {}", build.join(" "));
-                    run_build(build, &scenario.workdir)
+                    let started = Instant::now();
+                    eprintln!(
+                        "building {}: {} (in {})",
+                        scenario.name,
+                        build.join(" "),
+                        scenario.workdir.display()
+                    );
+                    run_build(build, &scenario.workdir, &report_dir.join("build.log"))
                         .await
                         .map_err(|e| environment(format!("the app's build step failed: {e}")))?;
+                    eprintln!("built in {:.1} s", started.elapsed().as_secs_f64());
                 }
+                let started = Instant::now();
+                eprintln!(
+                    "starting {} once against a lenient IdP (preflight)",
+                    scenario.name
+                );
                 preflight(&scenario, &idp, report_dir).await?;
+                eprintln!(
+                    "the app started in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                );
                 Ok(AppTarget::Managed {
                     command: command.clone(),
                 })

@@ -158,6 +158,20 @@ pub struct LoginSpec {
         reason = "API for the steps; the runner does not call it yet"
     )]
     pub callback_path: Option<String>,
+    /// Every CSS selector of the table with its key and line, for `stickler run
+    /// --dry-run` to ask the browser whether each parses.
+    pub selectors: Vec<CssSelector>,
+}
+
+/// A CSS selector of `[login]` and where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CssSelector {
+    /// `click`, `signed_in` or `error`.
+    pub key: &'static str,
+    /// The selector.
+    pub css: String,
+    /// Its 1-based line in the scenario file.
+    pub line: usize,
 }
 
 /// How to start a managed app.
@@ -804,6 +818,20 @@ impl Validator<'_> {
         if let Some(c) = &login.signed_in_contains {
             self.template("signed_in_contains", c, &USER_PLACEHOLDERS)?;
         }
+        let selectors: Vec<CssSelector> = [
+            ("click", login.click.as_ref()),
+            ("signed_in", Some(&login.signed_in)),
+            ("error", login.error.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(key, v)| {
+            v.map(|v| CssSelector {
+                key,
+                css: v.get_ref().clone(),
+                line: line_at(self.text, v.span().start),
+            })
+        })
+        .collect();
         if let Some(p) = &login.callback_path
             && !p.get_ref().starts_with('/')
         {
@@ -857,6 +885,7 @@ impl Validator<'_> {
                 signed_in_contains: login.signed_in_contains.map(Spanned::into_inner),
                 error,
                 callback_path: login.callback_path.map(Spanned::into_inner),
+                selectors,
             },
             ready_timeout_secs,
         })

@@ -60,6 +60,9 @@ pub struct CheckWorld {
     pub not_applicable: Option<String>,
     /// A journey delivered its forged or replayed callback to the app.
     pub callback_delivered: bool,
+    /// A mistake in the scenario file a step found (e.g. a `signed_in` selector that
+    /// never matched while the page showed the user): the run exits 2.
+    pub scenario_mistake: Option<String>,
 }
 
 fn user(name: &str, groups: &[&str]) -> UserSpec {
@@ -97,6 +100,7 @@ impl CheckWorld {
             crash: None,
             not_applicable: None,
             callback_delivered: false,
+            scenario_mistake: None,
         })
     }
 
@@ -251,6 +255,7 @@ impl CheckWorld {
             crash: self.crash.clone(),
             not_applicable: self.not_applicable.clone(),
             callback_delivered: self.callback_delivered,
+            scenario_mistake: self.scenario_mistake.clone(),
             ..Default::default()
         };
         if let Ok(j) = self.journal().await {

@@ -1,6 +1,8 @@
 //! The `stickler` binary's exit codes and messages for what goes wrong before any check
 //! runs: usage and configuration errors (2) name the file, line and key; environment
-//! errors (3) say what is missing and how to fix it.
+//! errors (3) say what is missing and how to fix it. Also `--dry-run` (0 or 2, nothing
+//! started) and a `signed_in` selector that never matched a signed-in page (2, the
+//! scenario file's mistake).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -212,5 +214,156 @@ signed_in = "#user"
         "{e}"
     );
     assert!(!e.contains("stale line"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The demo app's scenario file, made to run from a scratch folder, with `edit` applied.
+fn demo_scenario(dir: &Path, edit: impl Fn(String) -> String) -> PathBuf {
+    let ws = workspace().canonicalize().unwrap();
+    let text = std::fs::read_to_string(ws.join("scenarios/demo-rp.toml"))
+        .unwrap()
+        .replace(
+            "workdir = \"..\"",
+            &format!("workdir = \"{}\"", ws.display()),
+        )
+        .replace("\"../features", &format!("\"{}/features", ws.display()));
+    let path = dir.join("demo.toml");
+    std::fs::write(&path, edit(text)).unwrap();
+    path
+}
+
+/// `--dry-run` validates everything a run would check first, asks Chromium whether the
+/// selectors parse, and starts nothing: no build, no app, no report folder.
+#[test]
+fn a_dry_run_validates_the_scenario_and_its_selectors_and_starts_nothing() {
+    let dir = scratch("dry");
+    let report = dir.join("report");
+    let good = demo_scenario(&dir, |t| {
+        // A build that would leave a trace if it ran.
+        t.replace(
+            "build = [\"cargo\", \"build\", \"-p\", \"stickler-demo-rp\"]",
+            &format!("build = [\"touch\", \"{}/built\"]", dir.display()),
+        )
+    });
+    let t0 = std::time::Instant::now();
+    let o = stickler(
+        &[
+            "run",
+            good.to_str().unwrap(),
+            "--dry-run",
+            "--report-dir",
+            report.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(0), "{}{out}", stderr(&o));
+    assert!(out.contains("is valid; nothing was started"), "{out}");
+    assert!(
+        out.contains("signed_in = `#user` (line 31): Chromium parses it"),
+        "{out}"
+    );
+    assert!(out.contains("checks:    38 selected"), "{out}");
+    assert!(!dir.join("built").exists(), "the build step ran");
+    assert!(!report.exists(), "a dry run writes no report");
+    eprintln!("dry run: {:.1} s", t0.elapsed().as_secs_f64());
+
+    // A selector Chromium refuses: file, line, key and the browser's words; exit 2.
+    let bad = demo_scenario(&dir, |t| {
+        t.replace("click = \"#login\"", "click = \"#login[\"")
+    });
+    let o = stickler(&["run", bad.to_str().unwrap(), "--dry-run"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains(&format!(
+            "{}:30: key `click` in [login]: `#login[` is not a CSS selector Chromium accepts",
+            bad.display()
+        )) && e.contains("is not a valid selector"),
+        "{e}"
+    );
+    // What a run refuses before starting, a dry run refuses the same way.
+    let o = stickler(
+        &[
+            "run",
+            good.to_str().unwrap(),
+            "--dry-run",
+            "--check",
+            "nope.x.1",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no check `nope.x.1`"), "{}", stderr(&o));
+    let typo = demo_scenario(&dir, |t| {
+        t.replace("[login]\n", "[login]\nsigned_inn = \"#x\"\n")
+    });
+    let o = stickler(&["run", typo.to_str().unwrap(), "--dry-run"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unknown key `signed_inn`"),
+        "{}",
+        stderr(&o)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A `signed_in` selector that never matches while the page shows the signed-in user's
+/// email is the scenario file's mistake: exit 2 naming the file, line and key, not a
+/// failed check blamed on the app.
+#[test]
+fn a_signed_in_selector_that_never_matches_a_signed_in_page_exits_2() {
+    let dir = scratch("selector");
+    let report = dir.join("report");
+    let scenario = demo_scenario(&dir, |t| {
+        t.replace("signed_in = \"#user\"", "signed_in = \"#signed-in-user\"")
+    });
+    let o = stickler(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--check",
+            "jumpcloud.issuer.1",
+            "--report-dir",
+            report.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(
+        e.contains(&format!(
+            "error: {}:31: key `signed_in` in [login]: the selector `#signed-in-user` never matched",
+            scenario.display()
+        )) && e.contains("shows carol's email carol@example.com")
+            && e.contains("found by jumpcloud.issuer.1"),
+        "{e}"
+    );
+    // The correct selector passes the same check; the console says what is built and
+    // started, streams the build's output, and counts the checks.
+    let o = stickler(
+        &[
+            "run",
+            demo_scenario(&dir, |t| t).to_str().unwrap(),
+            "--check",
+            "jumpcloud.issuer.1",
+            "--report-dir",
+            report.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{e}");
+    assert!(
+        e.contains("building Stickler demo app (openidconnect-rs): cargo build -p stickler-demo-rp")
+            && e.contains("\n  build |     Finished `dev` profile")
+            && e.contains("\nbuilt in ")
+            && e.contains("starting Stickler demo app (openidconnect-rs) once against a lenient IdP (preflight)"),
+        "{e}"
+    );
+    let build_log = std::fs::read_to_string(report.join("build.log")).unwrap();
+    assert!(build_log.contains("Finished `dev` profile"), "{build_log}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("[1/1] ✓ jumpcloud.issuer.1"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,6 +1,6 @@
 //! `stickler idp` with no arguments is usable by a person: the printed "try it" URL opens
-//! the login page in Chromium, alice gets a code at the redirect URI, and bob (outside the
-//! app's groups) is sent back with `access_denied`.
+//! the login page in Chromium, alice gets a code at the redirect URI that the callback
+//! page exchanges, and bob (outside the app's groups) is sent back with `access_denied`.
 
 use fantoccini::{ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -37,7 +37,23 @@ async fn sign_in(driver: &str, url: &str, user: &str) -> (String, String) {
         let wait = c.wait().at_most(Duration::from_secs(10));
         let el = wait.for_element(Locator::Css("#code, #error-code")).await?;
         let id = el.attr("id").await?.unwrap_or_default();
-        Ok::<_, fantoccini::error::CmdError>((id, el.text().await?))
+        let text = el.text().await?;
+        if id == "code" {
+            // The printed URL's code is the built-in callback's: the page redeems it
+            // (no PKCE was sent, so none is needed) and shows the ID token it got.
+            c.find(Locator::Css("#exchange")).await?.click().await?;
+            let claims = c
+                .wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(Locator::Css("#id-token-claims"))
+                .await?
+                .text()
+                .await?;
+            let claims: serde_json::Value = serde_json::from_str(&claims).unwrap();
+            assert_eq!(claims["nonce"], "nonce-by-hand", "the printed URL's nonce");
+            assert_eq!(claims["email"], format!("{user}@example.com"));
+        }
+        Ok::<_, fantoccini::error::CmdError>((id, text))
     }
     .await;
     let _ = c.close().await;

@@ -12,8 +12,6 @@ mod revoke;
 mod token;
 mod userinfo;
 
-pub use pages::code_catcher;
-
 use crate::dialect::ErrorDialect;
 use crate::error::OAuthError;
 use crate::journal::JournalEntry;

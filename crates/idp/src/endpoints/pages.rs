@@ -1,10 +1,10 @@
-//! The HTML the IdP shows a person: the login form, the error page, the signed-out page,
-//! and the built-in page that displays a code for manual testing.
+//! The HTML the IdP shows a person during a sign-in: the login form, the error page and
+//! the signed-out page. (The home pages, the built-in callback and the journal view are
+//! in [`crate::debugger`].)
 //!
 //! Stable element ids (documented in the README) let people's own browser tests drive
 //! these pages: `#stickler-login` (form), `#username`, `#password`, `#sign-in` (submit),
-//! `#login-error`, `#idp-error`, `#error-code`, `#error-description`, `#signed-out`,
-//! `#code`, `#state`.
+//! `#login-error`, `#idp-error`, `#error-code`, `#error-description`, `#signed-out`.
 
 use crate::journal::JournalEntry;
 use crate::params::Params;
@@ -125,28 +125,6 @@ pub fn form_post(action: &str, fields: &[(String, String)]) -> Response {
                 noscript { button type="submit" { "Continue" } }
             }
             script { "document.getElementById('form-post').submit()" }
-        },
-    );
-    Html(page.into_string()).into_response()
-}
-
-/// `GET /_stickler/callback`: shows the code or error that arrived, for people trying
-/// the IdP by hand without an app.
-pub async fn code_catcher(axum::extract::RawQuery(query): axum::extract::RawQuery) -> Response {
-    let p = Params::parse(query.unwrap_or_default().as_bytes());
-    let page = layout(
-        "Callback",
-        html! {
-            h1 { "Callback received" }
-            @if let Some(e) = p.get("error") {
-                div id="idp-error" class="err" {
-                    p { "Error: " code id="error-code" { (e) } }
-                    p id="error-description" { (p.get("error_description").unwrap_or("")) }
-                }
-            }
-            @if let Some(c) = p.get("code") { p { "Authorization code: " code id="code" { (c) } } }
-            p { "State: " code id="state" { (p.get("state").unwrap_or("")) } }
-            p { "Exchange the code at the token endpoint within 10 minutes; it works once." }
         },
     );
     Html(page.into_string()).into_response()

@@ -68,6 +68,9 @@ pub struct CheckRecord {
     pub journal: Vec<JournalEntry>,
     /// Its files.
     pub files: Files,
+    /// A mistake in the scenario file this check ran into (the run exits 2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenario_mistake: Option<String>,
     /// When it started (RFC 3339).
     pub started_at: String,
     /// Wall time.
@@ -227,6 +230,7 @@ impl Collector {
             blocked_by: Vec::new(),
             warnings: facts.warnings,
             notes: ev.notes,
+            scenario_mistake: ev.scenario_mistake,
             observation: ev.observation,
             journal: facts.journal,
             started_at: chrono::DateTime::<chrono::Utc>::from(t0).to_rfc3339(),
@@ -432,6 +436,7 @@ pub(crate) mod fixtures {
             notes: vec![],
             observation: None,
             journal: vec![],
+            scenario_mistake: None,
             started_at: "2026-12-02T03:00:00+00:00".into(),
             duration_ms: 1500,
         };

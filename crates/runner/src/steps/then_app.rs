@@ -23,13 +23,64 @@ fn describe(o: &Observation) -> String {
 /// kid-absent-multiple-jwks: refuse, or try every key and sign in).
 #[then(regex = r"^the app either shows (\w+) signed in or refuses the sign-in visibly$")]
 async fn signed_in_or_refused(w: &mut CheckWorld, username: String) -> Result<()> {
-    if matches!(seen(w)?.shown, Shown::SignedIn(_)) {
+    let o = seen(w)?.clone();
+    if matches!(o.shown, Shown::SignedIn(_)) {
         w.notes.push("the app signed the user in".into());
         signed_in(w, username).await
+    } else if let Some(mistake) = signed_in_selector_mistake(w, &username, &o).await {
+        w.scenario_mistake = Some(mistake.clone());
+        bail!("{mistake}");
     } else {
         w.notes.push("the app refused the sign-in".into());
         refuses_visibly(w).await
     }
+}
+
+/// A `signed_in` selector that never matched although the sign-in completed (the IdP
+/// issued tokens) and the page shows the user's email: the scenario file points at the
+/// wrong element, which is the tester's mistake, not the app's.
+async fn signed_in_selector_mistake(
+    w: &CheckWorld,
+    username: &str,
+    o: &Observation,
+) -> Option<String> {
+    if !matches!(o.shown, Shown::Nothing) {
+        return None;
+    }
+    let email = w
+        .tenant()
+        .ok()?
+        .users
+        .iter()
+        .find(|u| u.username == username)?
+        .email
+        .clone();
+    let issued = w
+        .journal()
+        .await
+        .ok()?
+        .iter()
+        .any(|e| e.endpoint == stickler_idp::Endpoint::Token && e.status == 200);
+    if !issued {
+        return None;
+    }
+    let text = w.browser().ok()?.page_text().await.ok()?;
+    if !text.to_lowercase().contains(&email.to_lowercase()) {
+        return None;
+    }
+    let scenario = &w.env.scenario;
+    let line = scenario
+        .login
+        .selectors
+        .iter()
+        .find(|s| s.key == "signed_in")
+        .map_or(1, |s| s.line);
+    Some(format!(
+        "{}:{line}: key `signed_in` in [login]: the selector `{}` never matched, yet the sign-in completed (the IdP issued {username}'s tokens) and the page at {} shows {username}'s email {email}: the scenario file names the wrong element, the app is not at fault. Point `signed_in` at the element that shows the signed-in user (the page's text is in the check's page.txt)",
+        scenario.path.display(),
+        scenario.login.signed_in,
+        o.url
+    ))
 }
 
 #[then(regex = r"^the app shows (\w+) signed in$")]
@@ -38,6 +89,10 @@ async fn signed_in(w: &mut CheckWorld, username: String) -> Result<()> {
     let Shown::SignedIn(text) = &o.shown else {
         if w.app_exited() {
             bail!("{}", w.crash.clone().unwrap_or_default());
+        }
+        if let Some(mistake) = signed_in_selector_mistake(w, &username, &o).await {
+            w.scenario_mistake = Some(mistake.clone());
+            bail!("{mistake}");
         }
         // The IdP's first refusal names the rule the app broke.
         let refused = w
