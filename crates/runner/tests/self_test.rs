@@ -85,7 +85,11 @@ fn cases() -> Vec<Case> {
         },
         case(
             "strip-issuer-slash",
-            vec![("jumpcloud.issuer.1", F), (WHOLE, F)],
+            vec![
+                ("jumpcloud.issuer.1", F),
+                (WHOLE, F),
+                ("sign_in.whole_profile.1", F),
+            ],
         ),
         case(
             "plain-pkce",
