@@ -129,6 +129,11 @@ bugs! {
     /// then params; Go retries after any error and remembers the style that worked,
     /// this app retries after `invalid_client` only and probes at every sign-in).
     AuthBasicThenPost = "auth-basic-then-post",
+    /// Configured for client_secret_basic, sends the client credentials twice: in the
+    /// `Authorization: Basic` header and as `client_id` and `client_secret` in the body
+    /// (Authlib in open-webui, backstage,
+    /// ueberauth/oauth2, tomcat-oidcauth: what Okta refuses, quirks.md O7).
+    AuthBoth = "auth-both",
     /// Sends no `nonce` and so expects none: an ID token without one is fine, one with a
     /// nonce is refused as unexpected (Auth.js with its default `checks: ["pkce"]`, whose
     /// oauth4webapi then expects no nonce; apps on bare golang.org/x/oauth2 without

@@ -325,14 +325,14 @@ impl Provider {
         let metadata = self.ready().await?;
         let http = adapter(self.http.clone());
         let client = client_for(&metadata, s);
-        let mut exchanged = exchange(&client, &http, &code, &flow).await?;
+        let mut exchanged = exchange(&client, &http, &code, &flow, s).await?;
         if retries_in_body(s, &exchanged) {
             tracing::warn!(
                 "auth-basic-then-post: the IdP refused client_secret_basic with invalid_client; \
                  sending the same request with the secret in the body"
             );
             let in_body = client.clone().set_auth_type(AuthType::RequestBody);
-            exchanged = exchange(&in_body, &http, &code, &flow).await?;
+            exchanged = exchange(&in_body, &http, &code, &flow, s).await?;
         }
         let (tokens, claims, id_token) = match exchanged {
             Ok(tokens) => {
@@ -441,10 +441,20 @@ async fn exchange(
     http: &impl Fn(openidconnect::HttpRequest) -> crate::http_client::Pending,
     code: &str,
     flow: &Flow,
+    s: &Settings,
 ) -> Result<Exchanged, Refusal> {
     let mut req = client
         .exchange_code(AuthorizationCode::new(code.to_string()))
         .map_err(|e| Refusal::Token(e.to_string()))?;
+    if s.bugs.has(Bug::AuthBoth)
+        && s.auth_method == AuthMethod::ClientSecretBasic
+        && let Some(secret) = &s.client_secret
+    {
+        // The header from the Basic client, the body by hand.
+        req = req
+            .add_extra_param("client_id", s.client_id.as_str().to_string())
+            .add_extra_param("client_secret", secret.secret().clone());
+    }
     if flow.pkce != Pkce::None {
         req = req.set_pkce_verifier(PkceCodeVerifier::new(flow.verifier.secret().clone()));
     }

@@ -276,7 +276,7 @@ async fn login_bugs_show_in_the_authorization_request() {
 async fn token_endpoint_auth_follows_the_flag_unless_a_bug_overrides_it() {
     let op = MiniOp::start().await;
     // (flags, Basic header sent, client_secret in the body, client_id in the body)
-    let cases: [(&[&str], bool, bool, bool); 5] = [
+    let cases: [(&[&str], bool, bool, bool); 6] = [
         (&["--auth-method", "client_secret_post"], false, true, true),
         (
             &["--auth-method", "client_secret_basic"],
@@ -304,6 +304,12 @@ async fn token_endpoint_auth_follows_the_flag_unless_a_bug_overrides_it() {
                 "auth-post-always",
             ],
             false,
+            true,
+            true,
+        ),
+        (
+            &["--auth-method", "client_secret_basic", "--bug", "auth-both"],
+            true,
             true,
             true,
         ),

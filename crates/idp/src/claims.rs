@@ -48,18 +48,61 @@ fn user_claims(
             out.insert("preferred_username".into(), json!(user.username));
         }
     }
-    let groups = groups_for(q, user, client);
+    let mut groups = groups_for(q, user, client);
+    if q.groups_claim_full_path {
+        groups = groups.into_iter().map(|g| format!("/{g}")).collect();
+    }
+    // No groups, no claim (not an empty array): Keycloak does the same (quirks.md K10).
     if !q.groups_claim.is_empty() && !groups.is_empty() {
         out.insert(q.groups_claim.clone(), shaped(groups, q.groups_claim_shape));
     }
     for (name, value) in &user.claims {
-        out.insert(name.clone(), value.clone());
+        if !q.custom_claims_need_namespace || namespaced(name) {
+            out.insert(name.clone(), value.clone());
+        }
     }
+}
+
+/// Auth0's rule for custom claims: a URL name, not on an `auth0.com` host (quirks.md A4).
+fn namespaced(name: &str) -> bool {
+    match url::Url::parse(name) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => u
+            .host_str()
+            .is_some_and(|h| h != "auth0.com" && !h.ends_with(".auth0.com")),
+        _ => false,
+    }
+}
+
+/// `https://accounts.google.com` → `accounts.google.com` (quirks.md G1).
+fn without_scheme(issuer: &str) -> &str {
+    issuer.split_once("://").map_or(issuer, |(_, rest)| rest)
 }
 
 /// The claims of an ID token.
 #[allow(clippy::too_many_arguments)]
 pub fn id_token(
+    q: &Quirks,
+    issuer: &str,
+    user: &User,
+    client: &Client,
+    grant: &Grant,
+    at_hash: Option<String>,
+    nonce: Option<&str>,
+    now: u64,
+) -> Map<String, Value> {
+    let mut c = protocol_claims(q, issuer, user, client, grant, at_hash, nonce, now);
+    if q.id_token_iss_without_scheme {
+        c.insert("iss".into(), json!(without_scheme(issuer)));
+    }
+    if !q.thin_id_token {
+        user_claims(q, user, client, grant, &mut c);
+    }
+    c
+}
+
+/// The claims every ID token carries, whatever the scopes (OIDC Core §2).
+#[allow(clippy::too_many_arguments)]
+fn protocol_claims(
     q: &Quirks,
     issuer: &str,
     user: &User,
@@ -93,7 +136,6 @@ pub fn id_token(
         c.insert("sid".into(), json!(grant.sid));
         c.insert("jti".into(), json!(uuid::Uuid::new_v4().to_string()));
     }
-    user_claims(q, user, client, grant, &mut c);
     c
 }
 
@@ -106,8 +148,8 @@ pub fn userinfo(
     grant: &Grant,
     now: u64,
 ) -> Map<String, Value> {
-    if q.userinfo_echoes_id_token {
-        let mut c = id_token(q, issuer, user, client, grant, None, None, now);
+    let mut c = if q.userinfo_echoes_id_token {
+        let mut c = protocol_claims(q, issuer, user, client, grant, None, None, now);
         for k in ID_TOKEN_ONLY {
             c.remove(k);
         }
@@ -115,7 +157,15 @@ pub fn userinfo(
     } else {
         let mut c = Map::new();
         c.insert("sub".into(), json!(user.sub));
-        user_claims(q, user, client, grant, &mut c);
         c
+    };
+    user_claims(q, user, client, grant, &mut c);
+    if q.userinfo_email_verified_string
+        && let Some(Value::Bool(b)) = c.get("email_verified")
+    {
+        // Cognito's strings (quirks.md C3).
+        let text = b.to_string();
+        c.insert("email_verified".into(), Value::String(text));
     }
+    c
 }

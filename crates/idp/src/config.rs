@@ -111,9 +111,9 @@ mod tests {
             e.starts_with("idp.toml:3: key `min_state_length`: invalid type"),
             "{e}"
         );
-        let e = err("[[tenant]]\nprofile = \"okta\"\n");
+        let e = err("[[tenant]]\nprofile = \"octa\"\n");
         assert!(
-            e.contains("idp.toml:2: key `profile`: unknown variant `okta`"),
+            e.contains("idp.toml:2: key `profile`: unknown variant `octa`"),
             "{e}"
         );
     }

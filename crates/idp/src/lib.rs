@@ -26,6 +26,7 @@ pub mod endpoints;
 pub mod error;
 pub mod journal;
 pub mod keys;
+pub mod layout;
 pub mod limits;
 pub mod mint;
 pub mod misbehaviour;

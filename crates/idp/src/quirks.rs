@@ -8,19 +8,9 @@
 //! from the baseline lives in its own file under `profiles/`.
 
 pub use crate::dialect::ErrorDialect;
+pub use crate::layout::EndpointLayout;
 pub use crate::protocol::{SigningAlg, TokenAuthMethod};
 use serde::{Deserialize, Serialize};
-
-/// Where the endpoints live below the issuer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EndpointLayout {
-    /// Ory Hydra's paths: `/oauth2/auth`, `/oauth2/token`, `/userinfo`,
-    /// `/.well-known/jwks.json`, `/oauth2/revoke`, `/oauth2/sessions/logout`.
-    Hydra,
-    /// Plain paths: `/authorize`, `/token`, `/userinfo`, `/jwks`, `/revoke`, `/logout`.
-    Generic,
-}
 
 /// The JSON shape of a claim that may hold one or several values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -277,6 +267,54 @@ declare_quirks! {
     /// error page.
     authorize_error: AuthorizeError = AuthorizeError::None,
 
+    /// Refuse a token or revocation request that carries credentials both in the
+    /// `Authorization` header and in the body, with the dialect's text. Okta: HTTP 401
+    /// `invalid_request` `Cannot supply multiple client credentials. ...` (quirks.md O7,
+    /// boylesoftware/tomcat-oidcauth#6, open-webui#19415). Off: judged as the
+    /// `enforce_token_auth_method` rules say.
+    refuse_multiple_client_credentials: bool = false,
+
+    /// Refuse, on the provider's own page before the login, an authorization request
+    /// with a scope other than `openid`, `email`, `profile`. Google: `Some requested scopes
+    /// were invalid. {valid=[...], invalid=[groups]}` (quirks.md G3, leg100/otf#557,
+    /// juanfont/headscale#1861).
+    refuse_unknown_scopes: bool = false,
+
+    /// "Thin" ID tokens: the ID token carries only the protocol claims; the profile,
+    /// email and groups claims come only from userinfo. Okta whenever an access token is
+    /// returned too, i.e. always in the code flow (quirks.md O4, okta-developer-docs
+    /// PR #1968, dexidp/dex PR #1433).
+    thin_id_token: bool = false,
+
+    /// Userinfo answers `email_verified` as the string `"true"`/`"false"`. AWS Cognito
+    /// (quirks.md C3, coreos/go-oidc PR #249, zitadel/oidc#137).
+    userinfo_email_verified_string: bool = false,
+
+    /// Group names in the groups claim are full paths with a leading slash (`/admin`).
+    /// Keycloak's Group Membership mapper default (quirks.md K8, defenseunicorns/uds-core#603).
+    groups_claim_full_path: bool = false,
+
+    /// A user's extra claims are released only under a namespaced (URL) name; others are
+    /// silently dropped, as are `*.auth0.com` namespaces. Auth0 (quirks.md A4,
+    /// symfony/mercure#27, hasura/graphql-engine#350).
+    custom_claims_need_namespace: bool = false,
+
+    /// ID tokens carry `iss` without the scheme (`accounts.google.com` for
+    /// `https://accounts.google.com`); discovery keeps the full issuer. Google's legacy
+    /// form, "also returned for legacy implementations" (quirks.md G1,
+    /// developers.google.com/identity/openid-connect/reference, coreos/go-oidc#125).
+    id_token_iss_without_scheme: bool = false,
+
+    /// Discovery lists `end_session_endpoint`. Off: no RP-initiated logout advertised
+    /// (the endpoint still answers). Auth0 unless enabled (quirks.md A5,
+    /// auth0/auth0-auth-js#27); Google (G5, inferred).
+    discovery_end_session: bool = true,
+
+    /// ID tokens are HS256, signed with the client secret, and discovery lists only
+    /// `HS256` (over `id_token_signing_alg`). Auth0's older applications (quirks.md A3,
+    /// auth0-samples/auth0-golang-web-app#24, auth0/auth0-react#130); Authentik without a
+    /// signing key (AK2, goauthentik/authentik#9250).
+    id_token_hs256_client_secret: bool = false,
     /// Access tokens are `opaque` strings or `jwt`s in RFC 9068's shape (header
     /// `typ: at+jwt`; `iss, sub, aud, exp, iat, jti, client_id, scope`, `auth_time` and
     /// the groups claim as the groups quirks shape it; `aud` is the client id). JumpCloud's

@@ -8,7 +8,7 @@ use crate::limits;
 use crate::model::{Client, ClientSpec, TenantSpec, User, UserSpec};
 use crate::profiles::Profile;
 use crate::protocol::ResponseMode;
-use crate::quirks::{EndpointLayout, Quirks};
+use crate::quirks::Quirks;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
@@ -67,64 +67,7 @@ pub enum SpecError {
     },
 }
 
-/// Endpoint paths below the issuer, per layout.
-#[derive(Debug, Clone, Copy)]
-pub struct EndpointPaths {
-    /// Authorization endpoint.
-    pub authorize: &'static str,
-    /// Token endpoint.
-    pub token: &'static str,
-    /// Userinfo endpoint.
-    pub userinfo: &'static str,
-    /// JWKS.
-    pub jwks: &'static str,
-    /// Revocation endpoint.
-    pub revoke: &'static str,
-    /// End-session endpoint.
-    pub end_session: &'static str,
-    /// Where the login form posts (the provider's own UI).
-    pub login: &'static str,
-    /// The provider's error page.
-    pub error_page: &'static str,
-    /// Device authorization endpoint (RFC 8628 §3.1), where the profile has one.
-    pub device_authorization: &'static str,
-    /// The device verification page (RFC 8628 §3.3): `verification_uri`.
-    pub device_verify: &'static str,
-}
-
-impl EndpointPaths {
-    /// The paths of a layout.
-    pub fn of(layout: EndpointLayout) -> Self {
-        match layout {
-            EndpointLayout::Hydra => EndpointPaths {
-                authorize: "/oauth2/auth",
-                token: "/oauth2/token",
-                userinfo: "/userinfo",
-                jwks: "/.well-known/jwks.json",
-                revoke: "/oauth2/revoke",
-                end_session: "/oauth2/sessions/logout",
-                login: "/login",
-                error_page: "/oauth2/fallbacks/error",
-                // Hydra's `/oauth2/device/auth`; its verification UI lives in the
-                // login app, here at `/oauth2/device/verify`.
-                device_authorization: "/oauth2/device/auth",
-                device_verify: "/oauth2/device/verify",
-            },
-            EndpointLayout::Generic => EndpointPaths {
-                authorize: "/authorize",
-                token: "/token",
-                userinfo: "/userinfo",
-                jwks: "/jwks",
-                revoke: "/revoke",
-                end_session: "/logout",
-                login: "/login",
-                error_page: "/error",
-                device_authorization: "/device_authorization",
-                device_verify: "/device",
-            },
-        }
-    }
-}
+pub use crate::layout::EndpointPaths;
 
 /// A validated authorization request waiting for the user to sign in.
 #[derive(Debug, Clone)]
@@ -541,13 +484,37 @@ impl Tenant {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The issuer as published, given the active quirks.
+    /// The issuer an app is configured with, given the active quirks: the discovery
+    /// document lives below it.
     pub fn issuer(&self, quirks: &Quirks) -> String {
-        if quirks.issuer_trailing_slash {
-            format!("{}/", self.base_url)
-        } else {
-            self.base_url.clone()
+        self.issuer_at(EndpointPaths::of(quirks.endpoint_layout).issuer, quirks)
+    }
+
+    /// The `issuer` the discovery document publishes (Entra's `{tenantid}` template
+    /// under `/common`, quirks.md E2; otherwise [`Tenant::issuer`]).
+    pub fn published_issuer(&self, quirks: &Quirks) -> String {
+        match EndpointPaths::published_issuer(quirks.endpoint_layout) {
+            Some(path) => self.issuer_at(path, quirks),
+            None => self.issuer(quirks),
         }
+    }
+
+    /// The `iss` of ID tokens (the user's own tenant under Entra's `/common`, quirks.md
+    /// E2; otherwise [`Tenant::issuer`]).
+    pub fn token_issuer(&self, quirks: &Quirks) -> String {
+        match EndpointPaths::token_issuer(quirks.endpoint_layout) {
+            Some(path) => self.issuer_at(path, quirks),
+            None => self.issuer(quirks),
+        }
+    }
+
+    fn issuer_at(&self, path: &str, quirks: &Quirks) -> String {
+        let slash = if quirks.issuer_trailing_slash {
+            "/"
+        } else {
+            ""
+        };
+        format!("{}{path}{slash}", self.base_url)
     }
 
     /// An absolute URL below the tenant.
@@ -567,7 +534,7 @@ impl Tenant {
             name: self.name.clone(),
             profile: self.profile,
             issuer: self.issuer(&s.quirks),
-            discovery_url: self.url("/.well-known/openid-configuration"),
+            discovery_url: self.url(EndpointPaths::of(s.quirks.endpoint_layout).discovery),
             quirks: s.quirks.clone(),
             clients: s.clients.values().cloned().collect(),
             users: s.users.values().cloned().collect(),

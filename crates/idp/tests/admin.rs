@@ -107,7 +107,7 @@ async fn bad_specs_are_refused_with_a_json_reason() {
     )
     .await;
     bad(json!({"name": "a", "profil": "jumpcloud"}), "profil").await;
-    bad(json!({"name": "a", "profile": "okta"}), "okta").await;
+    bad(json!({"name": "a", "profile": "octa"}), "octa").await;
     bad(json!({"name": "a/b"}), "a/b").await;
     bad(json!({"name": ".."}), "..").await;
     bad(
@@ -238,7 +238,22 @@ async fn quirks_can_be_read_and_patched() {
         .iter()
         .map(|p| p["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["jumpcloud", "lenient"]);
+    assert_eq!(
+        names,
+        [
+            "jumpcloud",
+            "lenient",
+            "okta",
+            "okta_org",
+            "entra",
+            "entra_common",
+            "google",
+            "auth0",
+            "keycloak",
+            "cognito",
+            "authentik"
+        ]
+    );
     assert_eq!(
         p["quirks"].as_array().unwrap().len(),
         stickler_idp::QUIRK_DOCS.len()

@@ -1,4 +1,5 @@
-//! A bounded, seeded fuzz of every IdP endpoint over a real socket, on both profiles:
+//! A bounded, seeded fuzz of every IdP endpoint over a real socket, on jumpcloud, lenient
+//! and five vendor profiles (every error dialect, and the vendor layouts):
 //! random and malformed parameters, methods, headers and bodies, mixed with real codes,
 //! tokens and login challenges. Every answer must be below 500, no handler may panic,
 //! and every error must come in its endpoint's format: OAuth JSON for token, userinfo,
@@ -18,6 +19,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
+use stickler_idp::layout::{EndpointLayout, EndpointPaths};
 
 /// The fixed seed: a failure reproduces with the same request sequence per worker.
 const SEED: u64 = 0x5711_c1e5_f022_0001;
@@ -76,30 +78,60 @@ struct Pool {
 
 struct Target {
     name: &'static str,
-    hydra: bool,
+    layout: EndpointLayout,
 }
 
-const TARGETS: [Target; 5] = [
+const TARGETS: [Target; 10] = [
     Target {
         name: "jc",
-        hydra: true,
+        layout: EndpointLayout::Hydra,
     },
     Target {
         name: "len",
-        hydra: false,
+        layout: EndpointLayout::Generic,
     },
     Target {
         name: "f1",
-        hydra: true,
+        layout: EndpointLayout::Hydra,
     },
     Target {
         name: "f2",
-        hydra: false,
+        layout: EndpointLayout::Generic,
     },
     Target {
         name: "nope",
-        hydra: true,
+        layout: EndpointLayout::Hydra,
     },
+    // The vendor dialects and layouts, with the lenient tenant's codes and tokens.
+    Target {
+        name: "ok",
+        layout: EndpointLayout::OktaCustom,
+    },
+    Target {
+        name: "ms",
+        layout: EndpointLayout::EntraCommon,
+    },
+    Target {
+        name: "kc",
+        layout: EndpointLayout::Keycloak,
+    },
+    Target {
+        name: "ak",
+        layout: EndpointLayout::Authentik,
+    },
+    Target {
+        name: "gg",
+        layout: EndpointLayout::Generic,
+    },
+];
+
+/// The fuzz tenants on vendor profiles: (name, profile).
+const VENDORS: [(&str, &str); 5] = [
+    ("ok", "okta"),
+    ("ms", "entra_common"),
+    ("kc", "keycloak"),
+    ("ak", "authentik"),
+    ("gg", "google"),
 ];
 
 const PARAM_NAMES: [&str; 33] = [
@@ -236,38 +268,23 @@ fn params(rng: &mut Rng, pool: &Pool) -> Vec<(String, String)> {
     out
 }
 
-fn endpoint_paths(hydra: bool) -> [(&'static str, Kind); 11] {
-    if hydra {
-        [
-            ("/.well-known/openid-configuration", Kind::Json),
-            ("/.well-known/jwks.json", Kind::Json),
-            ("/oauth2/auth", Kind::Browser),
-            ("/oauth2/token", Kind::Json),
-            ("/userinfo", Kind::Json),
-            ("/oauth2/revoke", Kind::Json),
-            ("/oauth2/sessions/logout", Kind::Browser),
-            ("/login", Kind::Browser),
-            ("/oauth2/fallbacks/error", Kind::Browser),
-            // Device flow is off on the jumpcloud tenants: JSON 404s, unless an admin
-            // call switched it on.
-            ("/oauth2/device/auth", Kind::Json),
-            ("/oauth2/device/verify", Kind::Browser),
-        ]
-    } else {
-        [
-            ("/.well-known/openid-configuration", Kind::Json),
-            ("/jwks", Kind::Json),
-            ("/authorize", Kind::Browser),
-            ("/token", Kind::Json),
-            ("/userinfo", Kind::Json),
-            ("/revoke", Kind::Json),
-            ("/logout", Kind::Browser),
-            ("/login", Kind::Browser),
-            ("/error", Kind::Browser),
-            ("/device_authorization", Kind::Json),
-            ("/device", Kind::Browser),
-        ]
-    }
+fn endpoint_paths(layout: EndpointLayout) -> [(&'static str, Kind); 11] {
+    let p = EndpointPaths::of(layout);
+    // Device flow is off on the jumpcloud tenants: JSON 404s there, unless an admin call
+    // switched it on.
+    [
+        (p.discovery, Kind::Json),
+        (p.jwks, Kind::Json),
+        (p.authorize, Kind::Browser),
+        (p.token, Kind::Json),
+        (p.userinfo, Kind::Json),
+        (p.revoke, Kind::Json),
+        (p.end_session, Kind::Browser),
+        (p.login, Kind::Browser),
+        (p.error_page, Kind::Browser),
+        (p.device_authorization, Kind::Json),
+        (p.device_verify, Kind::Browser),
+    ]
 }
 
 const ADMIN_PATHS: [&str; 16] = [
@@ -311,7 +328,7 @@ fn admin_body(rng: &mut Rng, tenant: &str) -> Vec<u8> {
         0 => b"{".to_vec(),
         1 => b"[\"Engineering\"]".to_vec(),
         2 => garbage(rng).into_bytes(),
-        3 => json!({"name": tenant, "profile": rng.pick(&["jumpcloud", "lenient", "okta"]),
+        3 => json!({"name": tenant, "profile": rng.pick(&["jumpcloud", "lenient", "octa"]),
                     "clients": [{"client_id": "app", "redirect_uris": [APP_REDIRECT], "groups": ["Engineering"]},
                                 {"client_id": "public", "token_endpoint_auth_method": "none", "redirect_uris": [APP_REDIRECT]}],
                     "users": [{"username": "alice", "password": "alice-pw", "groups": ["Engineering"]}]})
@@ -369,7 +386,7 @@ impl Fuzzer {
         };
         let (path, kind) = match rng.below(20) {
             0..=13 => {
-                let (p, k) = *rng.pick(&endpoint_paths(target.hydra));
+                let (p, k) = *rng.pick(&endpoint_paths(target.layout));
                 // A tenant that does not exist has no pages: a JSON 404.
                 let k = if target.name == "nope" { Kind::Json } else { k };
                 (format!("/t/{}{p}", target.name), k)
@@ -647,6 +664,9 @@ async fn every_endpoint_answers_random_input_in_its_format() {
     }
     idp.create(jumpcloud("f1")).await;
     idp.create(lenient("f2")).await;
+    for (name, profile) in VENDORS {
+        idp.create(spec(name, profile)).await;
+    }
     let fuzzer = Arc::new(Fuzzer {
         http: http_client(),
         base: idp.running.url(),

@@ -20,7 +20,7 @@ pub enum Command {
     /// `stickler run --idp URL`).
     Idp(IdpArgs),
     /// Run the checks of a scenario file against an app, through a real browser.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List every check with its id, area, tags and source.
     Checks(ChecksArgs),
     /// (internal) Ends what a killed run left: started by `stickler run` itself.
@@ -80,6 +80,11 @@ pub struct RunArgs {
     /// Where screenshots, page text, app logs and journals go.
     #[arg(long, value_name = "DIR", default_value = "stickler-report")]
     pub report_dir: PathBuf,
+    /// Run the checks once per IdP profile (`jumpcloud,okta,...` or `all`) and report a
+    /// compatibility matrix: a feature folder named after a profile runs for that
+    /// profile only; each profile's report goes to `<report-dir>/<profile>/`.
+    #[arg(long, value_name = "LIST")]
+    pub profiles: Option<String>,
     /// Check the scenario file (keys, placeholders, CSS selectors, parsed by Chromium),
     /// the feature paths and the check selection, then exit 0 or 2 without building or
     /// starting the app.
@@ -90,7 +95,9 @@ pub struct RunArgs {
 /// `stickler idp`.
 #[derive(Debug, Args)]
 pub struct IdpArgs {
-    /// Profile of the demo tenant, and of config tenants that name none: jumpcloud, lenient.
+    /// Profile of the demo tenant, and of config tenants that name none (see
+    /// `--list-quirks`): jumpcloud, lenient, okta, okta_org, entra, entra_common, google,
+    /// auth0, keycloak, cognito, authentik.
     #[arg(long, default_value = "jumpcloud", env = "STICKLER_PROFILE")]
     pub profile: stickler_idp::Profile,
     /// TOML file declaring tenants, clients, users, groups and quirk overrides.

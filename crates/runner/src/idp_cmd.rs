@@ -190,7 +190,7 @@ fn print_quirks() {
     for d in QUIRK_DOCS {
         say!("{}", d.name);
         for (p, v) in &values {
-            say!("  {:<10} {}", p.name(), v[d.name]);
+            say!("  {:<13} {}", p.name(), v[d.name]);
         }
         for line in d.doc.trim().lines() {
             say!("  {}", line.trim());

@@ -10,12 +10,13 @@ use serde_json::{Map, Value, json};
 type Gate = (&'static str, fn() -> Value);
 
 /// The gate quirks.
-pub const GATES: [Gate; 5] = [
+pub const GATES: [Gate; 6] = [
     ("min_state_length", || json!(0)),
     ("min_nonce_length", || json!(0)),
     ("enforce_token_auth_method", || json!(false)),
     ("pkce_plain_allowed", || json!(true)),
     ("pkce_required", || json!("never")),
+    ("refuse_multiple_client_credentials", || json!(false)),
 ];
 
 /// How strict a check's tenant is.

@@ -59,7 +59,7 @@ fn main() -> ExitCode {
     let code = runtime.block_on(async {
         match cli.command {
             cli::Command::Idp(args) => idp_cmd::run(args).await,
-            cli::Command::Run(args) => run_cmd::run(args).await,
+            cli::Command::Run(args) => run_cmd::run(*args).await,
             cli::Command::Checks(args) => checks_cmd::run(args),
             cli::Command::Watchdog => watchdog::serve(),
         }

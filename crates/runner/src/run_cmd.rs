@@ -10,7 +10,7 @@ use crate::env::{AppTarget, RunEnv, set_current_env};
 use crate::exit;
 use crate::feature_set::FeatureSet;
 use crate::idp_client::IdpClient;
-use crate::report::{self, Collector};
+use crate::report::{self, Collector, matrix};
 use crate::scenario::{self, AppMode, Placeholders, ScenarioFile};
 use crate::world::CheckWorld;
 use cucumber::World as _;
@@ -108,6 +108,18 @@ async fn run_inner(args: RunArgs) -> Result<u8, Stop> {
     // Every file parses and every check reads, or nothing starts.
     let parsed = FeatureSet::parse_all(&features).map_err(|errors| usage(errors.join("\n")))?;
     let specs = select(&args, &scenario, &parsed)?;
+    let profiles = match &args.profiles {
+        Some(list) => {
+            let profiles = matrix::parse_profiles(list).map_err(usage)?;
+            if args.junit.is_some() {
+                return Err(usage(
+                    "--junit reports one run; with --profiles each profile's reports are in <report-dir>/<profile>/ and --json writes the matrix",
+                ));
+            }
+            Some(profiles)
+        }
+        None => None,
+    };
     if args.dry_run {
         let errors = crate::dry_run::check_selectors(&args, &scenario)
             .await
@@ -125,32 +137,11 @@ async fn run_inner(args: RunArgs) -> Result<u8, Stop> {
         );
         return Ok(exit::OK);
     }
-    let ids = crate::check::Ids::of(&parsed);
+    if let Some(profiles) = profiles {
+        return run_matrix(&args, scenario, features, profiles, t0).await;
+    }
     let report_dir = args.report_dir.clone();
-    std::fs::create_dir_all(&report_dir).map_err(|e| {
-        environment(format!(
-            "cannot create report dir {}: {e}",
-            report_dir.display()
-        ))
-    })?;
-
-    let mut owned = Owned {
-        idp: None,
-        driver: None,
-        template: None,
-    };
-    let result = run_checks(
-        &args,
-        scenario,
-        features,
-        specs,
-        ids,
-        &report_dir,
-        &mut owned,
-    )
-    .await;
-    owned.shutdown().await;
-    let records = result?;
+    let records = run_once(&args, scenario, features, &report_dir).await?;
     report::print_summary(&records);
     if let Some(p) = &args.junit {
         report::write_junit(&records, p)
@@ -199,6 +190,95 @@ async fn run_inner(args: RunArgs) -> Result<u8, Stop> {
         return Ok(exit::CHECKS_FAILED);
     }
     Ok(exit::OK)
+}
+
+/// One run of the selected checks: parse, select, start what they need, run, stop it all.
+async fn run_once(
+    args: &RunArgs,
+    scenario: ScenarioFile,
+    features: Vec<PathBuf>,
+    report_dir: &std::path::Path,
+) -> Result<Vec<report::CheckRecord>, Stop> {
+    // Every file parses and every check reads, or nothing starts.
+    let parsed = FeatureSet::parse_all(&features).map_err(|errors| usage(errors.join("\n")))?;
+    let specs = select(args, &scenario, &parsed)?;
+    let ids = crate::check::Ids::of(&parsed);
+    std::fs::create_dir_all(report_dir).map_err(|e| {
+        environment(format!(
+            "cannot create report dir {}: {e}",
+            report_dir.display()
+        ))
+    })?;
+    let mut owned = Owned {
+        idp: None,
+        driver: None,
+        template: None,
+    };
+    let result = run_checks(args, scenario, features, specs, ids, report_dir, &mut owned).await;
+    owned.shutdown().await;
+    result
+}
+
+/// `--profiles`: the run once per profile, each into `<report-dir>/<profile>/`, then
+/// the matrix in the console, `--json` and `<report-dir>/index.html` (`--html` too).
+async fn run_matrix(
+    args: &RunArgs,
+    scenario: ScenarioFile,
+    features: Vec<PathBuf>,
+    profiles: Vec<Profile>,
+    t0: Instant,
+) -> Result<u8, Stop> {
+    let mut cells = Vec::new();
+    for profile in profiles {
+        let for_profile = matrix::features_for(profile, &features);
+        if for_profile.is_empty() {
+            cells.push(matrix::Cell::untested(profile));
+            continue;
+        }
+        let mut scenario = scenario.clone();
+        scenario.profile = profile;
+        let dir = args.report_dir.join(profile.name());
+        let records = match run_once(args, scenario, for_profile, &dir).await {
+            Ok(r) => r,
+            // `--tags` / `--check` may select nothing in one profile's folders.
+            Err(Stop(code, msg)) if code == exit::USAGE && msg.starts_with("no check selected") => {
+                cells.push(matrix::Cell::untested(profile));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let html = dir.join("index.html");
+        report::write_html(&records, &html)
+            .map_err(|e| environment(format!("cannot write {}: {e}", html.display())))?;
+        report::write_json(&records, &dir.join("report.json"))
+            .map_err(|e| environment(format!("cannot write report.json: {e}")))?;
+        cells.push(matrix::Cell::of(profile, &records));
+    }
+    let m = matrix::Matrix {
+        app: scenario.name.clone(),
+        profiles: cells,
+    };
+    say!("\n{}", m.console().trim_end());
+    if let Some(p) = &args.json {
+        m.write_json(p)
+            .map_err(|e| environment(format!("cannot write {}: {e}", p.display())))?;
+    }
+    for p in std::iter::once(args.report_dir.join("index.html")).chain(args.html.clone()) {
+        m.write_html(&p)
+            .map_err(|e| environment(format!("cannot write {}: {e}", p.display())))?;
+    }
+    eprintln!(
+        "(ran {} profile{} in {:.1} s; reports in {})",
+        m.profiles.len(),
+        if m.profiles.len() == 1 { "" } else { "s" },
+        t0.elapsed().as_secs_f64(),
+        args.report_dir.display()
+    );
+    Ok(if m.breaks() {
+        exit::CHECKS_FAILED
+    } else {
+        exit::OK
+    })
 }
 
 /// Whether a check is selected by `--tags` and `--check`.

@@ -1142,9 +1142,9 @@ callback_path = "/callback"
             e.starts_with("s.toml:5: key `ready_timeout_secs` in [app]: invalid type"),
             "{e}"
         );
-        let e = err(&GOOD.replace("name = \"x\"", "name = \"x\"\nprofile = \"okta\""));
+        let e = err(&GOOD.replace("name = \"x\"", "name = \"x\"\nprofile = \"octa\""));
         assert!(
-            e.starts_with("s.toml:3: key `profile` at the top level: unknown variant `okta`"),
+            e.starts_with("s.toml:3: key `profile` at the top level: unknown variant `octa`"),
             "{e}"
         );
         let e = err(&GOOD.replace("signed_in = \"#user\"", ""));

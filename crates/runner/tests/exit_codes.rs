@@ -263,7 +263,7 @@ fn a_dry_run_validates_the_scenario_and_its_selectors_and_starts_nothing() {
         out.contains("signed_in = `#user` (line 31): Chromium parses it"),
         "{out}"
     );
-    assert!(out.contains("checks:    38 selected"), "{out}");
+    assert!(out.contains("checks:    40 selected"), "{out}");
     assert!(!dir.join("built").exists(), "the build step ran");
     assert!(!report.exists(), "a dry run writes no report");
     eprintln!("dry run: {:.1} s", t0.elapsed().as_secs_f64());

@@ -76,6 +76,8 @@ fn cases() -> Vec<Case> {
             vec![("jumpcloud.client_auth.1", F), (WHOLE, F)],
         ),
         case("auth-post-always", vec![("jumpcloud.client_auth.2", F)]),
+        // Okta refuses credentials sent twice (O7).
+        case("auth-both", vec![("okta.client_auth.1", F)]),
         Case {
             warn: vec![("jumpcloud.client_auth.1", RETRIED)],
             also: vec![WHOLE],
@@ -83,7 +85,11 @@ fn cases() -> Vec<Case> {
         },
         case(
             "strip-issuer-slash",
-            vec![("jumpcloud.issuer.1", F), (WHOLE, F)],
+            vec![
+                ("jumpcloud.issuer.1", F),
+                (WHOLE, F),
+                ("sign_in.whole_profile.1", F),
+            ],
         ),
         case(
             "plain-pkce",

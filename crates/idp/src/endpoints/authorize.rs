@@ -82,12 +82,7 @@ fn validate(
         let s = tenant.lock();
         match params.get("client_id").and_then(|id| s.clients.get(id)) {
             Some(c) => c.clone(),
-            None => {
-                return Err(AuthzError::Page(
-                    OAuthError::invalid_client()
-                        .hint("The requested OAuth 2.0 Client does not exist."),
-                ));
-            }
+            None => return Err(AuthzError::Page(q.error_style.unknown_client())),
         }
     };
     // 2. Request objects are not supported.
@@ -114,6 +109,13 @@ fn validate(
         .map(str::to_string)
         .collect();
     let openid = scopes.iter().any(|s| s == "openid");
+    // 4. Scopes the provider does not know at all, on its own page (Google, G3).
+    const KNOWN_SCOPES: [&str; 3] = ["openid", "email", "profile"];
+    if q.refuse_unknown_scopes && scopes.iter().any(|s| !KNOWN_SCOPES.contains(&s.as_str())) {
+        return Err(AuthzError::Page(
+            q.error_style.unknown_scopes(&scopes, &KNOWN_SCOPES),
+        ));
+    }
     // 5. The redirect URI.
     let sent = params.get("redirect_uri").map(str::to_string);
     let redirect_uri = match &sent {
@@ -123,9 +125,9 @@ fn validate(
                 .iter()
                 .any(|r| redirect_matches(uri, r, q.redirect_uri_loopback_any_port))
             {
-                return Err(AuthzError::Page(OAuthError::invalid_request().hint(
-                    "The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls.",
-                )));
+                return Err(AuthzError::Page(
+                    q.error_style.redirect_mismatch(&client.client_id, uri),
+                ));
             }
             uri.clone()
         }

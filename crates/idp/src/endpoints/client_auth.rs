@@ -7,6 +7,7 @@ use crate::error::OAuthError;
 use crate::model::Client;
 use crate::params::Params;
 use crate::protocol::{ClientAuth, TokenAuthMethod};
+use crate::quirks::Quirks;
 use crate::tenant::Tenant;
 use axum::http::{HeaderMap, header};
 use base64::Engine;
@@ -72,8 +73,12 @@ pub fn authenticate(
     tenant: &Tenant,
     headers: &HeaderMap,
     form: &Params,
-    enforce: bool,
+    q: &Quirks,
 ) -> Result<Client, OAuthError> {
+    let enforce = q.enforce_token_auth_method;
+    if q.refuse_multiple_client_credentials && observed_method(headers, form) == ClientAuth::Both {
+        return Err(q.error_style.multiple_client_credentials());
+    }
     let (client_id, secret) = match basic_credentials(headers) {
         Some((id, secret)) => (unescape(&id, "id")?, unescape(&secret, "secret")?),
         None => match form.get("client_id") {
@@ -93,7 +98,7 @@ pub fn authenticate(
         .clients
         .get(&client_id)
         .cloned()
-        .ok_or_else(OAuthError::invalid_client)?;
+        .ok_or_else(|| q.error_style.bad_client_credentials())?;
     let method = client.token_endpoint_auth_method;
     let wrong = |requested: &str| {
         OAuthError::invalid_client().hint(format!(
@@ -121,7 +126,7 @@ pub fn authenticate(
         return Ok(client);
     }
     if secret.is_empty() || secret != client.client_secret {
-        return Err(OAuthError::invalid_client());
+        return Err(q.error_style.bad_client_credentials());
     }
     Ok(client)
 }

@@ -43,12 +43,7 @@ pub fn device_authorization(tenant: &Tenant, req: Req) -> Response {
     if let Err(e) = form.reject_repeats() {
         return finish_json(tenant, entry, e, style);
     }
-    let client = match authenticate(
-        tenant,
-        &req.headers,
-        &form,
-        quirks.enforce_token_auth_method,
-    ) {
+    let client = match authenticate(tenant, &req.headers, &form, &quirks) {
         Ok(c) => c,
         Err(e) => return finish_json(tenant, entry, e, style),
     };

@@ -2,7 +2,7 @@
 
 use crate::journal::JournalEntry;
 use crate::model::DEVICE_CODE_GRANT;
-use crate::quirks::{EndpointLayout, Quirks, SigningAlg};
+use crate::quirks::{EndpointLayout, Quirks};
 use crate::tenant::{EndpointPaths, Tenant};
 use axum::Json;
 use axum::response::{IntoResponse, Response};
@@ -12,8 +12,13 @@ use serde_json::{Value, json};
 pub fn discovery(tenant: &Tenant) -> Response {
     let quirks = tenant.lock().quirks.clone();
     let mut doc = document(tenant, &quirks);
+    if !quirks.discovery_end_session
+        && let Some(d) = doc.as_object_mut()
+    {
+        d.remove("end_session_endpoint");
+    }
     if quirks.id_token_misbehaviour == crate::misbehaviour::Misbehaviour::DiscoveryWrongIssuer {
-        doc["issuer"] = json!(format!("{}INVALID", tenant.issuer(&quirks)));
+        doc["issuer"] = json!(format!("{}INVALID", tenant.published_issuer(&quirks)));
     }
     let mut entry = JournalEntry::new(crate::protocol::Endpoint::Discovery, "GET", &[]);
     entry.status = 200;
@@ -41,10 +46,11 @@ pub fn document(tenant: &Tenant, q: &Quirks) -> Value {
 /// The document of the endpoint layout, before the grants.
 fn layout_document(tenant: &Tenant, q: &Quirks) -> Value {
     let p = EndpointPaths::of(q.endpoint_layout);
-    let issuer = tenant.issuer(q);
-    let alg = match q.id_token_signing_alg {
-        SigningAlg::RS256 => "RS256",
-        SigningAlg::ES256 => "ES256",
+    let issuer = tenant.published_issuer(q);
+    let alg = if q.id_token_hs256_client_secret {
+        "HS256"
+    } else {
+        q.id_token_signing_alg.as_str()
     };
     match q.endpoint_layout {
         // Hydra's document (hydra `oauth2/handler.go`), including what it advertises
@@ -78,7 +84,9 @@ fn layout_document(tenant: &Tenant, q: &Quirks) -> Value {
             "request_object_signing_alg_values_supported": ["none", "RS256", "ES256"],
             "code_challenge_methods_supported": ["plain", "S256"],
         }),
-        EndpointLayout::Generic => {
+        // Every other layout: the catalogue gives no vendor document beyond the issuer
+        // and paths, so the plain, honest one.
+        _ => {
             let pkce: Vec<&str> = if q.pkce_plain_allowed {
                 vec!["S256", "plain"]
             } else {

@@ -3,6 +3,7 @@
 
 use super::authorize::{AuthzError, deliver, respond_to_app};
 use super::{Req, pages};
+use crate::dialect::NotAssigned;
 use crate::error::OAuthError;
 use crate::journal::JournalEntry;
 use crate::quirks::PkceRequired;
@@ -76,11 +77,14 @@ pub fn login(tenant: &Tenant, req: Req) -> Response {
         response_mode: pending.response_mode,
     };
     if quirks.require_group_assignment && !user.groups.iter().any(|g| client.groups.contains(g)) {
-        let err = OAuthError::access_denied().hint(format!(
-            "The user '{}' is not a member of any group assigned to the application '{}'.",
-            user.username, client.name
-        ));
-        return deliver(tenant, entry, to_app(err, &pending));
+        let refusal =
+            quirks
+                .error_style
+                .not_assigned(&user.username, &client.client_id, &client.name);
+        return match refusal {
+            NotAssigned::ToApp(err) => deliver(tenant, entry, to_app(err, &pending)),
+            NotAssigned::OnPage(err) => deliver(tenant, entry, AuthzError::Page(err)),
+        };
     }
     if let Err(err) = check_pkce(
         &pending,

@@ -86,7 +86,7 @@ pub async fn dispatch(tenant: &Tenant, rest: &str, req: Request<Body>) -> Respon
         _ => wrong_method(tenant, "GET, POST", dialect, req),
     };
     match rest {
-        "/.well-known/openid-configuration" => get_only(tenant, dialect, req, discovery::discovery),
+        p if p == paths.discovery => get_only(tenant, dialect, req, discovery::discovery),
         p if p == paths.jwks => get_only(tenant, dialect, req, discovery::jwks),
         p if p == paths.authorize => get_or_post(authorize::authorize, req),
         p if p == paths.login => match req.method {

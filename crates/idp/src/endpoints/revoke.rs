@@ -10,17 +10,15 @@ use axum::response::{IntoResponse, Response};
 
 /// `POST` the revocation endpoint.
 pub fn revoke(tenant: &Tenant, req: Req) -> Response {
-    let (dialect, enforce) = {
-        let s = tenant.lock();
-        (s.quirks.error_style, s.quirks.enforce_token_auth_method)
-    };
+    let quirks = tenant.lock().quirks.clone();
+    let dialect = quirks.error_style;
     let form = req.form.clone().unwrap_or_default();
     let mut entry = JournalEntry::new(crate::protocol::Endpoint::Revoke, "POST", &form.0);
     entry.client_auth = Some(observed_method(&req.headers, &form));
     if let Err(e) = form.reject_repeats() {
         return finish_json(tenant, entry, e, dialect);
     }
-    let client = match authenticate(tenant, &req.headers, &form, enforce) {
+    let client = match authenticate(tenant, &req.headers, &form, &quirks) {
         Ok(c) => c,
         Err(e) => return finish_json(tenant, entry, e, dialect),
     };

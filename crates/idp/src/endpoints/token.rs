@@ -5,6 +5,7 @@
 use super::client_auth::{authenticate, observed_method};
 use super::{Req, finish_json, finish_ok};
 use crate::claims;
+use crate::dialect::{CodeFailure, ErrorDialect};
 use crate::error::OAuthError;
 use crate::journal::JournalEntry;
 use crate::misbehaviour::Misbehaviour;
@@ -49,12 +50,7 @@ pub fn token(tenant: &Tenant, req: Req) -> Response {
         let e = OAuthError::invalid_request().hint("Request parameter 'grant_type' is missing");
         return finish_json(tenant, entry, e, dialect);
     };
-    let client = match authenticate(
-        tenant,
-        &req.headers,
-        &form,
-        quirks.enforce_token_auth_method,
-    ) {
+    let client = match authenticate(tenant, &req.headers, &form, &quirks) {
         Ok(c) => c,
         Err(e) => return finish_json(tenant, entry, e, dialect),
     };
@@ -106,8 +102,9 @@ fn code_grant(
     let t = now();
     let record = {
         let mut s = tenant.lock();
+        let fail = |f: CodeFailure| Err(q.error_style.code_failure(f));
         let Some(rec) = s.codes.get_mut(code) else {
-            return Err(OAuthError::invalid_grant());
+            return fail(CodeFailure::Unknown);
         };
         if rec.used {
             let families = rec.issued.clone();
@@ -116,17 +113,13 @@ fn code_grant(
                     s.revoke_family(f);
                 }
             }
-            return Err(
-                OAuthError::invalid_grant().hint("The authorization code has already been used.")
-            );
+            return fail(CodeFailure::Reused);
         }
         if rec.expires_at <= t {
-            return Err(OAuthError::invalid_grant());
+            return fail(CodeFailure::Expired);
         }
         if rec.grant.client_id != client.client_id {
-            return Err(OAuthError::invalid_grant().hint(
-                "The OAuth 2.0 Client ID from this request does not match the one from the authorize request.",
-            ));
+            return fail(CodeFailure::OtherClient);
         }
         rec.used = true;
         rec.clone()
@@ -134,11 +127,9 @@ fn code_grant(
     if let Some(sent) = &record.redirect_uri_sent
         && form.get("redirect_uri") != Some(sent.as_str())
     {
-        return Err(OAuthError::invalid_grant().hint(
-            "The 'redirect_uri' from this request does not match the one from the authorize request.",
-        ));
+        return Err(q.error_style.code_failure(CodeFailure::RedirectMismatch));
     }
-    check_verifier(&record, form.get("code_verifier"))?;
+    check_verifier(&record, form.get("code_verifier"), q.error_style)?;
     if let Some(nonce) = &record.grant.nonce
         && q.min_nonce_length > 0
         && record.grant.has_scope("openid")
@@ -168,6 +159,7 @@ fn code_grant(
 fn check_verifier(
     rec: &crate::tenant::CodeRecord,
     verifier: Option<&str>,
+    dialect: ErrorDialect,
 ) -> Result<(), OAuthError> {
     let grant = |hint: &str| Err(OAuthError::invalid_grant().hint(hint.to_string()));
     let Some(challenge) = &rec.code_challenge else {
@@ -197,7 +189,7 @@ fn check_verifier(
         _ => v.to_string(),
     };
     if &computed != challenge {
-        return grant("The PKCE code challenge did not match the code verifier.");
+        return Err(dialect.code_failure(CodeFailure::PkceMismatch));
     }
     Ok(())
 }
@@ -270,7 +262,7 @@ pub(super) fn issue(
         (
             user,
             s.keys.for_alg(q.id_token_signing_alg).clone(),
-            tenant.issuer(q),
+            tenant.token_issuer(q),
         )
     };
     let rt_prefix = if q.hydra_token_prefixes {
@@ -298,9 +290,13 @@ pub(super) fn issue(
             t,
         );
         crate::misbehaviour::tamper_id_token(q.id_token_misbehaviour, &mut c, &q.groups_claim, t);
-        let jwt =
-            crate::misbehaviour::sign(q.id_token_misbehaviour, &key, &client.client_secret, &c)
-                .map_err(|e| OAuthError::server_error().hint(format!("Signing failed: {e}")))?;
+        let how = match q.id_token_misbehaviour {
+            // Auth0's legacy apps sign with the client secret (quirks.md A3).
+            Misbehaviour::None if q.id_token_hs256_client_secret => Misbehaviour::Hs256ClientSecret,
+            m => m,
+        };
+        let jwt = crate::misbehaviour::sign(how, &key, &client.client_secret, &c)
+            .map_err(|e| OAuthError::server_error().hint(format!("Signing failed: {e}")))?;
         let mut s = tenant.lock();
         let earlier = s
             .last_id_tokens

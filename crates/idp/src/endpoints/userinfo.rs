@@ -73,7 +73,14 @@ pub fn userinfo(tenant: &Tenant, req: Req) -> Response {
         return challenge(tenant, entry, e, dialect);
     };
     entry.client_id = Some(client.client_id.clone());
-    let mut body = claims::userinfo(&quirks, &tenant.issuer(&quirks), &user, &client, &grant, t);
+    let mut body = claims::userinfo(
+        &quirks,
+        &tenant.token_issuer(&quirks),
+        &user,
+        &client,
+        &grant,
+        t,
+    );
     crate::misbehaviour::tamper_userinfo(quirks.id_token_misbehaviour, &mut body);
     finish_ok(tenant, entry, serde_json::Value::Object(body))
 }

@@ -45,6 +45,24 @@ declare_profiles! {
     jumpcloud => Jumpcloud,
     /// A tolerant, spec-correct OpenID Provider: the baseline every RP should pass.
     lenient => Lenient,
+    /// Okta, custom authorization server `default` (`quirks.md` §2).
+    okta => Okta,
+    /// Okta's org authorization server (`quirks.md` O1).
+    okta_org => OktaOrg,
+    /// Microsoft Entra ID, single tenant (`quirks.md` §3).
+    entra => Entra,
+    /// Microsoft Entra ID, multi-tenant `/common` (`quirks.md` E2).
+    entra_common => EntraCommon,
+    /// Google (`quirks.md` §4).
+    google => Google,
+    /// Auth0 (`quirks.md` §5).
+    auth0 => Auth0,
+    /// Keycloak 17+ (`quirks.md` §6).
+    keycloak => Keycloak,
+    /// AWS Cognito (`quirks.md` §9).
+    cognito => Cognito,
+    /// Authentik (`quirks.md` §7).
+    authentik => Authentik,
 }
 
 impl Quirks {

@@ -302,12 +302,8 @@ impl Tenant {
 
     /// Fetches discovery again (after a quirk change).
     pub async fn reload(&mut self) {
-        let resp = self
-            .http
-            .get(self.url("/.well-known/openid-configuration"))
-            .send()
-            .await
-            .unwrap();
+        let at = self.info["discovery_url"].as_str().unwrap().to_string();
+        let resp = self.http.get(at).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
         self.disco = resp.json().await.unwrap();
     }

@@ -6,6 +6,7 @@ mod console;
 mod html;
 mod json;
 mod junit;
+pub mod matrix;
 
 pub use console::{print_progress, print_summary};
 pub use html::write_html;
