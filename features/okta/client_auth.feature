@@ -14,11 +14,12 @@ Feature: The app sends its client credentials one way only, as Okta requires
     client_assertion in the post body.","error":"invalid_request"}`, so the sign-in fails
     after the user typed a password. Tolerant providers accept it, which hides the mistake
     until a customer brings Okta.
-    Fix: send the credentials once. Authlib: set `token_endpoint_auth_method` to
-    `client_secret_basic` or `client_secret_post` and do not also pass `client_secret`
-    in the request body (open-webui#19415). backstage: use the provider's auth method
-    setting instead of adding the secret to the token request. ueberauth/oauth2: pick one
-    `auth_scheme`. Hand-rolled requests: either the Basic header or the two form fields.
+    Fix: send the credentials once: either the Basic header or the two form fields, never
+    both. Where the library has a client-authentication setting (Auth.js
+    `client.token_endpoint_auth_method`, openid-client v6 `ClientSecretBasic` /
+    `ClientSecretPost`, mozilla-django-oidc `OIDC_TOKEN_USE_BASIC_AUTH`), set it and do not
+    also add `client_secret` to the token request's parameters yourself (open-webui#19415
+    came from exactly that).
 
     Given the "okta" profile
     Given the profile's refuse_multiple_client_credentials applies
