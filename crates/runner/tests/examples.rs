@@ -15,18 +15,21 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// Every shipped check id of the web app (`Target: app`): the examples are web apps,
-/// whose scenario files describe no [cli] or [api], so runs leave those checks out.
-fn shipped() -> Vec<String> {
+/// `stickler checks --json`: every shipped check with its texts.
+fn every_check() -> Vec<serde_json::Value> {
     let out = Command::new(env!("CARGO_BIN_EXE_stickler"))
         .current_dir(workspace())
         .args(["checks", "--json"])
         .output()
         .expect("stickler checks runs");
     let checks: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    checks
-        .as_array()
-        .expect("a list")
+    checks.as_array().expect("a list").clone()
+}
+
+/// Every shipped check id of the web app (`Target: app`): the examples are web apps,
+/// whose scenario files describe no [cli] or [api], so runs leave those checks out.
+fn shipped() -> Vec<String> {
+    every_check()
         .iter()
         .filter(|c| c["target"] == "app")
         .filter_map(|c| c["id"].as_str().map(str::to_string))
@@ -217,17 +220,11 @@ const UNPROVEN_LIBRARIES: &[&str] = &[
 
 #[test]
 fn fix_texts_name_only_libraries_an_example_runs() {
-    let out = Command::new(env!("CARGO_BIN_EXE_stickler"))
-        .current_dir(workspace())
-        .args(["checks", "--json"])
-        .output()
-        .expect("stickler checks runs");
-    let checks: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     for (_, home) in PROVEN_LIBRARIES {
         assert!(workspace().join(home).is_dir(), "{home} is gone");
     }
     let mut problems = Vec::new();
-    for check in checks.as_array().expect("a list") {
+    for check in &every_check() {
         let id = check["id"].as_str().unwrap_or("?");
         let fix = check["fix"].as_str().unwrap_or("");
         for name in UNPROVEN_LIBRARIES {
