@@ -124,6 +124,20 @@ impl Rp {
 
     /// Starts the app against `op` with these flags; returns it and its start-up line.
     pub async fn start_raw(op: &MiniOp, flags: &[&str]) -> (Rp, String) {
+        // The free port is released before the app binds it, so another test's listener
+        // may take it first: try another port then, a few times.
+        for _ in 0..4 {
+            if let Some(started) = Rp::try_start_raw(op, flags).await {
+                return started;
+            }
+        }
+        Rp::try_start_raw(op, flags)
+            .await
+            .expect("demo-rp finds a free port")
+    }
+
+    /// One start; `None` when the port was taken before the app could bind it.
+    async fn try_start_raw(op: &MiniOp, flags: &[&str]) -> Option<(Rp, String)> {
         let port = free_port();
         let url = format!("http://127.0.0.1:{port}");
         let listen = format!("127.0.0.1:{port}");
@@ -151,8 +165,18 @@ impl Rp {
         let line = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
             .await
             .expect("demo-rp starts within 10 s")
-            .unwrap()
-            .expect("demo-rp prints its start-up line");
+            .unwrap();
+        let Some(line) = line else {
+            let _ = child.wait().await;
+            let _ = drain.await;
+            if stderr.lock().unwrap().contains("Address already in use") {
+                return None;
+            }
+            panic!(
+                "demo-rp prints its start-up line; stderr: {}",
+                stderr.lock().unwrap()
+            );
+        };
         assert!(
             line.starts_with(&format!("demo-rp listening on {url} ")),
             "{line}"
@@ -161,7 +185,7 @@ impl Rp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        (
+        Some((
             Rp {
                 url,
                 child,
@@ -170,7 +194,7 @@ impl Rp {
                 drain: Some(drain),
             },
             line,
-        )
+        ))
     }
 
     /// How the process ended, once its stderr is read to the end; panics if it is
