@@ -7,15 +7,17 @@
 //             checks ["pkce"] (no state) and authenticates with client_secret_basic
 //   state     the seed's middle step: checks ["pkce", "state"] added (sourcebot PR
 //             #1020), token auth still Auth.js's default client_secret_basic
-//   fixed     what Sourcebot ended with: checks ["pkce", "state"] and
-//             client_secret_post (sourcebot PR #1020 and the seed conversation)
+//   fixed     what Sourcebot ended with (sourcebot PR #1020 and the seed
+//             conversation): checks ["pkce", "state"] and client_secret_post, plus
+//             "nonce" in checks, as Stickler's jumpcloud.pkce_nonce.3 Fix says
+//             (examples/nextauth/fixed.verdicts.toml proves that Fix)
 import NextAuth from "next-auth";
 
 const CONFIGS = {
   defaults: {},
   state: { checks: ["pkce", "state"] },
   fixed: {
-    checks: ["pkce", "state"],
+    checks: ["pkce", "state", "nonce"],
     client: { token_endpoint_auth_method: "client_secret_post" },
   },
 };
