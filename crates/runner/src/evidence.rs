@@ -52,6 +52,10 @@ pub struct CliObservation {
     pub verification_url: Option<String>,
     /// The user code read from its output.
     pub user_code: Option<String>,
+    /// The runner stopped it because it polled again after this terminal error
+    /// (`access_denied`, `expired_token`): it would have polled until its timeout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept_polling_after: Option<String>,
 }
 
 /// One answer of the API under test (a non-browser target's observation).

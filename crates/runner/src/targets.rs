@@ -147,10 +147,23 @@ impl CliRun {
 
     /// Waits for it to end, at most until its timeout, then stops it; what it ended on.
     pub async fn finish(&mut self, vars: &Placeholders) -> CliObservation {
-        while !self.exited() && self.started.elapsed() < self.timeout {
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        while self.still_running().await {}
+        self.end(vars).await
+    }
+
+    /// Waits up to 100 ms; false once it has exited or its timeout has passed.
+    pub async fn still_running(&mut self) -> bool {
+        if self.exited() || self.started.elapsed() >= self.timeout {
+            return false;
         }
-        if !self.exited() {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        true
+    }
+
+    /// Stops it now if it still runs (noting the timeout when that has passed); what it
+    /// ended on.
+    pub async fn end(&mut self, vars: &Placeholders) -> CliObservation {
+        if !self.exited() && self.started.elapsed() >= self.timeout {
             self.timed_out = true;
         }
         if let Some(g) = self.group.take() {
@@ -169,6 +182,7 @@ impl CliRun {
             output: tail_chars(&out, OUTPUT_KEPT),
             verification_url: self.codes.0.clone(),
             user_code: self.codes.1.clone(),
+            kept_polling_after: None,
         }
     }
 

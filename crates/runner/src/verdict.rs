@@ -293,6 +293,16 @@ pub fn stopped_polling_after(j: &[JournalEntry], error: &str) -> Result<(), Stri
     }
 }
 
+/// The terminal error (RFC 8628 §3.5: `access_denied`, `expired_token`) after which the
+/// CLI polled again, if it did.
+pub fn polled_after_terminal_error(j: &[JournalEntry]) -> Option<String> {
+    let polls = device_polls(j);
+    let at = polls
+        .iter()
+        .position(|e| matches!(e.error.as_deref(), Some("access_denied" | "expired_token")))?;
+    (at + 1 < polls.len()).then(|| polls[at].error.clone().unwrap_or_default())
+}
+
 /// What an API's answer must be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApiExpect {
@@ -615,6 +625,29 @@ mod tests {
         assert!(e.contains("2 more times"), "{e}");
         let e = stopped_polling_after(&[poll(0, None)], "expired_token").unwrap_err();
         assert!(e.contains("never answered"), "{e}");
+    }
+
+    #[test]
+    fn a_poll_after_a_terminal_error_is_seen_as_soon_as_it_comes() {
+        let pending = Some("authorization_pending");
+        assert_eq!(polled_after_terminal_error(&[poll(0, pending)]), None);
+        assert_eq!(
+            polled_after_terminal_error(&[poll(0, pending), poll(1000, Some("access_denied"))]),
+            None,
+            "the last poll was the denial: the CLI may still stop"
+        );
+        assert_eq!(
+            polled_after_terminal_error(&[
+                poll(0, Some("expired_token")),
+                poll(1000, Some("expired_token"))
+            ]),
+            Some("expired_token".to_string())
+        );
+        assert_eq!(
+            polled_after_terminal_error(&[poll(0, Some("slow_down")), poll(6000, None)]),
+            None,
+            "slow_down is not terminal"
+        );
     }
 
     #[test]

@@ -4,12 +4,16 @@
 
 use crate::browser::{ELEMENT_WAIT, PAGE_LOAD};
 use crate::check::Target;
+use crate::evidence::CliObservation;
 use crate::scenario::CliTarget;
 use crate::targets::{CliRun, crash_marks};
-use crate::verdict::{cli_summary, poll_pacing, stopped_polling_after};
+use crate::verdict::{
+    cli_summary, poll_pacing, polled_after_terminal_error, stopped_polling_after,
+};
 use crate::world::CheckWorld;
 use anyhow::{Result, anyhow, bail};
 use cucumber::{then, when};
+use std::time::{Duration, Instant};
 
 /// The verification page's elements (README "Page elements").
 const USER_CODE: &str = "#user_code";
@@ -88,9 +92,37 @@ async fn cli_login(w: &mut CheckWorld, user: String, choice: String) -> Result<(
     w.cli_run = Some(run);
     let verified = verify_in_browser(w, &url, &code, &user, &password, choice == "approves").await;
     if let Some(mut run) = w.cli_run.take() {
-        w.cli_seen = Some(run.finish(&w.vars).await);
+        let seen = finish_cli(w, &mut run).await;
+        w.cli_seen = Some(seen);
     }
     verified
+}
+
+/// How often the journal is read while the CLI runs.
+const JOURNAL_EVERY: Duration = Duration::from_millis(500);
+
+/// Waits for the CLI to end, or stops it as soon as the journal shows that it polled
+/// again after a terminal error (RFC 8628 §3.5: `access_denied` and `expired_token`
+/// end the flow): such a CLI polls until its timeout, so waiting longer shows nothing
+/// more.
+async fn finish_cli(w: &CheckWorld, run: &mut CliRun) -> CliObservation {
+    let mut read = Instant::now();
+    let mut kept_polling = None;
+    while run.still_running().await {
+        if read.elapsed() < JOURNAL_EVERY {
+            continue;
+        }
+        read = Instant::now();
+        if let Ok(j) = w.journal().await
+            && let Some(error) = polled_after_terminal_error(&j)
+        {
+            kept_polling = Some(error);
+            break;
+        }
+    }
+    let mut seen = run.end(&w.vars).await;
+    seen.kept_polling_after = kept_polling;
+    seen
 }
 
 async fn verify_in_browser(
@@ -165,6 +197,12 @@ async fn exits_logged_in(w: &mut CheckWorld) -> Result<()> {
 async fn exits_refusing(w: &mut CheckWorld) -> Result<()> {
     let cli = cli(w)?;
     let s = seen(w)?;
+    if let Some(error) = &s.kept_polling_after {
+        bail!(
+            "the CLI polled again after the IdP answered `{error}` instead of giving up (Stickler stopped it then; it would have polled until its timeout): {}",
+            cli_summary(s)
+        );
+    }
     if s.timed_out {
         bail!(
             "the CLI was still running {} s after it started (`[cli] timeout_secs`): it never gave up",
