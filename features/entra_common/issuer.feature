@@ -1,0 +1,34 @@
+@entra_common @issuer
+Feature: The app signs in through Microsoft Entra ID's multi-tenant endpoint
+
+  A multi-tenant Entra app is configured with `https://login.microsoftonline.com/common/v2.0`.
+  Its discovery document names the issuer as a template,
+  `https://login.microsoftonline.com/{tenantid}/v2.0`, and each ID token's `iss` carries
+  the user's own tenant, which is also its `tid` claim.
+
+  Scenario: The app accepts Entra's {tenantid} issuer template, filled with the token's tid
+    Source: quirks.md E2; OIDC Discovery §4.3 and OIDC Core §3.1.3.7 item 2 (the issuer must be identical); Microsoft identity platform, "Validate tokens" / "ID token claims reference" (`tid`; for multi-tenant apps, substitute `tid` into the templated issuer); coreos/go-oidc#344; nextauthjs/next-auth#6138
+    Level: should — OIDC Discovery §4.3 wants discovery's `issuer` identical to the configured one, and Entra's template is not; accepting it is a vendor accommodation Microsoft documents, not a spec duty
+    Exercised: discovery
+    Why: Entra's `/common` (and `/organizations`) discovery document says `"issuer":
+    "https://login.microsoftonline.com/{tenantid}/v2.0"` literally, while the app is
+    configured for `…/common/v2.0` and each ID token says `…/<the user's tenant>/v2.0`. An
+    app that compares the three byte for byte cannot sign anyone in through the
+    multi-tenant endpoint: go-oidc says `oidc: issuer did not match the issuer returned by
+    provider, expected ".../common/v2.0" got ".../{tenantid}/v2.0"`, Auth.js `"response"
+    body "issuer" property does not match the expected value`.
+    Fix: take the template from discovery only for the configured `/common` (or
+    `/organizations`) issuer, and check each ID token's `iss` against the template with
+    the token's `tid` claim in place of `{tenantid}` (then allow only the tenants you
+    serve). openid-client v6 does this itself, but only for an issuer whose origin is
+    `https://login.microsoftonline.com` (`handleEntraId` in `build/index.js`), so against
+    Stickler's fake IdP it refuses the template as any other issuer mismatch. go-oidc v2
+    has no hook for it: build the provider from a single tenant's issuer
+    (`…/<tenant id>/v2.0`), or fetch discovery with `oidc.InsecureIssuerURLContext` and
+    verify `iss` yourself with `SkipIssuerCheck`. Auth.js: its generic `type: "oidc"`
+    provider compares the issuer exactly; use a single tenant's issuer.
+    mozilla-django-oidc does not compare the issuer at all.
+
+    Given the "entra_common" profile
+    When carol signs in through the browser
+    Then the app shows carol signed in
