@@ -22,8 +22,12 @@ Feature: The app verifies the HS256 ID tokens of an Auth0 application that signs
     with a key set that holds the secret (`oidc.NewVerifier` with your own `KeySet`: the
     provider's remote key set holds only public keys). openidconnect-rs takes the
     algorithms discovery lists and verifies HS256 with the client secret.
-    mozilla-django-oidc: `OIDC_RP_SIGN_ALGO = "HS256"` (its default) verifies with
-    `OIDC_RP_CLIENT_SECRET`.
+    mozilla-django-oidc 5.0.2 set to `OIDC_RP_SIGN_ALGO = "RS256"` looks for the token's
+    absent `kid` and fails with HTTP 500; `OIDC_RP_SIGN_ALGO = "HS256"` (its default)
+    verifies with `OIDC_RP_CLIENT_SECRET`. openid-client v6 and Auth.js sign in by default
+    (they do not verify a token-endpoint ID token's signature); openid-client's
+    `enableNonRepudiationChecks` refuses any HS256 token (`unsupported operation`), so
+    leave it off for such a provider or move the provider to RS256.
 
     Given the "auth0" profile
     Given the quirk id_token_hs256_client_secret is true

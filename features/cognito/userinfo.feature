@@ -14,8 +14,9 @@ Feature: The app signs in with AWS Cognito's userinfo answer
     bool`; zod: `Expected boolean, received string`), so nobody from Cognito can sign in.
     Fix: accept both shapes, and compare with `true` and `"true"` (never rely on
     truthiness: `"false"` is truthy). openidconnect-rs: enable its `accept-string-booleans`
-    feature. go-oidc v2 reads `email_verified` with a type that accepts both
-    (`stringAsBool`).
+    feature. openid-client v6 and mozilla-django-oidc take the answer as it is. Apps that
+    take their claims from the ID token alone (Auth.js's type `"oidc"` provider, the
+    go-oidc README flow) never meet it: this check is then not exercised.
 
     Given the "cognito" profile
     When carol signs in through the browser

@@ -22,12 +22,13 @@ Feature: The app signs in through Microsoft Entra ID's multi-tenant endpoint
     the token's `tid` claim in place of `{tenantid}` (then allow only the tenants you
     serve). openid-client v6 does this itself, but only for an issuer whose origin is
     `https://login.microsoftonline.com` (`handleEntraId` in `build/index.js`), so against
-    Stickler's fake IdP it refuses the template as any other issuer mismatch. go-oidc v2
-    has no hook for it: build the provider from a single tenant's issuer
-    (`…/<tenant id>/v2.0`), or fetch discovery with `oidc.InsecureIssuerURLContext` and
-    verify `iss` yourself with `SkipIssuerCheck`. Auth.js: its generic `type: "oidc"`
-    provider compares the issuer exactly; use a single tenant's issuer.
-    mozilla-django-oidc does not compare the issuer at all.
+    Stickler's fake IdP it refuses the template as any other issuer mismatch. go-oidc 2.1.0's
+    `oidc.NewProvider` refuses the document: build the provider from a single tenant's
+    issuer (`…/<tenant id>/v2.0`), or read the document yourself and verify with
+    `oidc.NewVerifier` over `oidc.NewRemoteKeySet` on its `jwks_uri`, with
+    `SkipIssuerCheck` and your own `iss`-against-`tid` check. Auth.js: its generic `type: "oidc"` provider compares the
+    issuer exactly; use a single tenant's issuer. mozilla-django-oidc does not compare the
+    issuer at all.
 
     Given the "entra_common" profile
     When carol signs in through the browser
