@@ -33,3 +33,23 @@ Feature: The app signs in through Microsoft Entra ID's multi-tenant endpoint
     Given the "entra_common" profile
     When carol signs in through the browser
     Then the app shows carol signed in
+
+  Scenario: The app refuses an ID token whose iss names another tenant than its tid
+    Source: quirks.md E2; OIDC Core §3.1.3.7 item 2 (`iss` MUST exactly match the issuer); Microsoft identity platform, "Validate tokens" (for multi-tenant apps the issuer is the template with the token's `tid`)
+    Level: must — OIDC Core §3.1.3.7 item 2: `iss` MUST exactly match the issuer, and under the template the issuer is the one `tid` names
+    Exercised: id_token
+    Why: under `/common` the issuer an ID token must carry is the template with that
+    token's own `tid`. A token whose `iss` names one tenant while `tid` names another
+    (here the `/consumers` tenant `9188040d-…`) was not issued as the template says; an
+    app that only checks `iss` against a pattern such as
+    `https://login.microsoftonline.com/*/v2.0`, or turns issuer validation off for
+    `/common`, takes it and trusts whichever tenant it reads.
+    Fix: fill the template with the token's `tid` and compare `iss` with the result byte
+    for byte; never match `iss` against a wildcard, and never switch issuer validation
+    off for the multi-tenant endpoint. Then allow only the tenants you serve, by `tid`.
+    mozilla-django-oidc does not compare the issuer at all, so it takes such a token.
+
+    Given the "entra_common" profile
+    Given the quirk id_token_misbehaviour is "tid_mismatch"
+    When carol signs in through the browser
+    Then the app refuses the sign-in visibly

@@ -23,6 +23,17 @@ pub fn is_tenant_template(configured: &str, published: &str) -> bool {
     !prefix.is_empty() && !middle.is_empty() && !middle.contains('/')
 }
 
+/// Whether `iss` is discovery's template `issuer` filled with any one path segment: the
+/// `any-tenant-issuer` bug's pattern match, which never looks at `tid`.
+pub fn fills_template_with_any_tenant(issuer: &str, iss: &str) -> bool {
+    let Some((prefix, suffix)) = issuer.split_once(TENANT_PLACEHOLDER) else {
+        return false;
+    };
+    iss.strip_prefix(prefix)
+        .and_then(|rest| rest.strip_suffix(suffix))
+        .is_some_and(|tenant| !tenant.is_empty() && !tenant.contains('/'))
+}
+
 /// Whether an ID token's `iss` is discovery's template `issuer` filled with the token's
 /// `tid` (a single path segment). Microsoft: for multi-tenant apps, "substitute the
 /// `tid` claim" into the templated issuer and compare.
@@ -69,5 +80,11 @@ mod tests {
         ));
         // Without a template, nothing but the identical issuer.
         assert!(!fills_tenant_template(iss, iss, Some("5f2b")));
+        // The bug's pattern takes any tenant, whatever `tid` says.
+        assert!(fills_template_with_any_tenant(TEMPLATE, iss));
+        assert!(!fills_template_with_any_tenant(
+            TEMPLATE,
+            "https://login.microsoftonline.com/a/b/v2.0"
+        ));
     }
 }

@@ -6,7 +6,7 @@ use crate::bugs::Bug;
 use crate::flow::{Flow, Pkce};
 use crate::groups::{GroupsError, GroupsShape, read_groups};
 use crate::http_client::{adapter, error_chain, recording_adapter};
-use crate::issuer::{fills_tenant_template, is_tenant_template};
+use crate::issuer::{fills_template_with_any_tenant, fills_tenant_template, is_tenant_template};
 use crate::jose::{check_iat, claims_of_body, kid_of, payload_of, string_boolean};
 use crate::lenient;
 use crate::pages::User;
@@ -698,7 +698,7 @@ fn check(
     access_token: &AccessToken,
 ) -> Result<IdTokenClaims, ClaimsVerificationError> {
     let mut verifier = weakened(client.id_token_verifier(), s);
-    if iss_fills_tenant_template(issuer, id_token) {
+    if iss_fills_tenant_template(issuer, id_token, s.bugs.has(Bug::AnyTenantIssuer)) {
         // Entra's template, filled with the token's `tid` (quirks.md E2): openidconnect
         // compares `iss` byte for byte with the template, so its comparison stands aside
         // for this token. (Discovery took the template only without `literal-issuer`.)
@@ -737,13 +737,17 @@ fn check(
 }
 
 /// Whether the token's `iss` is discovery's tenant template filled with its `tid` (read
-/// unverified: openidconnect still verifies the signature and every other claim).
-fn iss_fills_tenant_template(issuer: &IssuerUrl, id_token: &IdToken) -> bool {
+/// unverified: openidconnect still verifies the signature and every other claim); with
+/// `any_tenant` (the `any-tenant-issuer` bug), filled with any tenant.
+fn iss_fills_tenant_template(issuer: &IssuerUrl, id_token: &IdToken, any_tenant: bool) -> bool {
     let Ok(payload) = payload_of(&id_token.to_string()) else {
         return false;
     };
     let text = |name: &str| payload.get(name).and_then(Value::as_str);
-    text("iss").is_some_and(|iss| fills_tenant_template(issuer.as_str(), iss, text("tid")))
+    text("iss").is_some_and(|iss| {
+        fills_tenant_template(issuer.as_str(), iss, text("tid"))
+            || (any_tenant && fills_template_with_any_tenant(issuer.as_str(), iss))
+    })
 }
 
 /// The openidconnect verifier with the bug switches' weakenings.

@@ -78,8 +78,13 @@ fn cases() -> Vec<Case> {
         case("auth-post-always", vec![("jumpcloud.client_auth.2", F)]),
         // Okta refuses credentials sent twice (O7).
         case("auth-both", vec![("okta.client_auth.1", F)]),
-        // Entra's multi-tenant `{tenantid}` issuer template (E2).
-        case("literal-issuer", vec![("entra_common.issuer.1", W)]),
+        // Entra's multi-tenant `{tenantid}` issuer template (E2): refused, no sign-in
+        // starts, so the tenant check never gets a token.
+        case(
+            "literal-issuer",
+            vec![("entra_common.issuer.1", W), ("entra_common.issuer.2", NE)],
+        ),
+        case("any-tenant-issuer", vec![("entra_common.issuer.2", F)]),
         // Auth0's legacy HS256 applications (A3).
         case("rs256-only", vec![("auth0.signature.1", W)]),
         Case {
