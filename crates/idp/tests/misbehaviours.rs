@@ -100,10 +100,11 @@ async fn tid_mismatch_names_another_tenant_than_iss() {
         .await;
     let tokens = t.sign_in(&AuthParams::code_flow(), "alice").await;
     let c = payload(tokens["id_token"].as_str().unwrap());
-    // `iss` keeps the tenant's own id; `tid` is `/consumers`' (quirks.md E2).
+    // `iss` keeps the tenant's own id (with JumpCloud's trailing slash here); `tid` is
+    // `/consumers`' (quirks.md E2).
     assert_eq!(
         c["iss"],
-        json!(t.url("/5f2b6c9e-1a2b-4c3d-8e9f-0a1b2c3d4e5f/v2.0"))
+        json!(t.url("/5f2b6c9e-1a2b-4c3d-8e9f-0a1b2c3d4e5f/v2.0/"))
     );
     assert_eq!(c["tid"], json!("9188040d-6c67-4c5b-b112-36a304b66dad"));
 }
