@@ -152,6 +152,20 @@ bugs! {
     /// does not require PKCE); with `ignore-state-mismatch`, nothing binds the callback to
     /// the browser that started the sign-in.
     NoPkce = "no-pkce",
+    /// Compares discovery's `issuer` with the configured one byte for byte, so Entra's
+    /// multi-tenant template `…/{tenantid}/v2.0` is refused and nobody signs in through
+    /// `/common` (openidconnect's `discover_async` alone, go-oidc's `NewProvider`,
+    /// Auth.js's generic `oidc` provider).
+    LiteralIssuer = "literal-issuer",
+    /// Takes an ID token whose `iss` fills Entra's `{tenantid}` template with any tenant,
+    /// without comparing it with the token's `tid` (multi-tenant apps that match `iss`
+    /// against a pattern, or turn issuer validation off for `/common`).
+    AnyTenantIssuer = "any-tenant-issuer",
+    /// Accepts only RS256 ID tokens, whatever discovery lists, so an HS256 ID token
+    /// signed with the client secret is refused (go-oidc's default
+    /// `SupportedSigningAlgs`; Auth0's older applications and Authentik without a signing
+    /// key send HS256).
+    Rs256Only = "rs256-only",
 }
 
 impl fmt::Display for Bug {
@@ -255,7 +269,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), Bug::ALL.len());
-        assert_eq!(Bug::ALL.len(), 35);
+        assert_eq!(Bug::ALL.len(), 38);
     }
 
     #[test]

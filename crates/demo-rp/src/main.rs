@@ -6,6 +6,7 @@ mod bugs;
 mod flow;
 mod groups;
 mod http_client;
+mod issuer;
 mod jose;
 mod lenient;
 mod oidc;

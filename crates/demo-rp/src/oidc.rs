@@ -6,6 +6,7 @@ use crate::bugs::Bug;
 use crate::flow::{Flow, Pkce};
 use crate::groups::{GroupsError, GroupsShape, read_groups};
 use crate::http_client::{adapter, error_chain, recording_adapter};
+use crate::issuer::{fills_template_with_any_tenant, fills_tenant_template, is_tenant_template};
 use crate::jose::{check_iat, claims_of_body, kid_of, payload_of, string_boolean};
 use crate::lenient;
 use crate::pages::User;
@@ -120,8 +121,8 @@ type Discovered = Result<Arc<Metadata>, String>;
 pub struct Provider {
     http: reqwest::Client,
     issuer: IssuerUrl,
-    /// `skip-issuer-check`: a document naming another issuer is used anyway.
-    lenient_issuer: bool,
+    /// How the document's `issuer` is compared with the configured one.
+    check: IssuerCheck,
     state: RwLock<Discovered>,
 }
 
@@ -170,14 +171,38 @@ fn mismatch_text(issuer: &IssuerUrl, named: &str) -> String {
     )
 }
 
+/// How discovery's `issuer` is compared with the configured one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IssuerCheck {
+    /// Identical, or Entra's multi-tenant `{tenantid}` template for it (quirks.md E2).
+    TemplateAware,
+    /// `literal-issuer`: identical byte for byte (openidconnect alone).
+    Literal,
+    /// `skip-issuer-check`: not compared at all.
+    Skipped,
+}
+
+impl IssuerCheck {
+    fn of(s: &Settings) -> IssuerCheck {
+        if s.bugs.has(Bug::SkipIssuerCheck) {
+            IssuerCheck::Skipped
+        } else if s.bugs.has(Bug::LiteralIssuer) {
+            IssuerCheck::Literal
+        } else {
+            IssuerCheck::TemplateAware
+        }
+    }
+}
+
 /// One discovery attempt through openidconnect, which refuses a document naming another
-/// issuer; under `skip-issuer-check`, the document is read without that check.
+/// issuer; Entra's template for the configured issuer is taken unless `literal-issuer`,
+/// and under `skip-issuer-check` the document is read without any check.
 async fn discover_once(
     issuer: &IssuerUrl,
     http: &reqwest::Client,
-    lenient_issuer: bool,
+    check: IssuerCheck,
 ) -> Result<Metadata, Problem> {
-    if lenient_issuer {
+    if check == IssuerCheck::Skipped {
         return discover_ignoring_issuer(issuer, http).await;
     }
     match Metadata::discover_async(issuer.clone(), &adapter(http.clone())).await {
@@ -189,6 +214,15 @@ async fn discover_once(
                 .ok()
                 .and_then(|d| issuer_named(&d))
                 .filter(|named| named != issuer.as_str());
+            if check == IssuerCheck::TemplateAware
+                && named
+                    .as_deref()
+                    .is_some_and(|n| is_tenant_template(issuer.as_str(), n))
+            {
+                // Microsoft documents the template for `/common`: each ID token's `iss`
+                // is checked against it, filled with the token's `tid`.
+                return discover_ignoring_issuer(issuer, http).await;
+            }
             Err(Problem::Invalid(match named {
                 Some(named) => mismatch_text(issuer, &named),
                 None => format!(
@@ -216,7 +250,12 @@ async fn discover_ignoring_issuer(
             discovery_url(issuer)
         ))
     })?;
-    if metadata.issuer() != issuer {
+    if is_tenant_template(issuer.as_str(), metadata.issuer().as_str()) {
+        tracing::info!(
+            "discovery names the multi-tenant issuer template `{}`; ID tokens are checked against it with their `tid`",
+            metadata.issuer().as_str()
+        );
+    } else if metadata.issuer() != issuer {
         tracing::warn!(
             "skip-issuer-check: using it anyway: {}",
             mismatch_text(issuer, metadata.issuer().as_str())
@@ -240,9 +279,9 @@ impl Provider {
     ) -> Result<Provider, DiscoveryFailure> {
         let deadline = Instant::now() + patience;
         let issuer = s.issuer.clone();
-        let lenient_issuer = s.bugs.has(Bug::SkipIssuerCheck);
+        let check = IssuerCheck::of(s);
         loop {
-            let state = match discover_once(&issuer, &http, lenient_issuer).await {
+            let state = match discover_once(&issuer, &http, check).await {
                 Ok(metadata) => Ok(Arc::new(metadata)),
                 Err(Problem::Invalid(why)) => Err(why),
                 Err(Problem::Unreachable(reason)) if Instant::now() >= deadline => {
@@ -259,7 +298,7 @@ impl Provider {
             return Ok(Provider {
                 http,
                 issuer,
-                lenient_issuer,
+                check,
                 state: RwLock::new(state),
             });
         }
@@ -289,7 +328,7 @@ impl Provider {
     /// Discovery and the JWKS again (after a refusal, or for a signing key the app does
     /// not know: the IdP rotated its keys, OIDC Core §10.1.1).
     async fn rediscover(&self) -> Result<Arc<Metadata>, String> {
-        match discover_once(&self.issuer, &self.http, self.lenient_issuer).await {
+        match discover_once(&self.issuer, &self.http, self.check).await {
             Ok(metadata) => {
                 let metadata = Arc::new(metadata);
                 self.store(Ok(metadata.clone()));
@@ -609,7 +648,15 @@ fn validate_with(
     access_token: &AccessToken,
 ) -> Result<IdTokenClaims, ClaimsVerificationError> {
     let sig = ClaimsVerificationError::SignatureVerification;
-    match check(s, &client_for(metadata, s), id_token, nonce, access_token) {
+    let issuer = metadata.issuer();
+    match check(
+        s,
+        issuer,
+        &client_for(metadata, s),
+        id_token,
+        nonce,
+        access_token,
+    ) {
         Err(ClaimsVerificationError::SignatureVerification(
             SignatureVerificationError::AmbiguousKeyId(why),
         )) => {
@@ -618,7 +665,14 @@ fn validate_with(
                 let one = metadata
                     .clone()
                     .set_jwks(JsonWebKeySet::new(vec![key.clone()]));
-                match check(s, &client_for(&one, s), id_token, nonce, access_token) {
+                match check(
+                    s,
+                    issuer,
+                    &client_for(&one, s),
+                    id_token,
+                    nonce,
+                    access_token,
+                ) {
                     Ok(claims) => return Ok(claims),
                     // Not this key (or a key of another type): the next one.
                     Err(ClaimsVerificationError::SignatureVerification(_)) => continue,
@@ -637,12 +691,19 @@ fn validate_with(
 /// openidconnect's validation with one client's keys, plus `azp` and `at_hash`.
 fn check(
     s: &Settings,
+    issuer: &IssuerUrl,
     client: &OidcClient,
     id_token: &IdToken,
     nonce: Option<&Nonce>,
     access_token: &AccessToken,
 ) -> Result<IdTokenClaims, ClaimsVerificationError> {
-    let verifier = weakened(client.id_token_verifier(), s);
+    let mut verifier = weakened(client.id_token_verifier(), s);
+    if iss_fills_tenant_template(issuer, id_token, s.bugs.has(Bug::AnyTenantIssuer)) {
+        // Entra's template, filled with the token's `tid` (quirks.md E2): openidconnect
+        // compares `iss` byte for byte with the template, so its comparison stands aside
+        // for this token. (Discovery took the template only without `literal-issuer`.)
+        verifier = verifier.require_issuer_match(false);
+    }
     let ignore_nonce = s.bugs.has(Bug::IgnoreNonce);
     match id_token.claims(&verifier, nonce_check(nonce, ignore_nonce)) {
         Ok(claims) => {
@@ -675,6 +736,20 @@ fn check(
     }
 }
 
+/// Whether the token's `iss` is discovery's tenant template filled with its `tid` (read
+/// unverified: openidconnect still verifies the signature and every other claim); with
+/// `any_tenant` (the `any-tenant-issuer` bug), filled with any tenant.
+fn iss_fills_tenant_template(issuer: &IssuerUrl, id_token: &IdToken, any_tenant: bool) -> bool {
+    let Ok(payload) = payload_of(&id_token.to_string()) else {
+        return false;
+    };
+    let text = |name: &str| payload.get(name).and_then(Value::as_str);
+    text("iss").is_some_and(|iss| {
+        fills_tenant_template(issuer.as_str(), iss, text("tid"))
+            || (any_tenant && fills_template_with_any_tenant(issuer.as_str(), iss))
+    })
+}
+
 /// The openidconnect verifier with the bug switches' weakenings.
 fn weakened<'a>(
     mut v: IdTokenVerifier<'a, CoreJsonWebKey>,
@@ -689,6 +764,10 @@ fn weakened<'a>(
     }
     if bugs.has(Bug::SkipSignatureCheck) {
         v = v.insecure_disable_signature_check();
+    }
+    if bugs.has(Bug::Rs256Only) {
+        // openidconnect takes discovery's `id_token_signing_alg_values_supported`.
+        v = v.set_allowed_algs([CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256]);
     }
     if bugs.has(Bug::AcceptAlgNone) {
         v = v.allow_any_alg();

@@ -1,8 +1,9 @@
 //! The claims of ID tokens and userinfo answers (OIDC Core §2, §5.1), shaped by the
 //! tenant's quirks.
 
+use crate::layout::ENTRA_TENANT_ID;
 use crate::model::{Client, User};
-use crate::quirks::{ClaimShape, Quirks};
+use crate::quirks::{ClaimShape, EndpointLayout, Quirks};
 use crate::tenant::Grant;
 use serde_json::{Map, Value, json};
 
@@ -93,6 +94,16 @@ pub fn id_token(
     let mut c = protocol_claims(q, issuer, user, client, grant, at_hash, nonce, now);
     if q.id_token_iss_without_scheme {
         c.insert("iss".into(), json!(without_scheme(issuer)));
+    }
+    if matches!(
+        q.endpoint_layout,
+        EndpointLayout::Entra | EndpointLayout::EntraCommon
+    ) {
+        // Entra's v2.0 ID tokens name the user's tenant in `tid`; under `/common` it is
+        // what the `{tenantid}` template is filled with (quirks.md E2; Microsoft's "ID
+        // token claims reference": `tid`, and "Validate the issuer" for multi-tenant
+        // apps).
+        c.insert("tid".into(), json!(ENTRA_TENANT_ID));
     }
     if !q.thin_id_token {
         user_claims(q, user, client, grant, &mut c);

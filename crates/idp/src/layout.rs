@@ -34,12 +34,14 @@ pub enum EndpointLayout {
     OktaCustom,
     /// Entra ID, single tenant (quirks.md E1, E6): issuer `/{tid}/v2.0`, keys at
     /// `/{tid}/discovery/v2.0/keys`; userinfo at `/oidc/userinfo` (E4: Graph's path; the
-    /// real one is on another host); `oauth2/v2.0/{authorize,token,logout}` [I].
+    /// real one is on another host); `oauth2/v2.0/{authorize,token,logout}` [I]. ID tokens
+    /// carry the tenant as `tid` too (Microsoft's ID token claims reference).
     Entra,
     /// Entra ID, multi-tenant `/common` (quirks.md E2): the app is configured with
     /// `/common/v2.0`, whose discovery document says
     /// `"issuer": "<base>/{tenantid}/v2.0"` literally, while ID tokens carry the real
-    /// tenant's `iss` (`<base>/{tid}/v2.0`). Endpoints as `entra`, under `/common`.
+    /// tenant's `iss` (`<base>/{tid}/v2.0`) and `tid`, which fills the template.
+    /// Endpoints as `entra`, under `/common`.
     EntraCommon,
     /// Keycloak 17+ (quirks.md K1): issuer `/realms/{realm}`; the endpoint names below
     /// it, `protocol/openid-connect/{auth,token,userinfo,certs,revoke,logout}`, are [I]

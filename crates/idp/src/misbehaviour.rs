@@ -74,7 +74,14 @@ pub enum Misbehaviour {
     /// `nbf` a day in the future (`exp` an hour after it): the token is not yet valid
     /// (RFC 7519 §4.1.5; for API checks, "not yet valid").
     NbfInFuture,
+    /// `tid` names another tenant (Entra's `/consumers` tenant) than the one in `iss`:
+    /// under Entra's multi-tenant template the issuer is the template filled with `tid`,
+    /// so `iss` does not match it (quirks.md E2; OIDC Core §3.1.3.7 item 2).
+    TidMismatch,
 }
+
+/// The tenant id of Entra's `/consumers` (personal Microsoft accounts), quirks.md E2.
+const CONSUMERS_TENANT_ID: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
 
 /// Claims only userinfo keeps under a thin ID token.
 const USER_CLAIMS: [&str; 6] = [
@@ -141,6 +148,9 @@ pub fn tamper_id_token(m: Misbehaviour, c: &mut Map<String, Value>, groups_claim
         Misbehaviour::NbfInFuture => {
             c.insert("nbf".into(), json!(now + DAY));
             c.insert("exp".into(), json!(now + DAY + 3600));
+        }
+        Misbehaviour::TidMismatch => {
+            c.insert("tid".into(), json!(CONSUMERS_TENANT_ID));
         }
         _ => {}
     }

@@ -90,6 +90,26 @@ async fn email_verified_as_a_string_in_the_id_token_and_at_userinfo() {
 }
 
 #[tokio::test]
+async fn tid_mismatch_names_another_tenant_than_iss() {
+    let idp = TestIdp::start().await;
+    let t = idp
+        .create(with_quirks(
+            jumpcloud("tid"),
+            json!({"id_token_misbehaviour": "tid_mismatch", "endpoint_layout": "entra_common"}),
+        ))
+        .await;
+    let tokens = t.sign_in(&AuthParams::code_flow(), "alice").await;
+    let c = payload(tokens["id_token"].as_str().unwrap());
+    // `iss` keeps the tenant's own id (with JumpCloud's trailing slash here); `tid` is
+    // `/consumers`' (quirks.md E2).
+    assert_eq!(
+        c["iss"],
+        json!(t.url("/5f2b6c9e-1a2b-4c3d-8e9f-0a1b2c3d4e5f/v2.0/"))
+    );
+    assert_eq!(c["tid"], json!("9188040d-6c67-4c5b-b112-36a304b66dad"));
+}
+
+#[tokio::test]
 async fn replay_answers_with_the_previous_id_token() {
     let idp = TestIdp::start().await;
     let mut t = idp.create(jumpcloud("r")).await;

@@ -172,6 +172,8 @@ async fn entra_common_publishes_the_templated_issuer() {
     let tokens = t.sign_in(&AuthParams::code_flow(), "alice").await;
     let (_, claims) = jwt_parts(tokens["id_token"].as_str().unwrap());
     assert_eq!(claims["iss"], json!(t.url(&format!("/{tid}/v2.0"))));
+    // The tenant is also the `tid` claim, which fills the template.
+    assert_eq!(claims["tid"], json!(tid));
 }
 
 #[tokio::test]

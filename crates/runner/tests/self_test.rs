@@ -78,6 +78,15 @@ fn cases() -> Vec<Case> {
         case("auth-post-always", vec![("jumpcloud.client_auth.2", F)]),
         // Okta refuses credentials sent twice (O7).
         case("auth-both", vec![("okta.client_auth.1", F)]),
+        // Entra's multi-tenant `{tenantid}` issuer template (E2): refused, no sign-in
+        // starts, so the tenant check never gets a token.
+        case(
+            "literal-issuer",
+            vec![("entra_common.issuer.1", W), ("entra_common.issuer.2", NE)],
+        ),
+        case("any-tenant-issuer", vec![("entra_common.issuer.2", F)]),
+        // Auth0's legacy HS256 applications (A3).
+        case("rs256-only", vec![("auth0.signature.1", W)]),
         Case {
             warn: vec![("jumpcloud.client_auth.1", RETRIED)],
             also: vec![WHOLE],
@@ -190,7 +199,11 @@ fn cases() -> Vec<Case> {
         ),
         case("ignore-iat", vec![("id_token.claims.4", W)]),
         case("skip-at-hash-check", vec![("id_token.claims.5", W)]),
-        case("strict-booleans", vec![("id_token.claims.6", W)]),
+        // The same mistake meets AWS Cognito's userinfo (C3).
+        case(
+            "strict-booleans",
+            vec![("id_token.claims.6", W), ("cognito.userinfo.1", W)],
+        ),
         case("require-kid", vec![("id_token.keys.1", F)]),
         // Refusing is fine for several keys without kid; crashing is not.
         case(
