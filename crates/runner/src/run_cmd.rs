@@ -498,6 +498,7 @@ async fn run_checks(
             }
             AppMode::Running { url, .. } => {
                 let tenant = running_tenant(&scenario, &idp, url).await?;
+                api_preflight(&scenario, &idp, report_dir).await?;
                 Ok(AppTarget::Running {
                     url: url.clone(),
                     tenant,
