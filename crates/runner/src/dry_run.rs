@@ -7,7 +7,7 @@ use crate::browser::BrowserSession;
 use crate::check::CheckSpec;
 use crate::chromedriver::Chromedriver;
 use crate::cli::RunArgs;
-use crate::scenario::{AppMode, CssSelector, ScenarioFile};
+use crate::scenario::{ApiRun, AppMode, CssSelector, ScenarioFile};
 use std::path::PathBuf;
 
 /// Why a selector is refused: the browser's message, with its file, line and key.
@@ -108,11 +108,16 @@ pub fn summary(scenario: &ScenarioFile, features: &[PathBuf], specs: &[CheckSpec
         ));
     }
     if let Some(api) = &scenario.api {
-        out.push_str(&format!(
-            "  api:       {} (in {}; not started)\n",
-            scenario_command(&api.command),
-            scenario.workdir.display()
-        ));
+        match &api.run {
+            ApiRun::Managed(command) => out.push_str(&format!(
+                "  api:       {} (in {}; not started)\n",
+                scenario_command(command),
+                scenario.workdir.display()
+            )),
+            ApiRun::Running { url, tenant } => out.push_str(&format!(
+                "  api:       already running at {url}, configured for tenant `{tenant}`\n"
+            )),
+        }
     }
     out.push_str(&format!("  profile:   {}\n", scenario.profile));
     let paths: Vec<String> = features.iter().map(|f| f.display().to_string()).collect();

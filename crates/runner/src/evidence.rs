@@ -93,6 +93,9 @@ pub struct Evidence {
     pub crash: Option<String>,
     /// Why the check does not apply to this app.
     pub not_applicable: Option<String>,
+    /// Why a step left the check's subject out on purpose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_exercised: Option<String>,
     /// A journey delivered its forged or replayed callback to the app.
     pub callback_delivered: bool,
     /// The CLI's run, for CLI checks.

@@ -26,6 +26,7 @@ mod journeys;
 mod process;
 mod report;
 mod run_cmd;
+mod running_api;
 mod scenario;
 mod scratch;
 mod steps;

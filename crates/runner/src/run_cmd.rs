@@ -498,6 +498,7 @@ async fn run_checks(
             }
             AppMode::Running { url, .. } => {
                 let tenant = running_tenant(&scenario, &idp, url).await?;
+                api_preflight(&scenario, &idp, report_dir).await?;
                 Ok(AppTarget::Running {
                     url: url.clone(),
                     tenant,
@@ -511,8 +512,13 @@ async fn run_checks(
     let profile_template = owned
         .template
         .insert(profile_template.map_err(|e| environment(e.to_string()))?);
+    let api_runs = scenario
+        .api
+        .as_ref()
+        .is_some_and(|a| matches!(a.run, scenario::ApiRun::Running { .. }));
     let concurrency = match scenario.app {
         AppMode::Running { .. } => 1,
+        _ if api_runs => 1,
         AppMode::Managed { .. } | AppMode::Absent => usize::from(args.concurrency),
     };
     say!(
@@ -674,6 +680,27 @@ async fn api_preflight(
     let Some(api) = &scenario.api else {
         return Ok(());
     };
+    let command = match &api.run {
+        scenario::ApiRun::Managed(command) => command,
+        scenario::ApiRun::Running { url, tenant } => {
+            let t = crate::running_api::prepare(
+                idp,
+                api,
+                scenario.cli.as_ref(),
+                &scenario.name,
+                scenario.profile,
+                url,
+                tenant,
+            )
+            .await
+            .map_err(|e| environment(format!("{e:#}")))?;
+            eprintln!(
+                "the API already runs at {url}; its checks share tenant `{}` (issuer {}) and run one after another",
+                t.name, t.issuer
+            );
+            return Ok(());
+        }
+    };
     let spec = TenantSpec {
         name: None,
         profile: Some(Profile::Lenient),
@@ -700,7 +727,7 @@ async fn api_preflight(
     vars.set("api_url", &format!("http://127.0.0.1:{port}"));
     let log = report_dir.join("preflight-api.log");
     let _ = std::fs::remove_file(&log);
-    let started = ManagedApp::start(&api.command, &vars, &log, api.ready_timeout).await;
+    let started = ManagedApp::start(command, &vars, &log, api.ready_timeout).await;
     let _ = idp.delete_tenant(&tenant.name).await;
     match started {
         Ok(app) => {

@@ -10,7 +10,7 @@ use toml::Spanned;
 
 #[path = "scenario_targets.rs"]
 mod targets;
-pub use targets::{API_PLACEHOLDERS, ApiTarget, ApiToken, CLI_PLACEHOLDERS, CliTarget};
+pub use targets::{API_PLACEHOLDERS, ApiRun, ApiTarget, ApiToken, CLI_PLACEHOLDERS, CliTarget};
 
 /// The placeholders the app's command, environment and URLs may use.
 pub const KNOWN_PLACEHOLDERS: [&str; 9] = [
@@ -1405,11 +1405,64 @@ path = "/api/whoami"
             "url = \"http://127.0.0.1:1\"",
         );
         assert!(
-            e.contains("key `url` in [api]") && e.contains("not supported"),
+            e.starts_with("s.toml:21:") && e.contains("[api] has both `command` and `url`"),
+            "{e}"
+        );
+        let e = bad("path = \"/api/whoami\"", "path = \"/x\"\ntenant = \"t\"");
+        assert!(
+            e.contains("key `tenant` in [api] is only for an API that already runs"),
             "{e}"
         );
         let e = bad("path = \"/api/whoami\"", "path = \"/x\"\nmethod = \"G ET\"");
         assert!(e.contains("key `method` in [api]"), "{e}");
+    }
+
+    const RUNNING_API: &str = "name = \"x\"\n[api]\nurl = \"http://127.0.0.1:8080\"\ntenant = \"api-staging\"\naudience = \"jitsudo-server\"\npath = \"/api/whoami\"\n";
+
+    #[test]
+    fn an_api_that_already_runs_names_its_url_and_tenant() {
+        let s = parse(Path::new("s.toml"), RUNNING_API).expect("parses");
+        match s.api.expect("api").run {
+            ApiRun::Running { url, tenant } => {
+                assert_eq!(
+                    (url.as_str(), tenant.as_str()),
+                    ("http://127.0.0.1:8080", "api-staging")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = err(&RUNNING_API.replace("tenant = \"api-staging\"\n", ""));
+        assert!(
+            e.starts_with("s.toml:3:") && e.contains("needs `tenant` in [api]"),
+            "{e}"
+        );
+        let e = err(&RUNNING_API.replace("tenant = \"api-staging\"", "tenant = \" \""));
+        assert!(
+            e.starts_with("s.toml:4: key `tenant` in [api] is empty"),
+            "{e}"
+        );
+        let e = err(&RUNNING_API.replace("http://127.0.0.1:8080", "127.0.0.1:8080"));
+        assert!(
+            e.starts_with("s.toml:3: key `url` in [api]") && e.contains("absolute http(s) URL"),
+            "{e}"
+        );
+        let e = err(&format!(
+            "{RUNNING_API}ready_url = \"{{api_url}}/healthz\"\n"
+        ));
+        assert!(
+            e.starts_with("s.toml:7: key `ready_url` in [api] is only for an API Stickler starts"),
+            "{e}"
+        );
+        let e = err(&RUNNING_API.replace(
+            "url = \"http://127.0.0.1:8080\"\ntenant = \"api-staging\"\n",
+            "",
+        ));
+        assert!(
+            e.starts_with("s.toml:3:")
+                && e.contains("[api] needs `command`")
+                && e.contains("or `url`"),
+            "{e}"
+        );
     }
 
     #[test]

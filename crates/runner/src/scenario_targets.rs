@@ -79,6 +79,8 @@ pub(super) struct RawApi {
     ready_timeout_secs: Option<Spanned<u64>>,
     #[serde(default)]
     url: Option<Spanned<String>>,
+    #[serde(default)]
+    tenant: Option<Spanned<String>>,
     audience: Spanned<String>,
     #[serde(default)]
     method: Option<Spanned<String>>,
@@ -122,8 +124,8 @@ pub struct CliTarget {
 pub struct ApiTarget {
     /// Run once before the checks (never empty when set).
     pub build: Option<Vec<String>>,
-    /// How to start it (the runner starts a fresh one per check).
-    pub command: AppCommand,
+    /// How it runs: started per check, or already running.
+    pub run: ApiRun,
     /// How long it may take to answer `ready_url`.
     pub ready_timeout: Duration,
     /// Its own audience: the `aud` a token for it carries (a confidential client of
@@ -140,6 +142,21 @@ pub struct ApiTarget {
     /// Which token the API takes: `id_token` (jitsudo's server takes the CLI's ID token)
     /// or `access_token` (a JWT access token, RFC 9068; its tenants then issue them).
     pub token: ApiToken,
+}
+
+/// How the API under test runs.
+#[derive(Debug, Clone)]
+pub enum ApiRun {
+    /// `command`: the runner starts a fresh one per check, against the check's tenant.
+    Managed(AppCommand),
+    /// `url`: it already runs, configured once for the fixed tenant `tenant` (issuer
+    /// `{idp_url}/t/<tenant>/`); checks share that tenant and run one after another.
+    Running {
+        /// Its base URL.
+        url: String,
+        /// The IdP tenant it trusts.
+        tenant: String,
+    },
 }
 
 /// The kind of token an API takes as bearer.
@@ -308,22 +325,87 @@ impl Validator<'_> {
         })
     }
 
-    pub(super) fn api(&self, raw: RawApi, workdir: &Path) -> Result<ApiTarget, ScenarioError> {
-        let build = self.build("api", raw.build)?;
-        let command = match (raw.command, raw.url) {
-            (_, Some(url)) => {
+    /// `[api] url` and `tenant`: an API that already runs, configured for one tenant.
+    fn running_api(
+        &self,
+        url: Spanned<String>,
+        tenant: Option<Spanned<String>>,
+        managed_only: [(&str, Option<std::ops::Range<usize>>); 4],
+    ) -> Result<ApiRun, ScenarioError> {
+        let parsed = url::Url::parse(url.get_ref());
+        if !parsed.is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+            return self.err(
+                url.span(),
+                format!(
+                    "key `url` in [api]: `{}` is not an absolute http(s) URL",
+                    url.get_ref()
+                ),
+            );
+        }
+        for (key, span) in managed_only {
+            if let Some(span) = span {
+                return self.err(
+                    span,
+                    format!(
+                        "key `{key}` in [api] is only for an API Stickler starts (`command`), not with `url`"
+                    ),
+                );
+            }
+        }
+        let tenant = match tenant {
+            Some(t) if t.get_ref().trim().is_empty() => {
+                return self.err(t.span(), "key `tenant` in [api] is empty".into());
+            }
+            Some(t) => t.into_inner(),
+            None => {
                 return self.err(
                     url.span(),
-                    "key `url` in [api]: an API that already runs is not supported yet; give `command` and `ready_url` so Stickler starts it per check".into(),
+                    "an API that already runs (`url`) needs `tenant` in [api]: the IdP tenant it is configured for (its issuer is `<idp>/t/<tenant>/`, so run `stickler idp` at a fixed address and pass `--idp`)".into(),
+                );
+            }
+        };
+        Ok(ApiRun::Running {
+            url: url.into_inner(),
+            tenant,
+        })
+    }
+
+    pub(super) fn api(&self, raw: RawApi, workdir: &Path) -> Result<ApiTarget, ScenarioError> {
+        let build_span = raw.build.as_ref().map(Spanned::span);
+        let build = self.build("api", raw.build)?;
+        let run = match (raw.command, raw.url) {
+            (Some(_), Some(url)) => {
+                return self.err(
+                    url.span(),
+                    "[api] has both `command` and `url`: keep `command` for an API Stickler starts, or `url` for one that already runs".into(),
                 );
             }
             (None, None) => {
                 return self.err(
                     raw.audience.span(),
-                    "[api] needs `command` (and `ready_url`): how Stickler starts the API".into(),
+                    "[api] needs `command` (an API Stickler starts per check, with `ready_url`) or `url` (one that already runs, with `tenant`)".into(),
                 );
             }
+            (None, Some(url)) => self.running_api(
+                url,
+                raw.tenant,
+                [
+                    ("build", build_span),
+                    ("env", raw.env.as_ref().map(Spanned::span)),
+                    ("ready_url", raw.ready_url.as_ref().map(Spanned::span)),
+                    (
+                        "ready_timeout_secs",
+                        raw.ready_timeout_secs.as_ref().map(Spanned::span),
+                    ),
+                ],
+            )?,
             (Some(c), None) => {
+                if let Some(t) = &raw.tenant {
+                    return self.err(
+                        t.span(),
+                        "key `tenant` in [api] is only for an API that already runs (`url`); Stickler gives the API it starts a fresh tenant per check, so remove `tenant`".into(),
+                    );
+                }
                 let span = c.span();
                 let mut cmd = self.command("api", c, raw.env, &API_PLACEHOLDERS, workdir)?;
                 let Some(ready) = raw.ready_url else {
@@ -340,7 +422,7 @@ impl Validator<'_> {
                     &API_PLACEHOLDERS,
                 )?;
                 cmd.ready_url = ready.into_inner();
-                cmd
+                ApiRun::Managed(cmd)
             }
         };
         if raw.audience.get_ref().trim().is_empty() {
@@ -409,7 +491,7 @@ impl Validator<'_> {
         let reject_status = statuses("reject_status", raw.reject_status, &[401, 403])?;
         Ok(ApiTarget {
             build,
-            command,
+            run,
             ready_timeout: self.timeout(
                 "api",
                 "ready_timeout_secs",

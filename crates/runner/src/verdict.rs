@@ -86,6 +86,9 @@ pub struct Facts {
     pub crash: Option<String>,
     /// Why the check does not apply to this app, when it does not.
     pub not_applicable: Option<String>,
+    /// Why a step left the check's subject out on purpose (e.g. a key rotation that an
+    /// already running API's shared tenant would keep for every later check).
+    pub not_exercised: Option<String>,
     /// Findings to report without failing.
     pub warnings: Vec<Warning>,
     /// The CLI's run, for CLI checks.
@@ -379,6 +382,13 @@ pub fn judge(spec: &CheckSpec, outcome: &StepOutcome, facts: &Facts, strict: boo
             failed_step: None,
         };
     }
+    if let Some(why) = &facts.not_exercised {
+        return Judgement {
+            verdict: Verdict::NotExercised,
+            reason: Some(why.clone()),
+            failed_step: None,
+        };
+    }
     if let Some(crash) = &facts.crash {
         return Judgement {
             verdict: Verdict::Failed,
@@ -468,6 +478,26 @@ mod tests {
             journal,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_subject_left_out_on_purpose_is_not_exercised_though_the_api_answered() {
+        let mut f = facts(Vec::new());
+        f.api.push(ApiObservation {
+            token: "valid".into(),
+            request: "GET http://127.0.0.1:1/x".into(),
+            status: Some(200),
+            body: String::new(),
+        });
+        f.not_exercised = Some("the key rotation is left out".into());
+        let j = judge(
+            &spec(Level::Should, Exercise::ApiRequest),
+            &StepOutcome::Passed,
+            &f,
+            false,
+        );
+        assert_eq!(j.verdict, Verdict::NotExercised);
+        assert_eq!(j.reason.as_deref(), Some("the key rotation is left out"));
     }
 
     #[test]

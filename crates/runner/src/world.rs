@@ -6,7 +6,7 @@ use crate::browser::BrowserSession;
 use crate::env::{AppTarget, RunEnv, current_env};
 use crate::evidence::{Evidence, Observation};
 use crate::isolation::Strictness;
-use crate::scenario::Placeholders;
+use crate::scenario::{ApiRun, Placeholders};
 use crate::verdict::Warning;
 use anyhow::{Context, Result, anyhow};
 use serde_json::{Map, Value};
@@ -21,6 +21,41 @@ pub const DEFAULT_APP_GROUPS: [&str; 2] = ["Engineering", "Admins"];
 /// The redirect URI registered for the API's client (a web client at the IdP, as the
 /// admin registers a resource server), which never signs anyone in.
 pub const UNUSED_REDIRECT_URI: &str = "http://127.0.0.1/unused";
+
+/// The clients of a CLI or API check's tenant: the CLI's public client (device grant,
+/// method `none`) when the scenario has a CLI, and the API's confidential client, whose id
+/// is the API's audience, when it has an API.
+pub fn target_clients(
+    api: Option<&crate::scenario::ApiTarget>,
+    cli: Option<&crate::scenario::CliTarget>,
+    groups: &[String],
+    name: &str,
+) -> Vec<ClientSpec> {
+    let mut out = Vec::new();
+    if let Some(c) = cli {
+        out.push(ClientSpec {
+            client_id: Some(c.client_id.clone()),
+            token_endpoint_auth_method: Some(TokenAuthMethod::None),
+            grant_types: Some(vec![
+                crate::verdict::DEVICE_GRANT.to_string(),
+                "refresh_token".into(),
+            ]),
+            groups: groups.to_vec(),
+            name: Some(format!("{name} (CLI)")),
+            ..Default::default()
+        });
+    }
+    if let Some(a) = api {
+        out.push(ClientSpec {
+            client_id: Some(a.audience.clone()),
+            groups: groups.to_vec(),
+            redirect_uris: vec![UNUSED_REDIRECT_URI.into()],
+            name: Some(format!("{name} (API)")),
+            ..Default::default()
+        });
+    }
+    out
+}
 
 /// One check's state.
 #[derive(Debug, cucumber::World)]
@@ -76,6 +111,10 @@ pub struct CheckWorld {
     pub api_seen: Vec<crate::evidence::ApiObservation>,
     /// The tenant was made for this check's CLI or API and goes with it.
     pub own_tenant: bool,
+    /// The tenant is the fixed one an already running API trusts (`[api] url`): it stays.
+    pub shared_tenant: bool,
+    /// Why a step left the check's subject out on purpose.
+    pub not_exercised: Option<String>,
     /// A mistake in the scenario file a step found (e.g. a `signed_in` selector that
     /// never matched while the page showed the user): the run exits 2.
     pub scenario_mistake: Option<String>,
@@ -122,6 +161,8 @@ impl CheckWorld {
             api_url: None,
             api_seen: Vec::new(),
             own_tenant: false,
+            shared_tenant: false,
+            not_exercised: None,
             scenario_mistake: None,
         })
     }
@@ -277,29 +318,7 @@ impl CheckWorld {
             }
             _ => {}
         }
-        let mut clients = Vec::new();
-        if let Some(c) = cli {
-            clients.push(ClientSpec {
-                client_id: Some(c.client_id.clone()),
-                token_endpoint_auth_method: Some(TokenAuthMethod::None),
-                grant_types: Some(vec![
-                    crate::verdict::DEVICE_GRANT.to_string(),
-                    "refresh_token".into(),
-                ]),
-                groups: self.app_groups.clone(),
-                name: Some(format!("{} (CLI)", env.scenario.name)),
-                ..Default::default()
-            });
-        }
-        if let Some(a) = api {
-            clients.push(ClientSpec {
-                client_id: Some(a.audience.clone()),
-                groups: self.app_groups.clone(),
-                redirect_uris: vec![UNUSED_REDIRECT_URI.into()],
-                name: Some(format!("{} (API)", env.scenario.name)),
-                ..Default::default()
-            });
-        }
+        let clients = target_clients(api, cli, &self.app_groups, &env.scenario.name);
         // An API that takes access tokens gets JWT ones (RFC 9068), unless a check or the
         // scenario file says otherwise.
         if api.is_some_and(|a| a.token == crate::scenario::ApiToken::AccessToken)
@@ -309,15 +328,36 @@ impl CheckWorld {
                 .entry("access_token_format")
                 .or_insert(Value::String("jwt".into()));
         }
-        let spec = TenantSpec {
-            name: None,
-            profile: Some(self.profile),
-            quirks: self.layered_quirks()?,
-            clients,
-            users: self.users.clone(),
+        let running = match (target, api.map(|a| &a.run)) {
+            (Target::Api, Some(ApiRun::Running { url, tenant })) => Some((url, tenant)),
+            _ => None,
         };
-        let tenant = env.idp.create_tenant(&spec).await?;
-        self.own_tenant = true;
+        let tenant = match (running, api) {
+            (Some((_, name)), Some(a)) => {
+                self.shared_tenant = true;
+                crate::running_api::for_check(
+                    &env.idp,
+                    name,
+                    self.profile,
+                    &self.layered_quirks()?,
+                    &self.users,
+                    &a.audience,
+                    &self.app_groups,
+                )
+                .await?
+            }
+            _ => {
+                let spec = TenantSpec {
+                    name: None,
+                    profile: Some(self.profile),
+                    quirks: self.layered_quirks()?,
+                    clients,
+                    users: self.users.clone(),
+                };
+                self.own_tenant = true;
+                env.idp.create_tenant(&spec).await?
+            }
+        };
         let known: &'static [&'static str] = match target {
             Target::Api => &crate::scenario::API_PLACEHOLDERS,
             _ => &crate::scenario::CLI_PLACEHOLDERS,
@@ -341,7 +381,12 @@ impl CheckWorld {
             .last()
             .map_or(0, |e| e.seq);
         self.tenant = Some(tenant);
-        if let (Target::Api, Some(a)) = (target, api) {
+        if let Some((url, _)) = running {
+            vars.set("api_url", url);
+            self.api_url = Some(url.clone());
+        } else if let (Target::Api, Some(a), Some(ApiRun::Managed(command))) =
+            (target, api, api.map(|a| &a.run))
+        {
             let port = crate::app::free_port()?;
             let url = format!("http://127.0.0.1:{port}");
             vars.set("api_port", &port.to_string());
@@ -351,7 +396,7 @@ impl CheckWorld {
                 std::fs::create_dir_all(parent)?;
             }
             self.vars = vars.clone();
-            let app = ManagedApp::start(&a.command, &vars, &log, a.ready_timeout)
+            let app = ManagedApp::start(command, &vars, &log, a.ready_timeout)
                 .await
                 .map_err(|e| anyhow!("the API did not start against this IdP tenant: {e}"))?;
             self.api_app = Some(app);
@@ -417,6 +462,7 @@ impl CheckWorld {
             warnings: self.warnings.clone(),
             crash: self.crash.clone(),
             not_applicable: self.not_applicable.clone(),
+            not_exercised: self.not_exercised.clone(),
             callback_delivered: self.callback_delivered,
             cli: self.cli_seen.clone(),
             api: self.api_seen.clone(),
@@ -465,6 +511,7 @@ impl CheckWorld {
             tracing::debug!(check = %self.key, ms = t.elapsed().as_millis() as u64, "app stopped");
         }
         if let Some(t) = &self.tenant
+            && !self.shared_tenant
             && (self.own_tenant || matches!(self.env.target, AppTarget::Managed { .. }))
         {
             let _ = self.env.idp.delete_tenant(&t.name).await;

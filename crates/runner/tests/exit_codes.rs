@@ -44,6 +44,21 @@ fn configuration_errors_exit_2_naming_file_line_and_key() {
         "{e}"
     );
 
+    // An API that already runs needs the tenant it trusts.
+    let api = dir.join("api.toml");
+    std::fs::write(
+        &api,
+        "name = \"x\"\n[api]\nurl = \"http://127.0.0.1:1\"\naudience = \"a\"\npath = \"/x\"\n",
+    )
+    .unwrap();
+    let o = stickler(&["run", api.to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains(&format!("{}:3:", api.display())) && e.contains("needs `tenant` in [api]"),
+        "{e}"
+    );
+
     let idp = dir.join("idp.toml");
     std::fs::write(
         &idp,

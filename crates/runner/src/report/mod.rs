@@ -219,6 +219,7 @@ impl Collector {
             callback_delivered: ev.callback_delivered,
             crash: ev.crash,
             not_applicable: ev.not_applicable,
+            not_exercised: ev.not_exercised,
             warnings: ev.warnings,
             cli: ev.cli,
             api: ev.api,
