@@ -462,6 +462,9 @@ fn the_matrix_proves_every_check_can_pass_and_fail() {
             .iter()
             .map(|(id, _)| *id)
             .chain(c.also.iter().copied())
+            .chain(c.warn.iter().map(|(id, _)| *id))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
             .collect();
         let mut expected: BTreeMap<String, String> = named
             .iter()
