@@ -166,6 +166,9 @@ bugs! {
     /// `SupportedSigningAlgs`; Auth0's older applications and Authentik without a signing
     /// key send HS256).
     Rs256Only = "rs256-only",
+    /// Asks for a `groups` scope on every sign-in, as apps written for an IdP that serves
+    /// one (Dex, Keycloak) do: Google refuses it on its own page (otf, headscale, Harbor).
+    GroupsScope = "groups-scope",
 }
 
 impl fmt::Display for Bug {
@@ -269,7 +272,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), Bug::ALL.len());
-        assert_eq!(Bug::ALL.len(), 38);
+        assert_eq!(Bug::ALL.len(), 39);
     }
 
     #[test]

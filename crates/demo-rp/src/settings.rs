@@ -166,6 +166,7 @@ impl Settings {
                 .split_whitespace()
                 .filter(|s| *s != "openid")
                 .map(str::to_string)
+                .chain(bugs.has(Bug::GroupsScope).then(|| "groups".to_string()))
                 .collect(),
             groups_claim: raw.groups_claim,
             bugs,

@@ -87,6 +87,8 @@ fn cases() -> Vec<Case> {
         case("any-tenant-issuer", vec![("entra_common.issuer.2", F)]),
         // Auth0's legacy HS256 applications (A3).
         case("rs256-only", vec![("auth0.signature.1", W)]),
+        // Google refuses a scope it does not serve on its own page (G3).
+        case("groups-scope", vec![("google.scopes.1", F)]),
         Case {
             warn: vec![("jumpcloud.client_auth.1", RETRIED)],
             also: vec![WHOLE],
