@@ -4,34 +4,10 @@
 //! every later check. The demo API is started by the test, as a team starts its staging
 //! API, with one bug switch, so a failing check proves the checks still bite.
 
-use std::path::{Path, PathBuf};
 mod support;
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-use support::{Killed, free_port};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn get(url: &str) -> Option<String> {
-    let out = Command::new("curl").args(["-sf", url]).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-fn wait_for(url: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Some(body) = get(url) {
-            return body;
-        }
-        assert!(Instant::now() < deadline, "{url} did not come up");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
+use support::{Killed, free_port, get, stickler_idp, wait_for, workspace};
 
 #[test]
 fn a_running_api_is_checked_through_its_fixed_tenant_without_the_key_rotation() {
@@ -56,19 +32,7 @@ groups = ["Engineering", "Admins"]
 "#,
     )
     .unwrap();
-    let _idp = Killed(
-        Command::new(env!("CARGO_BIN_EXE_stickler"))
-            .args([
-                "idp",
-                "--listen",
-                &format!("127.0.0.1:{idp_port}"),
-                "--config",
-            ])
-            .arg(&config)
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let _idp = stickler_idp(idp_port, &config);
     let discovery = wait_for(&format!(
         "{idp_url}/t/api-staging/.well-known/openid-configuration"
     ));

@@ -2,31 +2,10 @@
 //! drives it through one fixed tenant, changing users and quirks through the admin API.
 //! The demo app is started by the test, as a team would start its staging app.
 
-use std::path::{Path, PathBuf};
 mod support;
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-use support::{Killed, free_port};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn wait_for(url: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let ok = Command::new("curl")
-            .args(["-sf", "-o", "/dev/null", url])
-            .status()
-            .is_ok_and(|s| s.success());
-        if ok {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{url} did not come up");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
+use support::{Killed, free_port, stickler_idp, wait_for, workspace};
 
 #[test]
 fn a_running_app_is_checked_through_an_external_idp() {
@@ -52,19 +31,7 @@ groups = ["Engineering", "Admins"]
         ),
     )
     .unwrap();
-    let _idp = Killed(
-        Command::new(env!("CARGO_BIN_EXE_stickler"))
-            .args([
-                "idp",
-                "--listen",
-                &format!("127.0.0.1:{idp_port}"),
-                "--config",
-            ])
-            .arg(&config)
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let _idp = stickler_idp(idp_port, &config);
     let idp_url = format!("http://127.0.0.1:{idp_port}");
     wait_for(&format!(
         "{idp_url}/t/staging/.well-known/openid-configuration"

@@ -4,7 +4,48 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::process::Child;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The repository's root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The body of `url` when it answers 2xx (curl: the tests' HTTP client outside the
+/// runner's own).
+pub fn get(url: &str) -> Option<String> {
+    let out = Command::new("curl").args(["-sf", url]).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Waits (at most 60 s) until `url` answers 2xx; its body.
+pub fn wait_for(url: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(body) = get(url) {
+            return body;
+        }
+        assert!(Instant::now() < deadline, "{url} did not come up");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// `stickler idp` on `port` with the tenants of `config`, as a team runs it beside its
+/// staging app; killed when dropped.
+pub fn stickler_idp(port: u16, config: &Path) -> Killed {
+    Killed(
+        Command::new(env!("CARGO_BIN_EXE_stickler"))
+            .args(["idp", "--listen", &format!("127.0.0.1:{port}"), "--config"])
+            .arg(config)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("stickler idp starts"),
+    )
+}
 
 /// A child process killed and reaped when dropped, even when the test fails.
 pub struct Killed(pub Child);
