@@ -59,9 +59,9 @@ pub async fn prepare(
 }
 
 /// Before one check: the fixed tenant with the check's profile and quirks (every quirk
-/// set, so none of an earlier check's stays), its users (added once; adding one again is
-/// refused, harmlessly) and the groups assigned to the API's client; the tenant as it is
-/// then.
+/// set, so none of an earlier check's stays), the check's users it lacks (an earlier
+/// check may have added them) and the groups assigned to the API's client; the tenant as
+/// it is then.
 pub async fn for_check(
     idp: &IdpClient,
     tenant: &str,
@@ -75,8 +75,16 @@ pub async fn for_check(
     full.apply(quirks);
     idp.patch_quirks(tenant, &serde_json::to_value(full)?)
         .await?;
-    for u in users {
-        let _ = idp.add_user(tenant, u).await;
+    let known = idp
+        .tenant(tenant)
+        .await?
+        .ok_or_else(|| anyhow!("tenant `{tenant}` vanished from the IdP"))?
+        .users;
+    for u in users
+        .iter()
+        .filter(|u| !known.iter().any(|k| k.username == u.username))
+    {
+        idp.add_user(tenant, u).await?;
     }
     idp.assign_groups(tenant, audience, groups).await?;
     idp.tenant(tenant)
