@@ -147,17 +147,31 @@ fn every_example_pins_every_check_and_explains_each_non_pass() {
 }
 
 /// Runs each example configuration and compares every verdict with the pinned one.
+/// `STICKLER_EXAMPLES=device-cli-go/,django/` runs only the configurations whose path
+/// under `examples/` contains one of those words (while working on one example).
 #[test]
 fn every_example_gives_its_pinned_verdicts() {
+    let only: Vec<String> = std::env::var("STICKLER_EXAMPLES")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
     let mut problems = Vec::new();
+    let mut ran = 0;
     for f in pinned_files() {
-        let p = load(&f);
-        let scenario = f.with_file_name(&p.scenario);
         let label = f
             .strip_prefix(workspace().join("examples"))
             .unwrap_or(&f)
             .display()
             .to_string();
+        if !only.is_empty() && !only.iter().any(|w| label.contains(w.as_str())) {
+            continue;
+        }
+        ran += 1;
+        let p = load(&f);
+        let scenario = f.with_file_name(&p.scenario);
         let dir = std::env::temp_dir().join(format!(
             "stickler-example-{}-{}",
             std::process::id(),
@@ -207,6 +221,10 @@ fn every_example_gives_its_pinned_verdicts() {
             problems.push(stdout);
         }
     }
+    assert!(
+        ran > 0,
+        "STICKLER_EXAMPLES={only:?} names no pinned configuration"
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
