@@ -1,12 +1,12 @@
 //! What every check of one run shares: the scenario file, the IdP, the WebDriver
 //! endpoint and where evidence goes. Set once per run; each World reads it.
 
+use crate::browser_pool::BrowserPool;
 use crate::idp_client::IdpClient;
 use crate::scenario::{AppCommand, ScenarioFile};
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use stickler_idp::TenantInfo;
-use url::Url;
 
 /// How the app under test is reached.
 #[derive(Debug)]
@@ -36,13 +36,8 @@ pub struct RunEnv {
     pub idp: IdpClient,
     /// The app.
     pub target: AppTarget,
-    /// The WebDriver endpoint.
-    pub webdriver: Url,
-    /// The Chromium binary, when known.
-    pub chromium: Option<PathBuf>,
-    /// The profile folder each browser session starts from (a fresh one when absent);
-    /// the run's owner removes it at the end.
-    pub profile_template: Option<PathBuf>,
+    /// The browser sessions: each check takes one and gives it back.
+    pub browsers: BrowserPool,
     /// Where evidence is written.
     pub report_dir: PathBuf,
     /// An HTTP client that does not follow redirects.

@@ -10,6 +10,7 @@ macro_rules! say {
 
 mod app;
 mod browser;
+mod browser_pool;
 mod check;
 mod checks_cmd;
 mod chromedriver;

@@ -3,6 +3,7 @@
 
 use crate::app::{ManagedApp, run_build};
 use crate::browser::ProfileTemplate;
+use crate::browser_pool::BrowserPool;
 use crate::check::{CheckSpec, Target};
 use crate::chromedriver::Chromedriver;
 use crate::cli::RunArgs;
@@ -535,14 +536,16 @@ async fn run_checks(
         scenario,
         idp,
         target,
-        webdriver,
-        chromium,
-        profile_template: Some(profile_template.path().to_path_buf()),
+        browsers: BrowserPool::new(
+            webdriver,
+            chromium,
+            Some(profile_template.path().to_path_buf()),
+        ),
         report_dir: report_dir.to_path_buf(),
         http,
         evidence: evidence.clone(),
     });
-    set_current_env(env);
+    set_current_env(env.clone());
 
     let chosen: std::collections::HashSet<String> = specs.iter().map(|s| s.id.clone()).collect();
     let ids = std::sync::Arc::new(ids);
@@ -577,6 +580,7 @@ async fn run_checks(
         })
         .filter_run(features, move |f, _, s| chosen.contains(&ids.get(f, s)))
         .await;
+    env.browsers.close_all().await;
     let errors = collector.parse_errors();
     if !errors.is_empty() {
         return Err(usage(errors.join("\n")));

@@ -3,6 +3,7 @@
 
 use crate::app::ManagedApp;
 use crate::browser::BrowserSession;
+use crate::browser_pool::origin_of;
 use crate::env::{AppTarget, RunEnv, current_env};
 use crate::evidence::{Evidence, Observation};
 use crate::isolation::Strictness;
@@ -273,13 +274,11 @@ impl CheckWorld {
         }
         tracing::debug!(check = %self.key, ms = t0.elapsed().as_millis() as u64, "app ready");
         let t1 = std::time::Instant::now();
-        let browser = BrowserSession::open(
-            &env.webdriver,
-            env.chromium.as_deref(),
-            env.profile_template.as_deref(),
-        )
-        .await
-        .map_err(|e| anyhow!("could not open a browser session: {e}"))?;
+        let browser = env
+            .browsers
+            .take()
+            .await
+            .map_err(|e| anyhow!("could not open a browser session: {e}"))?;
         tracing::debug!(check = %self.key, ms = t1.elapsed().as_millis() as u64, "browser open");
         self.browser = Some(browser);
         Ok(())
@@ -412,13 +411,11 @@ impl CheckWorld {
             return Ok(());
         }
         let env = self.env.clone();
-        let browser = BrowserSession::open(
-            &env.webdriver,
-            env.chromium.as_deref(),
-            env.profile_template.as_deref(),
-        )
-        .await
-        .map_err(|e| anyhow!("could not open a browser session: {e}"))?;
+        let browser = env
+            .browsers
+            .take()
+            .await
+            .map_err(|e| anyhow!("could not open a browser session: {e}"))?;
         self.browser = Some(browser);
         Ok(())
     }
@@ -501,8 +498,17 @@ impl CheckWorld {
                 }
             }
             let t = std::time::Instant::now();
-            b.close().await;
-            tracing::debug!(check = %self.key, ms = t.elapsed().as_millis() as u64, "browser closed");
+            let here = b.current_url().await.ok().map(String::from);
+            let mut origins: Vec<String> = [self.vars.get("app_url"), Some(self.env.idp.base())]
+                .into_iter()
+                .flatten()
+                .chain(here.as_deref())
+                .filter_map(origin_of)
+                .collect();
+            origins.sort();
+            origins.dedup();
+            self.env.browsers.give_back(b, &origins).await;
+            tracing::debug!(check = %self.key, ms = t.elapsed().as_millis() as u64, "browser given back");
         }
         if let Some(app) = self.app.take() {
             evidence.app_log = Some(dir.join("app.log"));
