@@ -146,11 +146,19 @@ fn every_example_pins_every_check_and_explains_each_non_pass() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// Runs each example configuration and compares every verdict with the pinned one.
-#[test]
-fn every_example_gives_its_pinned_verdicts() {
+/// Whether an example configuration describes only an `[api]`: its run starts no browser
+/// session (a few seconds, little CPU), so it runs in its own test, beside the browser
+/// ones.
+fn api_only(pinned: &Path) -> bool {
+    let p = load(pinned);
+    targets_of(&pinned.with_file_name(&p.scenario)) == ["api"]
+}
+
+/// Runs each of `files`' example configurations and says every verdict that differs from
+/// the pinned one.
+fn compare_with_pins(files: impl IntoIterator<Item = PathBuf>) -> Vec<String> {
     let mut problems = Vec::new();
-    for f in pinned_files() {
+    for f in files {
         let p = load(&f);
         let scenario = f.with_file_name(&p.scenario);
         let label = f
@@ -207,6 +215,27 @@ fn every_example_gives_its_pinned_verdicts() {
             problems.push(stdout);
         }
     }
+    problems
+}
+
+/// Runs each example configuration with a web app or a CLI (every check in Chromium) and
+/// compares every verdict with the pinned one.
+#[test]
+fn every_example_gives_its_pinned_verdicts() {
+    let files = pinned_files().into_iter().filter(|f| !api_only(f));
+    let problems = compare_with_pins(files);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Runs each bearer-token API example configuration and compares every verdict with the
+/// pinned one. A test of its own, so the test harness runs it beside the browser
+/// examples (about 5 s a configuration), and `cargo test --test examples api_example`
+/// runs only these.
+#[test]
+fn every_api_example_gives_its_pinned_verdicts() {
+    let files: Vec<PathBuf> = pinned_files().into_iter().filter(|f| api_only(f)).collect();
+    assert!(files.len() >= 5, "API example configurations: {files:?}");
+    let problems = compare_with_pins(files);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -224,22 +253,38 @@ const PROVEN_LIBRARIES: &[(&str, &str)] = &[
     ("PyJWT", "examples/api-pyjwt"),
     ("go-oidc", "examples/go-oidc"),
     ("go-oidc", "examples/go-oidc-api"),
+    ("jose", "examples/api-jose"),
+    ("python-jose", "examples/api-python-jose"),
+    ("Authlib", "examples/api-authlib"),
     ("x/oauth2", "examples/go-oidc"),
     ("openidconnect-rs", "crates/demo-rp"),
 ];
 
 /// Libraries users ask about that no example runs yet: a Fix must not name them.
-const UNPROVEN_LIBRARIES: &[&str] = &[
-    "Spring",
-    "jsonwebtoken",
-    "python-jose",
-    "Authlib",
-    "passport",
-    "omniauth",
-    "MSAL",
-    "jose `",
-    "jose's",
+const UNPROVEN_LIBRARIES: &[&str] = &["Spring", "jsonwebtoken", "passport", "omniauth", "MSAL"];
+
+/// Libraries whose Fix sentences hold for one pinned version only (read from its source
+/// and run by its example): a Fix that names one names that version, and no other.
+/// `jose` is panva's package as a word of its own, not python-jose, go-jose or a module
+/// path such as `authlib.jose` or `jose.exceptions`.
+const PINNED_VERSIONS: &[(&str, &str)] = &[
+    ("jose", "6.2.18"),
+    ("python-jose", "3.5.0"),
+    ("Authlib", "1.6.12"),
 ];
+
+/// Where `name` occurs in `text` as a library name: for `jose`, only as a word of its own.
+fn mentions<'a>(text: &'a str, name: &'a str) -> impl Iterator<Item = usize> + 'a {
+    text.match_indices(name).map(|(i, _)| i).filter(move |&i| {
+        if name != "jose" {
+            return true;
+        }
+        let before = text[..i].chars().next_back();
+        let after = text[i + name.len()..].chars().next();
+        !before.is_some_and(|c| c.is_alphanumeric() || "-./@_".contains(c))
+            && !after.is_some_and(|c| c.is_alphanumeric() || "-._".contains(c))
+    })
+}
 
 /// Library calls no example can run here: golang.org/x/oauth2's device flow
 /// (`Config.DeviceAuth`, `Config.DeviceAccessToken`) came in v0.13.0, and the only
@@ -261,6 +306,30 @@ fn fix_texts_name_only_libraries_an_example_runs() {
                     "{id}: the Fix names `{}`, which no example runs; prove it with an example \
                      (and a row in PROVEN_LIBRARIES) or say it without the library",
                     name.trim_end_matches([' ', '`', '\''])
+                ));
+            }
+        }
+        for (name, version) in PINNED_VERSIONS {
+            let mut versioned = 0;
+            for i in mentions(fix, name) {
+                let rest = &fix[i + name.len()..];
+                let Some(v) = rest.strip_prefix(' ') else {
+                    continue;
+                };
+                if v.starts_with(|c: char| c.is_ascii_digit()) {
+                    versioned += 1;
+                    if !v.starts_with(version) {
+                        problems.push(format!(
+                            "{id}: the Fix names {name} {}, but its example pins {name} {version}",
+                            v.split_whitespace().next().unwrap_or("")
+                        ));
+                    }
+                }
+            }
+            if mentions(fix, name).next().is_some() && versioned == 0 {
+                problems.push(format!(
+                    "{id}: the Fix names {name} without its version: say `{name} {version}`, \
+                     the version its example runs"
                 ));
             }
         }
