@@ -146,11 +146,26 @@ fn every_example_pins_every_check_and_explains_each_non_pass() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// Runs each example configuration and compares every verdict with the pinned one.
-/// `STICKLER_EXAMPLES=device-cli-go/,django/` runs only the configurations whose path
-/// under `examples/` contains one of those words (while working on one example).
-#[test]
-fn every_example_gives_its_pinned_verdicts() {
+/// Whether an example configuration describes only an `[api]`: its run starts no browser
+/// session (a few seconds, little CPU), so it runs in its own test, beside the browser
+/// ones.
+fn api_only(pinned: &Path) -> bool {
+    let p = load(pinned);
+    targets_of(&pinned.with_file_name(&p.scenario)) == ["api"]
+}
+
+/// A pinned configuration's name: its path under `examples/`.
+fn label_of(f: &Path) -> String {
+    f.strip_prefix(workspace().join("examples"))
+        .unwrap_or(f)
+        .display()
+        .to_string()
+}
+
+/// The pinned configurations to run: all of them, or with
+/// `STICKLER_EXAMPLES=device-cli-go/,django/` only those whose path under `examples/`
+/// contains one of those words (while working on one example).
+fn selected() -> Vec<PathBuf> {
     let only: Vec<String> = std::env::var("STICKLER_EXAMPLES")
         .unwrap_or_default()
         .split(',')
@@ -158,18 +173,18 @@ fn every_example_gives_its_pinned_verdicts() {
         .filter(|w| !w.is_empty())
         .map(str::to_string)
         .collect();
+    pinned_files()
+        .into_iter()
+        .filter(|f| only.is_empty() || only.iter().any(|w| label_of(f).contains(w.as_str())))
+        .collect()
+}
+
+/// Runs each of `files`' example configurations and says every verdict that differs from
+/// the pinned one.
+fn compare_with_pins(files: impl IntoIterator<Item = PathBuf>) -> Vec<String> {
     let mut problems = Vec::new();
-    let mut ran = 0;
-    for f in pinned_files() {
-        let label = f
-            .strip_prefix(workspace().join("examples"))
-            .unwrap_or(&f)
-            .display()
-            .to_string();
-        if !only.is_empty() && !only.iter().any(|w| label.contains(w.as_str())) {
-            continue;
-        }
-        ran += 1;
+    for f in files {
+        let label = label_of(&f);
         let p = load(&f);
         let scenario = f.with_file_name(&p.scenario);
         let dir = std::env::temp_dir().join(format!(
@@ -221,10 +236,29 @@ fn every_example_gives_its_pinned_verdicts() {
             problems.push(stdout);
         }
     }
-    assert!(
-        ran > 0,
-        "STICKLER_EXAMPLES={only:?} names no pinned configuration"
-    );
+    problems
+}
+
+/// Runs each example configuration with a web app or a CLI (every check in Chromium) and
+/// compares every verdict with the pinned one.
+#[test]
+fn every_example_gives_its_pinned_verdicts() {
+    let files = selected().into_iter().filter(|f| !api_only(f));
+    let problems = compare_with_pins(files);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Runs each bearer-token API example configuration and compares every verdict with the
+/// pinned one. A test of its own, so the test harness runs it beside the browser
+/// examples (about 5 s a configuration), and `cargo test --test examples api_example`
+/// runs only these.
+#[test]
+fn every_api_example_gives_its_pinned_verdicts() {
+    let files: Vec<PathBuf> = selected().into_iter().filter(|f| api_only(f)).collect();
+    if std::env::var_os("STICKLER_EXAMPLES").is_none() {
+        assert!(files.len() >= 9, "API example configurations: {files:?}");
+    }
+    let problems = compare_with_pins(files);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -242,23 +276,39 @@ const PROVEN_LIBRARIES: &[(&str, &str)] = &[
     ("PyJWT", "examples/api-pyjwt"),
     ("go-oidc", "examples/go-oidc"),
     ("go-oidc", "examples/go-oidc-api"),
+    ("jose", "examples/api-jose"),
+    ("python-jose", "examples/api-python-jose"),
+    ("Authlib", "examples/api-authlib"),
     ("x/oauth2", "examples/go-oidc"),
     ("x/oauth2", "examples/device-cli-go"),
     ("openidconnect-rs", "crates/demo-rp"),
 ];
 
 /// Libraries users ask about that no example runs yet: a Fix must not name them.
-const UNPROVEN_LIBRARIES: &[&str] = &[
-    "Spring",
-    "jsonwebtoken",
-    "python-jose",
-    "Authlib",
-    "passport",
-    "omniauth",
-    "MSAL",
-    "jose `",
-    "jose's",
+const UNPROVEN_LIBRARIES: &[&str] = &["Spring", "jsonwebtoken", "passport", "omniauth", "MSAL"];
+
+/// Libraries whose Fix sentences hold for one pinned version only (read from its source
+/// and run by its example): a Fix that names one names that version, and no other.
+/// `jose` is panva's package as a word of its own, not python-jose, go-jose or a module
+/// path such as `authlib.jose` or `jose.exceptions`.
+const PINNED_VERSIONS: &[(&str, &str)] = &[
+    ("jose", "6.2.18"),
+    ("python-jose", "3.5.0"),
+    ("Authlib", "1.6.12"),
 ];
+
+/// Where `name` occurs in `text` as a library name: for `jose`, only as a word of its own.
+fn mentions<'a>(text: &'a str, name: &'a str) -> impl Iterator<Item = usize> + 'a {
+    text.match_indices(name).map(|(i, _)| i).filter(move |&i| {
+        if name != "jose" {
+            return true;
+        }
+        let before = text[..i].chars().next_back();
+        let after = text[i + name.len()..].chars().next();
+        !before.is_some_and(|c| c.is_alphanumeric() || "-./@_".contains(c))
+            && !after.is_some_and(|c| c.is_alphanumeric() || "-._".contains(c))
+    })
+}
 
 #[test]
 fn fix_texts_name_only_libraries_an_example_runs() {
@@ -275,6 +325,30 @@ fn fix_texts_name_only_libraries_an_example_runs() {
                     "{id}: the Fix names `{}`, which no example runs; prove it with an example \
                      (and a row in PROVEN_LIBRARIES) or say it without the library",
                     name.trim_end_matches([' ', '`', '\''])
+                ));
+            }
+        }
+        for (name, version) in PINNED_VERSIONS {
+            let mut versioned = 0;
+            for i in mentions(fix, name) {
+                let rest = &fix[i + name.len()..];
+                let Some(v) = rest.strip_prefix(' ') else {
+                    continue;
+                };
+                if v.starts_with(|c: char| c.is_ascii_digit()) {
+                    versioned += 1;
+                    if !v.starts_with(version) {
+                        problems.push(format!(
+                            "{id}: the Fix names {name} {}, but its example pins {name} {version}",
+                            v.split_whitespace().next().unwrap_or("")
+                        ));
+                    }
+                }
+            }
+            if mentions(fix, name).next().is_some() && versioned == 0 {
+                problems.push(format!(
+                    "{id}: the Fix names {name} without its version: say `{name} {version}`, \
+                     the version its example runs"
                 ));
             }
         }
