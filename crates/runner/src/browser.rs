@@ -720,6 +720,18 @@ mod tests {
                 }),
             )
             .route(
+                "/session",
+                get(|| async {
+                    (
+                        [(
+                            "set-cookie",
+                            "sid=server-side; Path=/; HttpOnly; Max-Age=3600",
+                        )],
+                        Html("<p>session cookie set</p>"),
+                    )
+                }),
+            )
+            .route(
                 "/done",
                 post(|body: String| async move {
                     Html(format!(r#"<p id="user">{}</p>"#, body.replace('&', " ")))
@@ -733,6 +745,63 @@ mod tests {
             let _ = axum::serve(listener, app).await;
         });
         (base, server)
+    }
+
+    /// A session reset for the next check keeps nothing of the last one: no cookie
+    /// (HttpOnly or not), no localStorage or sessionStorage, no history, one tab.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_reset_session_remembers_nothing_of_the_last_check() {
+        let (base, server) = serve_pages().await;
+        let driver = Chromedriver::start().await.expect("chromedriver starts");
+        let b = BrowserSession::open(&driver.url(), find_chromium().ok().as_deref(), None)
+            .await
+            .expect("session opens");
+        b.goto(&format!("{base}/session")).await.expect("goto");
+        b.goto(&format!("{base}/")).await.expect("goto");
+        b.execute(
+            "document.cookie = 'js=1; max-age=3600'; localStorage.setItem('l', '1'); \
+             sessionStorage.setItem('s', '1'); window.open('/login');",
+        )
+        .await
+        .expect("state set");
+        let c = b.c().expect("client");
+        assert_eq!(c.get_all_cookies().await.expect("cookies").len(), 2);
+        assert_eq!(c.windows().await.expect("tabs").len(), 2);
+
+        let origin = origin_of_test(&base);
+        b.reset(std::slice::from_ref(&origin)).await.expect("reset");
+
+        assert_eq!(c.windows().await.expect("tabs").len(), 1, "one tab left");
+        b.goto(&format!("{base}/")).await.expect("goto");
+        let left = b
+            .execute(
+                "return [document.cookie, localStorage.length, sessionStorage.length, history.length];",
+            )
+            .await
+            .expect("state read");
+        // A new session's first page has the same history: its blank start page and it.
+        let fresh = BrowserSession::open(&driver.url(), find_chromium().ok().as_deref(), None)
+            .await
+            .expect("session opens");
+        fresh.goto(&format!("{base}/")).await.expect("goto");
+        let history = fresh.execute("return history.length;").await.expect("read");
+        fresh.close().await;
+        assert_eq!(
+            left,
+            serde_json::json!(["", 0, 0, history]),
+            "left over: {left}"
+        );
+        assert!(c.get_all_cookies().await.expect("cookies").is_empty());
+        b.close().await;
+        driver.shutdown().await;
+        server.abort();
+    }
+
+    fn origin_of_test(base: &str) -> String {
+        Url::parse(base)
+            .expect("url")
+            .origin()
+            .ascii_serialization()
     }
 
     /// The real chromedriver and Chromium, against a real page: navigate, click, type,
