@@ -97,6 +97,9 @@ pub enum BrowserError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The run tests only an API and started no browser.
+    #[error("this run tests only an API and started no browser")]
+    NoBrowser,
     /// The session was closed already.
     #[error("the browser session is already closed")]
     Closed,

@@ -15,7 +15,8 @@ use url::Url;
 /// The run's idle sessions, and how to open more.
 #[derive(Debug)]
 pub struct BrowserPool {
-    webdriver: Url,
+    /// None in a run that tests only an API: no check of it opens a browser.
+    webdriver: Option<Url>,
     chromium: Option<PathBuf>,
     template: Option<PathBuf>,
     reuse: bool,
@@ -24,7 +25,11 @@ pub struct BrowserPool {
 
 impl BrowserPool {
     /// A pool opening sessions on `webdriver`, each from a copy of `template`.
-    pub fn new(webdriver: Url, chromium: Option<PathBuf>, template: Option<PathBuf>) -> Self {
+    pub fn new(
+        webdriver: Option<Url>,
+        chromium: Option<PathBuf>,
+        template: Option<PathBuf>,
+    ) -> Self {
         let reuse =
             std::env::var("STICKLER_FRESH_BROWSERS").map_or(true, |v| v.is_empty() || v == "0");
         BrowserPool {
@@ -42,8 +47,9 @@ impl BrowserPool {
         match idle {
             Some(session) => Ok(session),
             None => {
+                let webdriver = self.webdriver.as_ref().ok_or(BrowserError::NoBrowser)?;
                 BrowserSession::open(
-                    &self.webdriver,
+                    webdriver,
                     self.chromium.as_deref(),
                     self.template.as_deref(),
                 )

@@ -458,16 +458,19 @@ async fn run_checks(
         .build()
         .map_err(|e| environment(e.to_string()))?;
 
-    // The browser driver.
+    // The browser driver, unless only an API is tested: its checks send HTTP requests,
+    // and such a run needs no Chromium on the machine.
+    let needs_browser = !matches!(scenario.app, AppMode::Absent) || scenario.cli.is_some();
     let webdriver = match &args.webdriver {
-        Some(u) => u.clone(),
+        _ if !needs_browser => None,
+        Some(u) => Some(u.clone()),
         None => {
             let d = Chromedriver::start()
                 .await
                 .map_err(|e| environment(e.to_string()))?;
             let url = d.url();
             owned.driver = Some(d);
-            url
+            Some(url)
         }
     };
     let chromium = crate::chromedriver::find_chromium().ok();
@@ -507,12 +510,18 @@ async fn run_checks(
             }
         }
     };
-    let template = ProfileTemplate::create(&webdriver, chromium.as_deref());
+    let template = async {
+        match &webdriver {
+            Some(w) => ProfileTemplate::create(w, chromium.as_deref())
+                .await
+                .map(Some),
+            None => Ok(None),
+        }
+    };
     let (target, profile_template) = tokio::join!(app, template);
     let target: AppTarget = target?;
-    let profile_template = owned
-        .template
-        .insert(profile_template.map_err(|e| environment(e.to_string()))?);
+    owned.template = profile_template.map_err(|e| environment(e.to_string()))?;
+    let template_path = owned.template.as_ref().map(|t| t.path().to_path_buf());
     let api_runs = scenario
         .api
         .as_ref()
@@ -523,12 +532,16 @@ async fn run_checks(
         AppMode::Managed { .. } | AppMode::Absent => usize::from(args.concurrency),
     };
     say!(
-        "stickler run: {} — profile {}, {} check{}, {} browser(s), IdP {}",
+        "stickler run: {} — profile {}, {} check{}, {}, IdP {}",
         scenario.name,
         scenario.profile,
         specs.len(),
         if specs.len() == 1 { "" } else { "s" },
-        concurrency,
+        if webdriver.is_some() {
+            format!("{concurrency} browser(s)")
+        } else {
+            format!("{concurrency} at once, no browser (API only)")
+        },
         idp.base()
     );
     let evidence = report::EvidenceDrop::default();
@@ -536,11 +549,7 @@ async fn run_checks(
         scenario,
         idp,
         target,
-        browsers: BrowserPool::new(
-            webdriver,
-            chromium,
-            Some(profile_template.path().to_path_buf()),
-        ),
+        browsers: BrowserPool::new(webdriver, chromium, template_path),
         report_dir: report_dir.to_path_buf(),
         http,
         evidence: evidence.clone(),

@@ -146,12 +146,22 @@ fn every_example_pins_every_check_and_explains_each_non_pass() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// Whether an example configuration describes only an `[api]`: its run starts no browser
-/// session (a few seconds, little CPU), so it runs in its own test, beside the browser
-/// ones.
-fn api_only(pinned: &Path) -> bool {
+/// The targets an example configuration's scenario file describes.
+fn targets_of_pinned(pinned: &Path) -> Vec<String> {
     let p = load(pinned);
-    targets_of(&pinned.with_file_name(&p.scenario)) == ["api"]
+    targets_of(&pinned.with_file_name(&p.scenario))
+}
+
+/// Whether an example configuration describes only an `[api]`: its run starts no browser
+/// (a few seconds, little CPU), so it runs in its own test, beside the browser ones.
+fn api_only(pinned: &Path) -> bool {
+    targets_of_pinned(pinned) == ["api"]
+}
+
+/// Whether an example configuration describes only a `[cli]`: its run mostly waits (the
+/// CLI polls at its interval), so it runs in its own test, beside the web ones.
+fn cli_only(pinned: &Path) -> bool {
+    targets_of_pinned(pinned) == ["cli"]
 }
 
 /// A pinned configuration's name: its path under `examples/`.
@@ -239,27 +249,38 @@ fn compare_with_pins(files: impl IntoIterator<Item = PathBuf>) -> Vec<String> {
     problems
 }
 
-/// Runs each example configuration with a web app or a CLI (every check in Chromium) and
-/// compares every verdict with the pinned one.
-#[test]
-fn every_example_gives_its_pinned_verdicts() {
-    let files = selected().into_iter().filter(|f| !api_only(f));
+/// Runs the selected example configurations `which` picks and asserts every verdict is
+/// the pinned one; with nothing narrowing the selection, at least `expected` of them.
+fn assert_pinned_verdicts(which: fn(&Path) -> bool, expected: usize) {
+    let files: Vec<PathBuf> = selected().into_iter().filter(|f| which(f)).collect();
+    if std::env::var_os("STICKLER_EXAMPLES").is_none() {
+        assert!(files.len() >= expected, "example configurations: {files:?}");
+    }
     let problems = compare_with_pins(files);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// Runs each bearer-token API example configuration and compares every verdict with the
-/// pinned one. A test of its own, so the test harness runs it beside the browser
-/// examples (about 5 s a configuration), and `cargo test --test examples api_example`
-/// runs only these.
+/// Runs each example configuration with a web app (every check in Chromium) and
+/// compares every verdict with the pinned one.
+#[test]
+fn every_example_gives_its_pinned_verdicts() {
+    assert_pinned_verdicts(|f| !api_only(f) && !cli_only(f), 6);
+}
+
+/// The device-flow CLI examples, in a test of their own, so the test harness runs it
+/// beside the web examples (their runs mostly wait for the CLI's polls);
+/// `cargo test --test examples cli_example` runs only these.
+#[test]
+fn every_cli_example_gives_its_pinned_verdicts() {
+    assert_pinned_verdicts(cli_only, 4);
+}
+
+/// The bearer-token API examples, in a test of their own, so the test harness runs it
+/// beside the browser examples (about 5 s a configuration);
+/// `cargo test --test examples api_example` runs only these.
 #[test]
 fn every_api_example_gives_its_pinned_verdicts() {
-    let files: Vec<PathBuf> = selected().into_iter().filter(|f| api_only(f)).collect();
-    if std::env::var_os("STICKLER_EXAMPLES").is_none() {
-        assert!(files.len() >= 9, "API example configurations: {files:?}");
-    }
-    let problems = compare_with_pins(files);
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert_pinned_verdicts(api_only, 9);
 }
 
 /// The relying-party libraries a Fix text may name, each with the example or demo app

@@ -2,7 +2,8 @@
 //! `stickler idp` elsewhere: `stickler run --idp` checks it through that tenant, one check
 //! after another, and leaves out (not exercised) the key rotation, which would stay for
 //! every later check. The demo API is started by the test, as a team starts its staging
-//! API, with one bug switch, so a failing check proves the checks still bite.
+//! API, with one bug switch, so a failing check proves the checks still bite. No
+//! browser is needed: the test hides chromedriver and Chromium from the run.
 
 mod support;
 
@@ -86,6 +87,9 @@ path = "/api/whoami"
         .arg(dir.join("report"))
         .arg("--json")
         .arg(&json)
+        // An API-only run needs no browser: with none to be found it still runs.
+        .env("STICKLER_CHROMEDRIVER", dir.join("no-chromedriver"))
+        .env("STICKLER_CHROMIUM", dir.join("no-chromium"))
         .current_dir(workspace())
         .output()
         .unwrap();
@@ -97,8 +101,8 @@ path = "/api/whoami"
         "the aud check fails; stdout:\n{stdout}\nstderr:\n{stderr}"
     );
     assert!(
-        stdout.contains("1 browser(s)"),
-        "checks run one at a time: {stdout}"
+        stdout.contains("1 at once, no browser (API only)"),
+        "checks run one at a time, without a browser: {stdout}"
     );
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     let verdict = |id: &str| {
