@@ -108,7 +108,7 @@ async fn run_inner(args: RunArgs) -> Result<u8, Stop> {
     }
     // Every file parses and every check reads, or nothing starts.
     let parsed = FeatureSet::parse_all(&features).map_err(|errors| usage(errors.join("\n")))?;
-    let specs = select(&args, &scenario, &parsed)?;
+    let specs = select(&args, &scenario, &parsed, true)?;
     let profiles = match &args.profiles {
         Some(list) => {
             let profiles = matrix::parse_profiles(list).map_err(usage)?;
@@ -202,7 +202,8 @@ async fn run_once(
 ) -> Result<Vec<report::CheckRecord>, Stop> {
     // Every file parses and every check reads, or nothing starts.
     let parsed = FeatureSet::parse_all(&features).map_err(|errors| usage(errors.join("\n")))?;
-    let specs = select(args, &scenario, &parsed)?;
+    // Selected again (the same checks) for this run's ids; run_inner said what is left out.
+    let specs = select(args, &scenario, &parsed, false)?;
     let ids = crate::check::Ids::of(&parsed);
     std::fs::create_dir_all(report_dir).map_err(|e| {
         environment(format!(
@@ -312,11 +313,13 @@ fn has_target(scenario: &ScenarioFile, target: Target) -> bool {
 
 /// The checks the run executes: every one reads (level, exercise), `--check` names only
 /// checks that exist, checks for a target the scenario file does not describe (a CLI, an
-/// API) are left out with a note, and at least one is selected.
+/// API) are left out (with a note on stderr when `say_left_out`), and at least one is
+/// selected.
 fn select(
     args: &RunArgs,
     scenario: &ScenarioFile,
     parsed: &[cucumber::gherkin::Feature],
+    say_left_out: bool,
 ) -> Result<Vec<CheckSpec>, Stop> {
     let all = CheckSpec::read_all(parsed).map_err(|errors| usage(errors.join("\n")))?;
     let unknown: Vec<&String> = args
@@ -362,7 +365,7 @@ fn select(
             }
         }
     }
-    for (target, n) in &absent {
+    for (target, n) in absent.iter().filter(|_| say_left_out) {
         eprintln!(
             "({n} {target} check{} left out: {} describes no [{target}])",
             if *n == 1 { "" } else { "s" },
