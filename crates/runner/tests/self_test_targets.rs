@@ -431,8 +431,16 @@ fn a_web_only_scenario_leaves_cli_and_api_checks_out() {
         .expect("stickler runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert_eq!(stderr.matches("6 cli checks left out").count(), 1, "{stderr}");
-    assert_eq!(stderr.matches("14 api checks left out").count(), 1, "{stderr}");
+    assert_eq!(
+        stderr.matches("6 cli checks left out").count(),
+        1,
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("14 api checks left out").count(),
+        1,
+        "{stderr}"
+    );
     assert!(stderr.contains("no check selected"), "{stderr}");
     let out = Command::new(env!("CARGO_BIN_EXE_stickler"))
         .current_dir(workspace())
@@ -508,7 +516,11 @@ fn a_cli_and_an_api_alone_are_checked_without_a_web_app() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
-    assert_eq!(stderr.matches("1 app check left out").count(), 1, "said once: {stderr}");
+    assert_eq!(
+        stderr.matches("1 app check left out").count(),
+        1,
+        "said once: {stderr}"
+    );
     assert!(
         stderr.contains("building the CLI of") && !stderr.contains("building the API of"),
         "{stderr}"
