@@ -771,7 +771,7 @@ mod tests {
         assert_eq!(c.get_all_cookies().await.expect("cookies").len(), 2);
         assert_eq!(c.windows().await.expect("tabs").len(), 2);
 
-        let origin = origin_of_test(&base);
+        let origin = crate::browser_pool::origin_of(&base).expect("an origin");
         b.reset(std::slice::from_ref(&origin)).await.expect("reset");
 
         assert_eq!(c.windows().await.expect("tabs").len(), 1, "one tab left");
@@ -798,13 +798,6 @@ mod tests {
         b.close().await;
         driver.shutdown().await;
         server.abort();
-    }
-
-    fn origin_of_test(base: &str) -> String {
-        Url::parse(base)
-            .expect("url")
-            .origin()
-            .ascii_serialization()
     }
 
     /// The real chromedriver and Chromium, against a real page: navigate, click, type,

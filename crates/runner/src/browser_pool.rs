@@ -87,11 +87,8 @@ impl BrowserPool {
 
 /// The origin (`http://127.0.0.1:3000`) of a URL, when it has one.
 pub fn origin_of(url: &str) -> Option<String> {
-    let url = Url::parse(url).ok()?;
-    match url.origin() {
-        url::Origin::Tuple(..) => Some(url.origin().ascii_serialization()),
-        url::Origin::Opaque(_) => None,
-    }
+    let origin = Url::parse(url).ok()?.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
 }
 
 #[cfg(test)]
