@@ -25,21 +25,24 @@ pub fn live_members(pgid: u32) -> Option<Vec<u32>> {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
             continue;
         };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue; // gone meanwhile
-        };
-        // "pid (comm) state ppid pgrp ..."; comm may hold spaces and parentheses.
-        let Some(close) = stat.rfind(')') else {
-            continue;
-        };
-        let mut fields = stat[close + 1..].split_whitespace();
-        let state = fields.next();
-        let group = fields.nth(1).and_then(|g| g.parse::<u32>().ok());
-        if group == Some(pgid) && !matches!(state, Some("Z" | "X")) {
+        if group_of(pid) == Some(pgid) {
             members.push(pid);
         }
     }
     Some(members)
+}
+
+/// The process group of `pid` while it lives (zombies and the gone have none).
+pub fn group_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // "pid (comm) state ppid pgrp ..."; comm may hold spaces and parentheses.
+    let close = stat.rfind(')')?;
+    let mut fields = stat[close + 1..].split_whitespace();
+    let state = fields.next();
+    if matches!(state, Some("Z" | "X")) {
+        return None;
+    }
+    fields.nth(1).and_then(|g| g.parse::<u32>().ok())
 }
 
 /// Sends a signal to the group; errors (already gone) are ignored. Never signals
@@ -68,6 +71,11 @@ pub struct ProcessGroup {
 impl ProcessGroup {
     /// Spawns `command` as the leader of a new group (`process_group(0)` is set here).
     pub fn spawn(command: &mut tokio::process::Command) -> std::io::Result<Self> {
+        // The run's mark finds the group even if the runner dies before the watchdog is
+        // told of it below (see `watchdog`).
+        if let Some((var, mark)) = crate::watchdog::mark() {
+            command.env(var, mark);
+        }
         let child = command.process_group(0).kill_on_drop(true).spawn()?;
         let pgid = child
             .id()

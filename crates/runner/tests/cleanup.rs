@@ -188,3 +188,85 @@ fn a_long_tmpdir_still_works_and_is_left_clean() {
     assert_no_profiles_left(&report);
     let _ = std::fs::remove_dir_all(&base);
 }
+
+/// A process the runner started but had not yet told the watchdog of (a SIGKILL right
+/// after `spawn`) still carries the run's mark in its environment: the watchdog ends it,
+/// and a child that left its group, and no unmarked process.
+#[test]
+fn the_watchdog_ends_marked_processes_it_was_never_told_of() {
+    use std::io::Write as _;
+    use std::os::unix::process::CommandExt as _;
+    let mark = format!("test-{}", std::process::id());
+    let mut watchdog = Command::new(env!("CARGO_BIN_EXE_stickler"))
+        .arg("__watchdog")
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("the watchdog starts");
+    let mut pipe = watchdog.stdin.take().expect("its pipe");
+    writeln!(pipe, "mark {mark}").expect("told");
+    // The app, in a group of its own, with a child that starts a group of its own too.
+    let mut app = Command::new("sh")
+        .args(["-c", "setsid sleep 300 & exec sleep 300"])
+        .env("STICKLER_RUN", &mark)
+        .process_group(0)
+        .spawn()
+        .expect("the app starts");
+    let mut other = Command::new("sleep")
+        .arg("300")
+        .env("STICKLER_RUN", format!("{mark}-other"))
+        .process_group(0)
+        .spawn()
+        .expect("an unmarked process starts");
+    let marked = |pid: u32| {
+        std::fs::read(format!("/proc/{pid}/environ")).is_ok_and(|e| {
+            e.split(|b| *b == 0)
+                .any(|v| v == format!("STICKLER_RUN={mark}").as_bytes())
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut pids: Vec<u32> = Vec::new();
+    while pids.len() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        pids = processes()
+            .into_iter()
+            .map(|(pid, _)| pid)
+            .filter(|p| marked(*p))
+            .collect();
+    }
+    assert_eq!(pids.len(), 2, "the app and its setsid child: {pids:?}");
+    drop(pipe); // the runner dies without saying `done`
+    assert!(watchdog.wait().expect("the watchdog ends").success());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut status = None;
+    while status.is_none() && Instant::now() < deadline {
+        status = app.try_wait().expect("status");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let killed = status.is_some_and(|s| s.code().is_none());
+    if !killed {
+        let _ = app.kill();
+        let _ = app.wait();
+    }
+    let other_alive = other.try_wait().expect("status").is_none();
+    let _ = other.kill();
+    let _ = other.wait();
+    let gone = |pid: u32| {
+        !Path::new(&format!("/proc/{pid}")).exists()
+            || std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .is_ok_and(|s| s.contains(") Z ") || s.contains(") X "))
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !pids.iter().all(|p| gone(*p)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let left: Vec<u32> = pids.iter().copied().filter(|p| !gone(*p)).collect();
+    for pid in &left {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(i32::try_from(*pid).expect("a pid")),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+    assert!(killed, "the app was killed: {status:?}");
+    assert!(left.is_empty(), "marked processes left: {left:?}");
+    assert!(other_alive, "a process with another mark was left alone");
+}

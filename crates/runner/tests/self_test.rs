@@ -314,11 +314,16 @@ struct Outcome {
     stdout: String,
 }
 
+/// Numbers the runs of this process, so that two tests running the same bugs never share
+/// a report folder.
+static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 fn run_suite(bugs: Option<&str>, features: &[String], flags: &[&str], scenario: &Path) -> Outcome {
     // One folder per run: the tests of this file run in parallel.
     let dir = std::env::temp_dir().join(format!(
-        "stickler-selftest-{}-{}-{}{}",
+        "stickler-selftest-{}-{}-{}-{}{}",
         std::process::id(),
+        RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         scenario.file_stem().unwrap_or_default().to_string_lossy(),
         bugs.unwrap_or("none").replace(',', "+"),
         // The mode flags (`--strict`), not the `--check` selection.

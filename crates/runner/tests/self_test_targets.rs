@@ -69,9 +69,14 @@ struct Outcome {
     stdout: String,
 }
 
+/// Numbers the runs of this process: the tests of this file run in parallel, and two of
+/// them may run the same bugs (the correct targets), so the label alone is not a folder.
+static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 fn run(scenario: &Path, case: &Case, label: &str) -> Outcome {
+    let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!(
-        "stickler-selftest-targets-{}-{label}",
+        "stickler-selftest-targets-{}-{n}-{label}",
         std::process::id()
     ));
     let _ = std::fs::remove_dir_all(&dir);
