@@ -227,11 +227,7 @@ fn the_watchdog_ends_marked_processes_it_was_never_told_of() {
     let mut pids: Vec<u32> = Vec::new();
     while pids.len() < 2 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
-        pids = processes()
-            .into_iter()
-            .map(|(pid, _)| pid)
-            .filter(|p| marked(*p))
-            .collect();
+        pids = processes().into_keys().filter(|p| marked(*p)).collect();
     }
     assert_eq!(pids.len(), 2, "the app and its setsid child: {pids:?}");
     drop(pipe); // the runner dies without saying `done`
@@ -245,8 +241,8 @@ fn the_watchdog_ends_marked_processes_it_was_never_told_of() {
     let killed = status.is_some_and(|s| s.code().is_none());
     if !killed {
         let _ = app.kill();
-        let _ = app.wait();
     }
+    let _ = app.wait();
     let other_alive = other.try_wait().expect("status").is_none();
     let _ = other.kill();
     let _ = other.wait();
