@@ -237,6 +237,10 @@ impl BrowserSession {
             args.extend(extra.split_whitespace().map(str::to_string));
         }
         args.push(format!("--user-data-dir={}", profile.path().display()));
+        // The first tab opens on a blank page rather than the new-tab page, which a
+        // fresh Chromium sometimes takes five seconds to show (a second Chromium
+        // starting beside it is enough), and WebDriver's first command waits for it.
+        args.push("about:blank".into());
         let mut options = serde_json::Map::new();
         options.insert("args".into(), args.into());
         if let Some(bin) = chromium {

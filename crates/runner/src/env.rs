@@ -44,6 +44,8 @@ pub struct RunEnv {
     pub http: reqwest::Client,
     /// Where each check leaves its evidence for the reporters.
     pub evidence: crate::report::EvidenceDrop,
+    /// The apps of finished checks, being ended.
+    pub stopping: crate::stopping::Stopping,
 }
 
 static CURRENT: RwLock<Option<Arc<RunEnv>>> = RwLock::new(None);

@@ -31,6 +31,7 @@ mod running_api;
 mod scenario;
 mod scratch;
 mod steps;
+mod stopping;
 mod targets;
 mod verdict;
 mod watchdog;

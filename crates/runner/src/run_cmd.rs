@@ -59,6 +59,10 @@ pub async fn run(args: RunArgs) -> u8 {
         )),
         r = run_inner(args) => r,
     };
+    // Apps still stopping when the run was interrupted end now.
+    if let Some(env) = crate::env::current_env() {
+        env.stopping.kill().await;
+    }
     // Sessions dropped by an interruption could not wait for their browsers to quit.
     crate::scratch::remove_all().await;
     crate::watchdog::finish();
@@ -556,6 +560,7 @@ async fn run_checks(
         report_dir: report_dir.to_path_buf(),
         http,
         evidence: evidence.clone(),
+        stopping: crate::stopping::Stopping::default(),
     });
     set_current_env(env.clone());
 
@@ -592,7 +597,7 @@ async fn run_checks(
         })
         .filter_run(features, move |f, _, s| chosen.contains(&ids.get(f, s)))
         .await;
-    env.browsers.close_all().await;
+    tokio::join!(env.browsers.close_all(), env.stopping.wait());
     let errors = collector.parse_errors();
     if !errors.is_empty() {
         return Err(usage(errors.join("\n")));

@@ -477,7 +477,7 @@ impl CheckWorld {
         }
         if let Some(api) = self.api_app.take() {
             evidence.app_log = Some(self.env.report_dir.join(&self.key).join("api.log"));
-            api.stop().await;
+            self.env.stopping.stop(api);
         }
         if let Ok(j) = self.journal().await {
             evidence.journal = j;
@@ -512,9 +512,7 @@ impl CheckWorld {
         }
         if let Some(app) = self.app.take() {
             evidence.app_log = Some(dir.join("app.log"));
-            let t = std::time::Instant::now();
-            app.stop().await;
-            tracing::debug!(check = %self.key, ms = t.elapsed().as_millis() as u64, "app stopped");
+            self.env.stopping.stop(app);
         }
         if let Some(t) = &self.tenant
             && !self.shared_tenant

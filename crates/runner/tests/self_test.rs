@@ -433,12 +433,9 @@ fn differences(
     out
 }
 
-#[test]
-fn the_matrix_proves_every_check_can_pass_and_fail() {
-    let all = shipped();
-    let scenario = workspace().join("scenarios/demo-rp.toml");
-    // The correct app passes the whole suite the scenario file names.
-    let correct = run_suite(None, &[], &[], &scenario);
+/// The correct app passes the whole suite the scenario file names; every difference.
+fn judge_correct_app(all: &BTreeMap<String, String>, scenario: &Path) -> Vec<String> {
+    let correct = run_suite(None, &[], &[], scenario);
     let everything: BTreeMap<String, String> =
         all.keys().map(|id| (id.clone(), P.to_string())).collect();
     let mut mismatches = differences("correct app", &everything, &correct, 0);
@@ -458,9 +455,19 @@ fn the_matrix_proves_every_check_can_pass_and_fail() {
         "{}",
         correct.junit
     );
+    mismatches
+}
 
+/// Runs one bug's case: every difference from its expected verdicts, and the checks it
+/// failed or warned.
+fn judge_case(
+    c: &Case,
+    all: &BTreeMap<String, String>,
+    scenario: &Path,
+) -> (Vec<String>, BTreeSet<String>) {
+    let mut mismatches = Vec::new();
     let mut not_passed_somewhere = BTreeSet::new();
-    for c in cases() {
+    {
         // The checks named, and only those (`--check`, which also proves that the
         // selection runs exactly them, under their own ids); the correct app's run
         // above proved each of them able to pass.
@@ -570,6 +577,54 @@ fn the_matrix_proves_every_check_can_pass_and_fail() {
                 not_passed_somewhere.insert(id.clone());
             }
         }
+    }
+    (mismatches, not_passed_somewhere)
+}
+
+/// How many runs of the matrix go at once: one `stickler run` of a few checks leaves
+/// much of the machine idle (starting the app, chromedriver and Chromium is mostly
+/// waiting). `STICKLER_SELFTEST_JOBS` overrides it.
+fn jobs() -> usize {
+    std::env::var("STICKLER_SELFTEST_JOBS")
+        .ok()
+        .and_then(|j| j.parse().ok())
+        .filter(|j| *j > 0)
+        .unwrap_or(2)
+}
+
+#[test]
+fn the_matrix_proves_every_check_can_pass_and_fail() {
+    let all = shipped();
+    let scenario = workspace().join("scenarios/demo-rp.toml");
+    let cases = cases();
+    // Each worker takes the next run: the correct app's (the longest) first, then the
+    // bugs' in order. Results are put back in that order.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: std::sync::Mutex<BTreeMap<usize, (Vec<String>, BTreeSet<String>)>> =
+        std::sync::Mutex::default();
+    std::thread::scope(|s| {
+        for _ in 0..jobs() {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let result = match i {
+                        0 => (judge_correct_app(&all, &scenario), BTreeSet::new()),
+                        i if i <= cases.len() => judge_case(&cases[i - 1], &all, &scenario),
+                        _ => break,
+                    };
+                    results
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(i, result);
+                }
+            });
+        }
+    });
+    let mut mismatches = Vec::new();
+    let mut not_passed_somewhere = BTreeSet::new();
+    for (m, caught) in results.into_inner().unwrap_or_else(|p| p.into_inner()).into_values() {
+        mismatches.extend(m);
+        not_passed_somewhere.extend(caught);
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n\n"));
     // Every check is failed or warned by some bug: each can fail, and each passes above.
