@@ -237,12 +237,17 @@ impl BrowserSession {
             args.extend(extra.split_whitespace().map(str::to_string));
         }
         args.push(format!("--user-data-dir={}", profile.path().display()));
-        // The first tab opens on a blank page rather than the new-tab page, which a
-        // fresh Chromium sometimes takes five seconds to show (a second Chromium
-        // starting beside it is enough), and WebDriver's first command waits for it.
-        args.push("about:blank".into());
         let mut options = serde_json::Map::new();
         options.insert("args".into(), args.into());
+        // The first tab opens on about:blank rather than the new-tab page
+        // (chrome://new-tab-page-third-party/), which a fresh Chromium sometimes takes
+        // five seconds to show, and WebDriver's first command waits for it.
+        options.insert(
+            "prefs".into(),
+            serde_json::json!({
+                "session": { "restore_on_startup": 4, "startup_urls": ["about:blank"] }
+            }),
+        );
         if let Some(bin) = chromium {
             options.insert("binary".into(), bin.display().to_string().into());
         }

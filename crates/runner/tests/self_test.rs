@@ -438,7 +438,7 @@ fn judge_correct_app(all: &BTreeMap<String, String>, scenario: &Path) -> Vec<Str
     let correct = run_suite(None, &[], &[], scenario);
     let everything: BTreeMap<String, String> =
         all.keys().map(|id| (id.clone(), P.to_string())).collect();
-    let mut mismatches = differences("correct app", &everything, &correct, 0);
+    let mismatches = differences("correct app", &everything, &correct, 0);
     assert!(
         correct
             .stdout
@@ -622,7 +622,11 @@ fn the_matrix_proves_every_check_can_pass_and_fail() {
     });
     let mut mismatches = Vec::new();
     let mut not_passed_somewhere = BTreeSet::new();
-    for (m, caught) in results.into_inner().unwrap_or_else(|p| p.into_inner()).into_values() {
+    for (m, caught) in results
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_values()
+    {
         mismatches.extend(m);
         not_passed_somewhere.extend(caught);
     }
