@@ -458,13 +458,12 @@ fn judge_correct_app(all: &BTreeMap<String, String>, scenario: &Path) -> Vec<Str
     mismatches
 }
 
-/// Runs one bug's case: every difference from its expected verdicts, and the checks it
-/// failed or warned.
-fn judge_case(
-    c: &Case,
-    all: &BTreeMap<String, String>,
-    scenario: &Path,
-) -> (Vec<String>, BTreeSet<String>) {
+/// What one run of the matrix found: every difference from its expected verdicts, and
+/// the checks it failed or warned.
+type Judged = (Vec<String>, BTreeSet<String>);
+
+/// Runs one bug's case.
+fn judge_case(c: &Case, all: &BTreeMap<String, String>, scenario: &Path) -> Judged {
     let mut mismatches = Vec::new();
     let mut not_passed_somewhere = BTreeSet::new();
     {
@@ -495,7 +494,7 @@ fn judge_case(
             flags.extend(["--check", id]);
         }
         let label = format!("--bug {} {}", c.bugs, c.flags.join(" "));
-        let o = run_suite(Some(c.bugs), &[], &flags, &scenario);
+        let o = run_suite(Some(c.bugs), &[], &flags, scenario);
         mismatches.extend(differences(&label, &expected, &o, c.exit));
         for (id, kind) in &c.warn {
             if !o
@@ -600,8 +599,7 @@ fn the_matrix_proves_every_check_can_pass_and_fail() {
     // Each worker takes the next run: the correct app's (the longest) first, then the
     // bugs' in order. Results are put back in that order.
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: std::sync::Mutex<BTreeMap<usize, (Vec<String>, BTreeSet<String>)>> =
-        std::sync::Mutex::default();
+    let results: std::sync::Mutex<BTreeMap<usize, Judged>> = std::sync::Mutex::default();
     std::thread::scope(|s| {
         for _ in 0..jobs() {
             s.spawn(|| {
