@@ -19,17 +19,16 @@ pub fn group_alive(pgid: u32) -> bool {
 
 /// The pids of the group's live processes, read from `/proc`; `None` without `/proc`.
 pub fn live_members(pgid: u32) -> Option<Vec<u32>> {
+    Some(pids()?.filter(|pid| group_of(*pid) == Some(pgid)).collect())
+}
+
+/// Every pid in `/proc`; `None` without `/proc`.
+pub fn pids() -> Option<impl Iterator<Item = u32>> {
     let dir = std::fs::read_dir("/proc").ok()?;
-    let mut members = Vec::new();
-    for entry in dir.flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        if group_of(pid) == Some(pgid) {
-            members.push(pid);
-        }
-    }
-    Some(members)
+    Some(
+        dir.flatten()
+            .filter_map(|e| e.file_name().to_string_lossy().parse::<u32>().ok()),
+    )
 }
 
 /// The process group of `pid` while it lives (zombies and the gone have none).

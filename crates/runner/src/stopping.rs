@@ -26,14 +26,18 @@ impl Stopping {
 
     /// Waits until every app given to [`Stopping::stop`] is gone.
     pub async fn wait(&self) {
-        let mut set = std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut set = self.take();
         while set.join_next().await.is_some() {}
     }
 
     /// Ends every app still stopping at once (its group is killed when its stop is
     /// dropped).
     pub async fn kill(&self) {
-        let mut set = std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()));
-        set.shutdown().await;
+        self.take().shutdown().await;
+    }
+
+    /// The stops in progress, out of the lock (which is never held across an await).
+    fn take(&self) -> JoinSet<()> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
     }
 }

@@ -69,7 +69,7 @@ pub fn start() {
 /// Tells the watchdog one fact (a no-op without a watchdog, e.g. in unit tests).
 fn tell(line: &str) {
     if let Some((stdin, _)) = PIPE.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
-        let _ = stdin.write_all(format!("{line}\n").as_bytes());
+        let _ = writeln!(stdin, "{line}");
         let _ = stdin.flush();
     }
 }
@@ -189,18 +189,12 @@ fn kill_marked(mark: &str) {
 /// The live processes (pid, process group) whose environment holds `entry` exactly.
 fn marked_processes(entry: &str) -> Vec<(u32, u32)> {
     let own = std::process::id();
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
     let mut found = Vec::new();
-    for e in dir.flatten() {
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
+    for pid in crate::process::pids().into_iter().flatten() {
         if pid == own {
             continue;
         }
-        let Ok(environ) = std::fs::read(e.path().join("environ")) else {
+        let Ok(environ) = std::fs::read(format!("/proc/{pid}/environ")) else {
             continue; // gone, or not ours to read
         };
         if !environ.split(|b| *b == 0).any(|v| v == entry.as_bytes()) {

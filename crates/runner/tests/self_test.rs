@@ -466,115 +466,113 @@ type Judged = (Vec<String>, BTreeSet<String>);
 fn judge_case(c: &Case, all: &BTreeMap<String, String>, scenario: &Path) -> Judged {
     let mut mismatches = Vec::new();
     let mut not_passed_somewhere = BTreeSet::new();
-    {
-        // The checks named, and only those (`--check`, which also proves that the
-        // selection runs exactly them, under their own ids); the correct app's run
-        // above proved each of them able to pass.
-        let named: Vec<&str> = c
-            .expect
-            .iter()
-            .map(|(id, _)| *id)
-            .chain(c.also.iter().copied())
-            .chain(c.warn.iter().map(|(id, _)| *id))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let mut expected: BTreeMap<String, String> = named
-            .iter()
-            .map(|id| {
-                assert!(all.contains_key(*id), "{id} is no shipped web check");
-                (id.to_string(), P.to_string())
-            })
-            .collect();
-        for (id, v) in &c.expect {
-            expected.insert(id.to_string(), v.to_string());
-        }
-        let mut flags = c.flags.clone();
-        for id in &named {
-            flags.extend(["--check", id]);
-        }
-        let label = format!("--bug {} {}", c.bugs, c.flags.join(" "));
-        let o = run_suite(Some(c.bugs), &[], &flags, scenario);
-        mismatches.extend(differences(&label, &expected, &o, c.exit));
-        for (id, kind) in &c.warn {
-            if !o
-                .warnings
-                .get(*id)
-                .is_some_and(|ks| ks.iter().any(|k| k == kind))
-            {
-                mismatches.push(format!(
-                    "{label}: {id} lacks the warning `{kind}`: {:?}",
-                    o.warnings.get(*id)
-                ));
-            }
-        }
-        // JUnit counts what JSON counts: failures, and skips as <skipped>.
-        let failed = o.verdicts.values().filter(|v| *v == F).count();
-        let skipped = o.verdicts.values().filter(|v| *v == NE || *v == NA).count();
-        if !o.junit.contains(&format!(
-            "tests=\"{}\" failures=\"{failed}\"",
-            o.verdicts.len()
-        )) || o.junit.matches("<skipped").count() != skipped
+    // The checks named, and only those (`--check`, which also proves that the
+    // selection runs exactly them, under their own ids); the correct app's run
+    // proves each of them able to pass.
+    let named: Vec<&str> = c
+        .expect
+        .iter()
+        .map(|(id, _)| *id)
+        .chain(c.also.iter().copied())
+        .chain(c.warn.iter().map(|(id, _)| *id))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut expected: BTreeMap<String, String> = named
+        .iter()
+        .map(|id| {
+            assert!(all.contains_key(*id), "{id} is no shipped web check");
+            (id.to_string(), P.to_string())
+        })
+        .collect();
+    for (id, v) in &c.expect {
+        expected.insert(id.to_string(), v.to_string());
+    }
+    let mut flags = c.flags.clone();
+    for id in &named {
+        flags.extend(["--check", id]);
+    }
+    let label = format!("--bug {} {}", c.bugs, c.flags.join(" "));
+    let o = run_suite(Some(c.bugs), &[], &flags, scenario);
+    mismatches.extend(differences(&label, &expected, &o, c.exit));
+    for (id, kind) in &c.warn {
+        if !o
+            .warnings
+            .get(*id)
+            .is_some_and(|ks| ks.iter().any(|k| k == kind))
         {
-            mismatches.push(format!("{label}: JUnit disagrees with JSON:\n{}", o.junit));
+            mismatches.push(format!(
+                "{label}: {id} lacks the warning `{kind}`: {:?}",
+                o.warnings.get(*id)
+            ));
         }
-        // The diagnosis names the real cause where a single check is about it.
-        match c.bugs {
-            "no-state" => {
-                let m = reason_of(&o, "jumpcloud.state.1");
-                assert!(
-                    m.contains("no `state`") && m.contains("invalid_state"),
-                    "{m}"
-                );
-                assert!(
-                    o.stdout.contains("checks: [\"pkce\", \"state\"]"),
-                    "fix missing:\n{}",
-                    o.stdout
-                );
-            }
-            "auth-basic-always" => {
-                let m = reason_of(&o, "jumpcloud.client_auth.1");
-                assert!(
-                    m.contains("`basic`") && m.contains("client_secret_post"),
-                    "{m}"
-                );
-            }
-            "short-nonce" => assert!(
-                reason_of(&o, "jumpcloud.pkce_nonce.2").contains("insufficient_entropy"),
-                "{}",
+    }
+    // JUnit counts what JSON counts: failures, and skips as <skipped>.
+    let failed = o.verdicts.values().filter(|v| *v == F).count();
+    let skipped = o.verdicts.values().filter(|v| *v == NE || *v == NA).count();
+    if !o.junit.contains(&format!(
+        "tests=\"{}\" failures=\"{failed}\"",
+        o.verdicts.len()
+    )) || o.junit.matches("<skipped").count() != skipped
+    {
+        mismatches.push(format!("{label}: JUnit disagrees with JSON:\n{}", o.junit));
+    }
+    // The diagnosis names the real cause where a single check is about it.
+    match c.bugs {
+        "no-state" => {
+            let m = reason_of(&o, "jumpcloud.state.1");
+            assert!(
+                m.contains("no `state`") && m.contains("invalid_state"),
+                "{m}"
+            );
+            assert!(
+                o.stdout.contains("checks: [\"pkce\", \"state\"]"),
+                "fix missing:\n{}",
                 o.stdout
-            ),
-            "plain-pkce" => assert!(
-                reason_of(&o, "jumpcloud.pkce_nonce.1").contains("plain"),
-                "{}",
-                o.stdout
-            ),
-            "crash-on-idp-error" | "crash-on-invalid-token" => {
-                let id = if c.bugs == "crash-on-idp-error" {
-                    "jumpcloud.groups.1"
-                } else {
-                    "id_token.issuer_audience.1"
-                };
-                let m = reason_of(&o, id);
-                assert!(m.contains("crashed") && m.contains("exited"), "{m}");
-            }
-            "hang-on-callback" => {
-                let m = reason_of(&o, "jumpcloud.redirect_uri.1");
-                assert!(
-                    m.contains("did not answer its callback") && m.contains("/callback?code=***"),
-                    "{m}"
-                );
-            }
-            "skip-userinfo" => {
-                let m = reason_of(&o, "userinfo.userinfo.1");
-                assert!(m.contains("never called userinfo"), "{m}");
-            }
-            _ => {}
+            );
         }
-        for (id, v) in &o.verdicts {
-            if v == F || v == W {
-                not_passed_somewhere.insert(id.clone());
-            }
+        "auth-basic-always" => {
+            let m = reason_of(&o, "jumpcloud.client_auth.1");
+            assert!(
+                m.contains("`basic`") && m.contains("client_secret_post"),
+                "{m}"
+            );
+        }
+        "short-nonce" => assert!(
+            reason_of(&o, "jumpcloud.pkce_nonce.2").contains("insufficient_entropy"),
+            "{}",
+            o.stdout
+        ),
+        "plain-pkce" => assert!(
+            reason_of(&o, "jumpcloud.pkce_nonce.1").contains("plain"),
+            "{}",
+            o.stdout
+        ),
+        "crash-on-idp-error" | "crash-on-invalid-token" => {
+            let id = if c.bugs == "crash-on-idp-error" {
+                "jumpcloud.groups.1"
+            } else {
+                "id_token.issuer_audience.1"
+            };
+            let m = reason_of(&o, id);
+            assert!(m.contains("crashed") && m.contains("exited"), "{m}");
+        }
+        "hang-on-callback" => {
+            let m = reason_of(&o, "jumpcloud.redirect_uri.1");
+            assert!(
+                m.contains("did not answer its callback") && m.contains("/callback?code=***"),
+                "{m}"
+            );
+        }
+        "skip-userinfo" => {
+            let m = reason_of(&o, "userinfo.userinfo.1");
+            assert!(m.contains("never called userinfo"), "{m}");
+        }
+        _ => {}
+    }
+    for (id, v) in &o.verdicts {
+        if v == F || v == W {
+            not_passed_somewhere.insert(id.clone());
         }
     }
     (mismatches, not_passed_somewhere)
